@@ -1,0 +1,42 @@
+"""Access functions for engagement objects; they build on `projects.permissions`."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from engagement.models import CommunicationPlan, Decision, Meeting, MeetingSeries, Stakeholder
+from projects.models import Project
+from projects.permissions import ProjectAccess, object_access, project_access
+
+
+def meeting_access(*, user, meeting_id: int, project: Project | None = None) -> tuple[Meeting, ProjectAccess]:
+    meeting, access = object_access(user=user, model=Meeting, pk=meeting_id, project=project, related=("series",))
+    return meeting, access
+
+
+def series_access(*, user, series_id: int, project: Project | None = None) -> tuple[MeetingSeries, ProjectAccess]:
+    return object_access(user=user, model=MeetingSeries, pk=series_id, project=project)
+
+
+def decision_access(*, user, decision_id: int, project: Project | None = None) -> tuple[Decision, ProjectAccess]:
+    return object_access(
+        user=user, model=Decision, pk=decision_id, project=project, related=("decided_by", "recorded_by", "superseded_by")
+    )
+
+
+def plan_access(*, user, project: Project | None = None, slug: str | None = None) -> tuple[CommunicationPlan, ProjectAccess]:
+    access = project_access(user=user, project=project, slug=slug)
+    plan = CommunicationPlan.objects.filter(project=access.project).first()
+    if plan is None:
+        plan = CommunicationPlan(project=access.project)  # unsaved: a project without a plan yet reads as empty
+    return plan, access
+
+
+def stakeholder_access(*, user, stakeholder_id: int, project: Project | None = None) -> tuple[Stakeholder, ProjectAccess]:
+    qs = Stakeholder.objects.select_related("plan__project", "user")
+    if project is not None:
+        qs = qs.filter(plan__project=project)
+    stakeholder = qs.filter(pk=stakeholder_id).first()
+    if stakeholder is None:
+        raise Http404
+    return stakeholder, project_access(user=user, project=stakeholder.plan.project)

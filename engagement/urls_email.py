@@ -1,0 +1,3 @@
+"""URL patterns; combined in the app's urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import TimeStamped
+
+
+class MessageKind(models.TextChoices):
+    INVITATION = "invitation", _("portal invitation")
+    MEETING_INVITE = "meeting_invite", _("meeting invitation")
+    MEETING_UPDATE = "meeting_update", _("meeting update")
+    CANCELLATION = "cancellation", _("meeting cancellation")
+    REMINDER = "reminder", _("meeting reminder")
+    RECAP = "recap", _("meeting recap")
+    DIGEST = "digest", _("weekly digest")
+    MANAGER_DIGEST = "manager_digest", _("manager digest")
+    NUDGE = "nudge", _("nudge")
+    ESCALATION = "escalation", _("escalation")
+    DECISION_REQUEST = "decision_request", _("decision request")
+    NOTICE = "notice", _("notice")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SUPERSEDED = "superseded", _("superseded")
+    SKIPPED = "skipped", _("skipped")
+
+
+class OutboundMessage(TimeStamped):
+    """The outbox: every e-mail is a row here first. The dedupe key makes enqueueing idempotent."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_messages"
+    )
+    to_email = models.EmailField(_("to"))
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body_text = models.TextField(_("text body"), blank=True)
+    body_html = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # [{"filename": ..., "content_type": ..., "content": <text>}, ...]
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # What to render at send time (reminders), when the bodies are empty.
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    send_after = models.DateTimeField(_("send after"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    project_id_ref = models.BigIntegerField(_("project"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="outbox_status_due"),
+            models.Index(fields=["recipient", "kind"], name="outbox_recipient_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_email} ({self.get_status_display()})"
+
+
+class ActionLink(models.Model):
+    """A signed one-click link: one person, one object, one action, expiring and single-use."""
+
+    class Action(models.TextChoices):
+        ACKNOWLEDGE = "ack", _("acknowledge a decision")
+        APPROVE = "approve", _("approve a decision")
+        RSVP_YES = "rsvp_yes", _("RSVP yes")
+        RSVP_MAYBE = "rsvp_maybe", _("RSVP maybe")
+        RSVP_NO = "rsvp_no", _("RSVP no")
+        HANDLE = "handle", _("I'll handle it")
+        REPORT = "report", _("report progress")
+        UNSUBSCRIBE = "unsubscribe", _("unsubscribe")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_links")
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    object_ct = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=40)
+    target = GenericForeignKey("object_ct", "object_id")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_ip = models.GenericIPAddressField(null=True, blank=True)
+    used_ua = models.CharField(max_length=300, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_for = models.ForeignKey(OutboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("one-click link")
+        verbose_name_plural = _("one-click links")
+        indexes = [models.Index(fields=["object_ct", "object_id"], name="actionlink_object")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} for {self.person_id}"

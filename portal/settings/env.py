@@ -1,0 +1,87 @@
+"""The one reader of the environment.
+
+Every setting that comes from outside (environment variables or a `.env`
+file) is parsed here, so a bad value is reported once, naming the variable.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+_env_file = BASE_DIR / ".env"
+if _env_file.exists():
+    environ.Env.read_env(str(_env_file))
+
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
+EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}
+
+
+def database_config(var: str = "DATABASE_URL") -> dict:
+    VAR_DIR.mkdir(exist_ok=True)
+    default = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
+    raw = env.str(var, default=default)
+    parsed = urlparse(raw)
+    if parsed.scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{var} is not a database URL this portal understands: {raw!r} "
+            f"(expected postgres://user:pass@host:5432/name or sqlite:///path)"
+        )
+    try:
+        config = env.db_url_config(raw)
+    except Exception as exc:  # environ raises assorted errors for malformed URLs
+        raise ImproperlyConfigured(f"{var} is malformed: {raw!r} ({exc})") from None
+    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
+        raise ImproperlyConfigured(f"{var} names no database: {raw!r}")
+    if config["ENGINE"].endswith("sqlite3") and config.get("NAME") and not str(config["NAME"]).startswith(("/", ":memory:")):
+        config["NAME"] = str(BASE_DIR / config["NAME"])
+    try:
+        config["PORT"] = int(config["PORT"]) if config.get("PORT") not in (None, "") else ""
+    except ValueError:
+        raise ImproperlyConfigured(f"{var} has a bad port: {raw!r}") from None
+    return config
+
+
+def email_config(var: str = "EMAIL_URL") -> dict:
+    raw = env.str(var, default="")
+    if not raw:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(VAR_DIR / "mail"),
+        }
+    scheme = urlparse(raw).scheme
+    if scheme not in EMAIL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{var} has an unknown scheme {scheme!r}: use one of " + ", ".join(sorted(EMAIL_SCHEMES))
+        )
+    try:
+        parsed = env.email_url_config(raw)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"{var} is malformed: {raw!r} ({exc})") from None
+    out = {k if k.startswith("EMAIL_") else f"EMAIL_{k}": v for k, v in parsed.items()}
+    if out.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend") and not out.get("EMAIL_FILE_PATH"):
+        out["EMAIL_FILE_PATH"] = str(VAR_DIR / "mail")
+    return out
+
+
+def secret_key(required: bool) -> str:
+    value = env.str("SECRET_KEY", default="")
+    if value:
+        return value
+    if required:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (a long random string).")
+    # Development: generate once, keep it under var/ so sessions survive restarts.
+    VAR_DIR.mkdir(exist_ok=True)
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("portal.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("portal.api_urls")),
+    path("", include("engagement.urls")),
+    path("", include("projects.urls")),
+]

@@ -1,0 +1,60 @@
+"""The audit log: every service that changes tasks, decisions, the plan, meetings or memberships writes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable
+
+from django.db import models
+
+from projects.models import AuditEvent
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The current values of `fields` (FKs as ids), for diffing before and after a change."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = field.attname if field.is_relation and field.many_to_one else name
+        out[name] = _plain(getattr(obj, attname))
+    return out
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{"field": {"old": ..., "new": ...}} for the fields whose value changed."""
+    return {k: {"old": before.get(k), "new": after.get(k)} for k in after if before.get(k) != after.get(k)}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    project=None,
+    changes: dict | None = None,
+    internal: bool = True,
+) -> AuditEvent:
+    """Write one audit row. `action` reads like "task.update"; `changes` like `diff()` returns."""
+    return AuditEvent.objects.create(
+        project=project if project is not None else getattr(obj, "project", None),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes={k: v for k, v in (changes or {}).items()},
+        internal=internal,
+    )
