@@ -1,0 +1,181 @@
+"""`make bench`: the request benchmarks, side by side with the framework's ceiling.
+
+Seeds the reference data set into a dedicated database, starts gunicorn (2 workers)
+under `portal.settings.bench`, and measures every endpoint and the bare JsonResponse
+ceiling round by round (interleaved, in a shuffled order per round) so the machine's
+drift cancels out. Prints one line per figure, `name: value (bar: ...)`, and exits
+non-zero when a bar is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.web import ROOT, Endpoint, Gunicorn, login, wrk  # noqa: E402
+
+PASSWORD = "rapport-demo"  # noqa: S105 — the documented demo password
+
+
+def bench_env(scale: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.bench"
+    env["DEBUG"] = "false"
+    source = os.environ.get("DATABASE_URL", "")
+    if source.startswith(("postgres://", "postgresql://")):
+        parsed = urllib.parse.urlparse(source)
+        name = f"rapport_bench_{scale}"
+        env["DATABASE_URL"] = urllib.parse.urlunparse(parsed._replace(path=f"/{name}"))
+        _ensure_pg_database(source, name)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / f'bench-{scale}.sqlite3'}"
+    return env
+
+
+def _ensure_pg_database(url: str, name: str) -> None:
+    import psycopg
+
+    parsed = urllib.parse.urlparse(url)
+    admin = urllib.parse.urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                         capture_output=capture, text=True)
+    return out.stdout if capture else ""
+
+
+def prepare(env: dict, scale: int) -> dict:
+    """Migrate, seed (once per database), and pick the people and objects the figures use."""
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    probe = manage(env, "shell", "-c", PROBE, capture=True).strip().splitlines()[-1]
+    facts = json.loads(probe)
+    if facts["projects"] < scale:
+        print(f"seeding the reference data set (seed_demo --scale {scale}) …", flush=True)
+        manage(env, "seed_demo", "--force")
+        manage(env, "seed_demo", "--scale", str(scale), "--force")
+        if "health_backfill" in manage(env, "help", "--commands", capture=True):
+            manage(env, "health_backfill", "--weeks", "12")
+        facts = json.loads(manage(env, "shell", "-c", PROBE, capture=True).strip().splitlines()[-1])
+    return facts
+
+
+# Runs inside `manage.py shell`: counts, and the busiest manager and client with a task to report on.
+PROBE = """
+import json
+from django.db.models import Count, Q
+from portal.accounts.models import User
+from projects.models import Project, Task, ProgressReport, Membership
+manager = User.objects.filter(kind="staff").annotate(n=Count("memberships", filter=Q(memberships__role="manager"))).order_by("-n", "id").first()
+client = User.objects.filter(kind="client").annotate(n=Count("memberships")).order_by("-n", "id").first()
+task = Task.objects.filter(owner=client, side="client", status__in=["todo", "in_progress", "blocked"]).select_related("project").first() if client else None
+print(json.dumps({
+    "projects": Project.objects.count(), "tasks": Task.objects.count(), "reports": ProgressReport.objects.count(),
+    "manager": manager.email if manager else None, "manager_projects": getattr(manager, "n", 0),
+    "client": client.email if client else None, "client_projects": getattr(client, "n", 0),
+    "report_path": f"/projects/{task.project.slug}/tasks/{task.pk}/report/" if task else None,
+}))
+"""
+
+BARS = {
+    "api_task_list": 0.25,
+    "manager_dashboard": 0.10,
+    "client_my_work": 0.15,
+    "client_report_post": 0.15,
+}
+DASHBOARD_P95_MS = 80.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", 200)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--api-path", default=os.environ.get("BENCH_API_PATH", "/api/v1/tasks/?page_size=50"))
+    parser.add_argument("--save", default=str(ROOT / "bench" / "results" / "latest.json"))
+    args = parser.parse_args()
+
+    env = bench_env(args.scale)
+    facts = prepare(env, args.scale)
+    print(f"data set: {facts['projects']} projects, {facts['tasks']} tasks, {facts['reports']} reports; "
+          f"manager {facts['manager']} on {facts['manager_projects']} projects, client {facts['client']} on {facts['client_projects']}")
+
+    results: dict[str, list[dict]] = {}
+    with Gunicorn(env) as server:
+        manager = login(server.port, facts["manager"], PASSWORD)
+        client = login(server.port, facts["client"], PASSWORD)
+        endpoints = [
+            Endpoint("ceiling", "/bench/ceiling"),
+            Endpoint("api_task_list", args.api_path, manager),
+            Endpoint("manager_dashboard", "/", manager),
+            Endpoint("client_my_work", "/", client),
+        ]
+        if facts["report_path"]:
+            body = urllib.parse.urlencode({"percent": 50, "state": "on_track", "note": "Benchmark report", "blockers": ""})
+            endpoints.append(Endpoint("client_report_post", facts["report_path"], client, method="POST", body=body))
+        for endpoint in endpoints:
+            endpoint.check(server.port)
+            wrk(server.port, endpoint, 1, args.connections)  # warm-up
+        rng = random.Random(1)
+        for round_no in range(args.rounds):
+            order = endpoints[:]
+            rng.shuffle(order)
+            for endpoint in order:
+                results.setdefault(endpoint.name, []).append(wrk(server.port, endpoint, args.seconds, args.connections))
+            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
+
+    failed = report(results, facts)
+    Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.save).write_text(json.dumps({
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "facts": facts, "rounds": results,
+    }, indent=2))
+    return 1 if failed else 0
+
+
+def report(results: dict, facts: dict) -> bool:
+    failed = False
+    ceiling = results["ceiling"]
+    print(f"ceiling_rps: {statistics.median(r['rps'] for r in ceiling):.0f} (bare JsonResponse, same gunicorn)")
+    for name, bar in BARS.items():
+        runs = results.get(name)
+        if not runs:
+            print(f"{name}: not measured (bar: ≥ {bar:.2f}× ceiling) MISSED")
+            failed = True
+            continue
+        ratios = [r["rps"] / c["rps"] for r, c in zip(runs, ceiling, strict=False)]
+        ratio = statistics.median(ratios)
+        p50 = statistics.median(r["p50_ms"] for r in runs)
+        p95 = statistics.median(r["p95_ms"] for r in runs)
+        errors = sum(r["errors"] + r["bad_status"] for r in runs)
+        ok = ratio >= bar and errors == 0
+        extra = ""
+        if name == "manager_dashboard":
+            ok = ok and p95 <= DASHBOARD_P95_MS
+            extra = f", p95 ≤ {DASHBOARD_P95_MS:.0f} ms"
+        failed |= not ok
+        print(f"{name}: {ratio:.3f}× ceiling, p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors} "
+              f"(bar: ≥ {bar:.2f}×{extra}, 0 errors) {'ok' if ok else 'MISSED'}")
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
