@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
@@ -247,6 +249,16 @@ INVITATION_MAX_AGE_DAYS = 7
 ONE_CLICK_MAX_AGE_DAYS = 14
 MEETING_HORIZON_DAYS = 120
 OUTBOX_MAX_ATTEMPTS = 6
+# E-mail identity and delivery rhythm (docs: shared/design/emails.md).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="") or (urlparse(SITE_URL).hostname or "rapport.invalid")
+RAPPORT_CALENDAR_EMAIL = env.str("RAPPORT_CALENDAR_EMAIL", default=f"calendar@{EMAIL_MESSAGE_ID_DOMAIN}")
+RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
+RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_STUCK_AFTER_SECONDS = CELERY_TASK_TIME_LIMIT + 60
+REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", default=30)
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=100)
+NUDGE_LOCAL_HOUR = env.int("NUDGE_LOCAL_HOUR", default=9)
 
 # Engagement health weights: see docs/health.md. Override any key in the environment as JSON.
 HEALTH_WEIGHTS = env.json(
