@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import math
+import os
 import socket
 from urllib.parse import urlparse
 
+from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,8 +29,6 @@ def _broker_ok() -> tuple[bool, str]:
     parsed = urlparse(url)
     if parsed.scheme == "filesystem":
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
-        import os
-
         return (os.path.isdir(folder) and os.access(folder, os.W_OK)), "filesystem"
     if parsed.scheme in ("redis", "rediss"):
         import redis
@@ -57,3 +59,13 @@ def healthz(request):
         "broker": {"ok": broker_ok, "detail": broker_detail},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def locked_out(request: HttpRequest, credentials: dict | None = None) -> HttpResponse:
+    """django-axes lock-out response (AXES_LOCKOUT_CALLABLE): a friendly page naming the wait in minutes."""
+    cool_off = get_cool_off(request)
+    context = {
+        "minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
+        "username": get_client_username(request, credentials) or "",
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -106,7 +106,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "portal.core.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en"
@@ -118,6 +118,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -268,11 +269,13 @@ NUDGE_LOCAL_HOUR = env.int("NUDGE_LOCAL_HOUR", default=9)
 HEALTH_WEIGHTS = env.json(
     "HEALTH_WEIGHTS",
     default={
-        "report_freshness": 25,
-        "on_time": 15,
-        "meetings": 15,
-        "attendance": 15,
+        "freshness": 20,
         "decisions": 20,
+        "recency": 15,
+        "attendance": 10,
+        "consistency": 5,
+        "ontime": 10,
+        "overdue": 10,
         "plan": 10,
     },
 )
