@@ -60,7 +60,7 @@ def project_create(
     membership = Membership(project=project, user=actor, role=Role.MANAGER)
     membership.full_clean()
     membership.save()
-    audit_record(actor=actor, action="project.create", obj=project, changes=diff({}, snapshot(project, PROJECT_FIELDS)))
+    audit_record(actor=actor, action="project.create", obj=project, project=project, changes=diff({}, snapshot(project, PROJECT_FIELDS)))
     return project
 
 
@@ -78,7 +78,7 @@ def project_update(*, actor: User, project: Project, **fields) -> Project:
         return project
     project.full_clean()
     project.save()
-    audit_record(actor=actor, action="project.update", obj=project, changes=changes)
+    audit_record(actor=actor, action="project.update", obj=project, project=project, changes=changes)
     return project
 
 
@@ -94,5 +94,5 @@ def project_archive(*, actor: User, project: Project) -> Project:
     project.archived_at = timezone.now()
     project.full_clean()
     project.save()
-    audit_record(actor=actor, action="project.archive", obj=project, changes=diff(before, snapshot(project, ("archived_at",))))
+    audit_record(actor=actor, action="project.archive", obj=project, project=project, changes=diff(before, snapshot(project, ("archived_at",))))
     return project

@@ -1,0 +1,87 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from portal.core.exceptions import ApplicationError
+from projects.models import AuditEvent, ProgressReport, ReportState, TaskStatus
+from projects.services.reports import report_submit
+from projects.services.tasks import task_cancel
+from tests import factories as f
+from tests.projects.helpers import state
+
+pytestmark = pytest.mark.django_db
+
+
+def test_client_reports_on_own_task(world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+
+    report = report_submit(actor=world.client, task=task, percent=40, state=ReportState.AT_RISK, note="Waiting on legal")
+
+    task.refresh_from_db()
+    assert ProgressReport.objects.get(pk=report.pk).author == world.client
+    assert task.last_reported_at == report.created_at
+    assert task.last_percent == 40
+    assert task.last_state == ReportState.AT_RISK
+    assert task.status == TaskStatus.IN_PROGRESS
+    event = AuditEvent.objects.get(action="report.submit")
+    assert event.changes["report"]["new"] == report.pk
+    assert event.changes["last_percent"] == {"old": 0, "new": 40}
+
+
+def test_done_report_completes_and_blocked_blocks(world):
+    blocked = f.TaskFactory(project=world.project, owner=world.client)
+    done = f.TaskFactory(project=world.project, owner=world.client)
+
+    report_submit(actor=world.client, task=blocked, percent=10, state=ReportState.BLOCKED, blockers="No VPN access")
+    report_submit(actor=world.client_lead, task=done, percent=90, state=ReportState.DONE)
+
+    blocked.refresh_from_db()
+    done.refresh_from_db()
+    assert blocked.status == TaskStatus.BLOCKED
+    assert done.status == TaskStatus.DONE
+    assert done.completed_at is not None
+    assert done.last_percent == 100
+
+
+def test_reports_are_appended(world):
+    task = f.TaskFactory(project=world.project, owner=world.team)
+    report_submit(actor=world.team, task=task, percent=10, state=ReportState.ON_TRACK)
+    report_submit(actor=world.manager, task=task, percent=30, state=ReportState.ON_TRACK)
+    assert list(task.reports.order_by("id").values_list("percent", flat=True)) == [10, 30]
+
+
+@pytest.mark.parametrize(
+    ("actor", "owner", "error"),
+    [
+        ("client", "client_lead", PermissionDenied),  # a plain client only on their own tasks
+        ("team", "client", PermissionDenied),  # team only on their own tasks
+        ("client_lead", "team", PermissionDenied),  # lead only on their company's tasks
+        ("outsider", "client", Http404),
+        ("other_client", "client", Http404),
+    ],
+)
+def test_report_refused_for_wrong_person(world, actor, owner, error):
+    task = f.TaskFactory(project=world.project, owner=world.persona(owner))
+    before = state()
+    with pytest.raises(error):
+        report_submit(actor=world.persona(actor), task=task, percent=50, state=ReportState.ON_TRACK)
+    assert state() == before
+
+
+def test_report_on_cancelled_task_refused(world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    task_cancel(actor=world.manager, task=task, reason="Dropped")
+    before = state()
+    with pytest.raises(ApplicationError) as err:
+        report_submit(actor=world.client, task=task, percent=50, state=ReportState.ON_TRACK)
+    assert err.value.code == "task_closed"
+    assert state() == before
+
+
+@pytest.mark.parametrize(("percent", "report_state"), [(140, ReportState.ON_TRACK), (-1, ReportState.ON_TRACK), (50, "sleeping")])
+def test_invalid_report_refused(world, percent, report_state):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    before = state()
+    with pytest.raises(ValidationError):
+        report_submit(actor=world.client, task=task, percent=percent, state=report_state)
+    assert state() == before
