@@ -2,20 +2,37 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PORT
 
-.PHONY: run test install lint
+.PHONY: run test install lint messages
 
+# The stamp is newer than both requirement files once they are installed; editing one reinstalls.
 $(STAMP): requirements.txt requirements-dev.txt
-	test -d $(VENV) || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Compiled catalogues are committed; recompile only where the tools exist.
+messages: $(STAMP)
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1; then \
+		$(PYTHON) manage.py compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules; \
+	fi
+
+run: export DEBUG ?= true
+run: $(STAMP) messages
+	$(PYTHON) manage.py migrate --noinput -v 0
+	@if $(PYTHON) manage.py help seed_demo >/dev/null 2>&1; then $(PYTHON) manage.py seed_demo; fi
+	$(PYTHON) bin/devserver.py
 
 test: $(STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level high
+	$(PYTHON) manage.py makemigrations --check --dry-run -v 1
