@@ -1,4 +1,21 @@
-"""The REST API: /api/v1/."""
+"""The REST API: /api/v1/, its OpenAPI schema at /api/schema/ and Swagger UI at /api/docs/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from portal.accounts.api import urls as accounts_urls
+from projects.api import urls as projects_urls
 
 app_name = "api"
-urlpatterns: list = []
+
+v1 = [*accounts_urls.urlpatterns, *projects_urls.urlpatterns]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
+]

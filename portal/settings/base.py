@@ -197,12 +197,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "portal.accounts.api.common.ApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.accounts.api.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "portal.accounts.api.common.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.accounts.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

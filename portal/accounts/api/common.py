@@ -1,69 +1,15 @@
-"""Pieces every API view shares: pagination, the schema class, version checks (ETag / If-Match)."""
+"""Pieces every API view shares: the base view, examples, version checks (ETag / If-Match)."""
 
 from __future__ import annotations
 
 import re
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
 
-from portal.core.api import ErrorSerializer
-
-
-class ApiPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-_ERROR_EXAMPLES = {
-    "400": {"detail": "Invalid input.", "code": "invalid", "fields": {"title": ["This field is required."]}},
-    "401": {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"},
-    "403": {"detail": "Your role in this project does not allow this.", "code": "permission_denied"},
-    "404": {"detail": "Not found.", "code": "not_found"},
-    "409": {"detail": "The object changed since you read it.", "code": "conflict"},
-    "429": {"detail": "Request was throttled. Expected available in 30 seconds.", "code": "throttled"},
-}
-_ERROR_DESCRIPTIONS = {
-    "400": "Invalid input; `fields` names each offending field.",
-    "401": "Not signed in: send `Authorization: Token <key>` or a session cookie.",
-    "403": "A member whose role does not allow the action (or a missing CSRF token on a session write).",
-    "404": "The object does not exist or is not visible to the caller.",
-    "409": "The object changed since the caller read it (If-Match / `version` mismatch) or the action conflicts with its state.",
-    "429": "Too many requests; retry after the `Retry-After` seconds.",
-}
-
-
-class ApiSchema(AutoSchema):
-    """Adds the shared error body to every operation, so every non-2xx answer is documented."""
-
-    def _error_codes(self) -> list[str]:
-        codes = ["400", "403", "404", "429"]
-        if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            codes.append("401")
-        if self.method in ("PATCH", "PUT", "POST", "DELETE"):
-            codes.append("409")
-        return codes
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction=direction)
-        if direction != "response":
-            return responses
-        for code in self._error_codes():
-            if code in responses:
-                continue
-            body = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-            body["description"] = _ERROR_DESCRIPTIONS[code]
-            for media in body.get("content", {}).values():
-                media["examples"] = {"error": {"value": _ERROR_EXAMPLES[code], "summary": _ERROR_DESCRIPTIONS[code]}}
-            responses[code] = body
-        return dict(sorted(responses.items()))
-
+from portal.accounts.api.pagination import ApiPagination
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

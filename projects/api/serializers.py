@@ -1,0 +1,204 @@
+"""Input and output serializers of the projects API. Names are unique across the schema."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from portal.accounts.models import Client, User
+from projects.models import Priority, ProjectStatus, ReportState, Risk, Role, Severity, TaskSide, TaskStatus
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+
+
+class ProjectOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    client = serializers.CharField(source="client.name")
+    manager = PersonSerializer()
+    status = serializers.ChoiceField(choices=ProjectStatus.choices)
+    start_date = serializers.DateField(allow_null=True)
+    target_launch = serializers.DateField(allow_null=True)
+    archived_at = serializers.DateTimeField(allow_null=True)
+    my_role = serializers.ChoiceField(choices=Role.choices, allow_null=True, default=None)
+
+
+class ProjectCreateInputSerializer(serializers.Serializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    target_launch = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
+
+
+class ProjectUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    slug = serializers.SlugField(max_length=80, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    target_launch = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
+
+
+class MembershipOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = PersonSerializer()
+    role = serializers.ChoiceField(choices=Role.choices)
+    created_at = serializers.DateTimeField()
+
+
+class MembershipCreateInputSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipUpdateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    invited_by = PersonSerializer()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    sent_count = serializers.IntegerField()
+    is_pending = serializers.BooleanField()
+
+
+class InvitationCreateInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class TaskOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.SlugField(source="project.slug")
+    title = serializers.CharField()
+    description = serializers.CharField()
+    owner = PersonSerializer()
+    side = serializers.ChoiceField(choices=TaskSide.choices)
+    due_date = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    report_cadence_days = serializers.IntegerField()
+    last_reported_at = serializers.DateTimeField(allow_null=True, help_text="When the last progress report came in.")
+    last_percent = serializers.IntegerField(help_text="Percent complete in the last report.")
+    last_state = serializers.CharField(help_text="State in the last report (empty before the first).")
+    completed_at = serializers.DateTimeField(allow_null=True)
+    internal = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="Send it back as `If-Match` (or `version`) when editing.")
+
+
+class TaskCreateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    due_date = serializers.DateField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    report_cadence_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    internal = serializers.BooleanField(required=False)
+
+
+class TaskUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    report_cadence_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    internal = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    version = serializers.IntegerField(required=False, write_only=True, help_text="The version you edited (or `If-Match`).")
+
+
+class TaskAssignInputSerializer(serializers.Serializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    version = serializers.IntegerField(required=False)
+
+
+class TaskCompleteInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
+class TaskCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.IntegerField(required=False)
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = serializers.IntegerField(source="task_id")
+    author = PersonSerializer()
+    created_at = serializers.DateTimeField()
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    state = serializers.ChoiceField(choices=ReportState.choices)
+    note = serializers.CharField()
+    blockers = serializers.CharField()
+
+
+class ReportCreateInputSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    state = serializers.ChoiceField(choices=ReportState.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    blockers = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class RiskOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Risk.Kind.choices)
+    title = serializers.CharField()
+    description = serializers.CharField()
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    owner = PersonSerializer(allow_null=True)
+    status = serializers.ChoiceField(choices=Risk.Status.choices)
+    raised_by = PersonSerializer()
+    resolution = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    internal = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+
+
+class RiskCreateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Risk.Kind.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    description = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    internal = serializers.BooleanField(required=False)
+
+
+class RiskUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=Risk.Kind.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=[Risk.Status.OPEN, Risk.Status.MITIGATING], required=False)
+    internal = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(required=False, write_only=True)
+
+
+class RiskCloseInputSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=10000)
+
+
+class AuditEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = PersonSerializer(allow_null=True)
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    object_repr = serializers.CharField()
+    changes = serializers.DictField()

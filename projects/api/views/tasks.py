@@ -1,0 +1,143 @@
+"""Tasks and their progress reports (append-only)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
+from projects.api import filters, selectors
+from projects.api import serializers as s
+from projects.models import ProgressReport, Task
+from projects.permissions import project_access, task_access
+from projects.services import reports, tasks
+
+TASK_EXAMPLE = {"title": "Send the brand guidelines", "owner": 12, "due_date": "2026-12-04", "priority": "high"}
+
+
+def _task(request, slug: str, pk: int):
+    access = project_access(user=request.user, slug=slug)
+    return task_access(user=request.user, task_id=pk, project=access.project)
+
+
+class TaskListView(ApiView):
+    queryset = Task.objects.none()
+    filterset_class = filters.TaskFilter
+    ordering_fields = ["due_date", "priority", "status", "created_at", "last_reported_at", "title"]
+
+    @extend_schema(operation_id="tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
+    def get(self, request, slug: str):
+        access = project_access(user=request.user, slug=slug)
+        return self.page(selectors.api_tasks(access=access), s.TaskOutputSerializer)
+
+    @extend_schema(
+        operation_id="tasks_create",
+        tags=["tasks"],
+        request=s.TaskCreateInputSerializer,
+        responses={201: s.TaskOutputSerializer},
+        examples=[example("A client task", TASK_EXAMPLE, request=True)],
+    )
+    def post(self, request, slug: str):
+        access = project_access(user=request.user, slug=slug)
+        data = s.TaskCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = tasks.task_create(actor=request.user, project=access.project, **data.validated_data)
+        return self.with_etag(Response(s.TaskOutputSerializer(task).data, status=status.HTTP_201_CREATED), task.version)
+
+
+class TaskDetailView(ApiView):
+    @extend_schema(operation_id="tasks_retrieve", tags=["tasks"], responses=s.TaskOutputSerializer)
+    def get(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        return self.with_etag(Response(s.TaskOutputSerializer(task).data), task.version)
+
+    @extend_schema(
+        operation_id="tasks_partial_update",
+        tags=["tasks"],
+        parameters=[IF_MATCH],
+        request=s.TaskUpdateInputSerializer,
+        responses=s.TaskOutputSerializer,
+        examples=[example("Move the due date", {"due_date": "2026-12-11", "version": 3}, request=True)],
+    )
+    def patch(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        data = s.TaskUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = expected_version(request, fields.pop("version", None))
+        task = tasks.task_update(actor=request.user, task=task, expected_version=version, **fields)
+        return self.with_etag(Response(s.TaskOutputSerializer(task).data), task.version)
+
+
+class TaskAssignView(ApiView):
+    @extend_schema(
+        operation_id="tasks_assign",
+        tags=["tasks"],
+        parameters=[IF_MATCH],
+        request=s.TaskAssignInputSerializer,
+        responses=s.TaskOutputSerializer,
+        examples=[example("Give it to the client lead", {"owner": 12}, request=True)],
+    )
+    def post(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        data = s.TaskAssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = expected_version(request, data.validated_data.get("version"))
+        task = tasks.task_assign(actor=request.user, task=task, owner=data.validated_data["owner"], expected_version=version)
+        return self.with_etag(Response(s.TaskOutputSerializer(task).data), task.version)
+
+
+class TaskCompleteView(ApiView):
+    @extend_schema(
+        operation_id="tasks_complete", tags=["tasks"], parameters=[IF_MATCH], request=s.TaskCompleteInputSerializer, responses=s.TaskOutputSerializer
+    )
+    def post(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        data = s.TaskCompleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = expected_version(request, data.validated_data.get("version"))
+        task = tasks.task_complete(actor=request.user, task=task, expected_version=version)
+        return self.with_etag(Response(s.TaskOutputSerializer(task).data), task.version)
+
+
+class TaskCancelView(ApiView):
+    @extend_schema(
+        operation_id="tasks_cancel",
+        tags=["tasks"],
+        parameters=[IF_MATCH],
+        request=s.TaskCancelInputSerializer,
+        responses=s.TaskOutputSerializer,
+        examples=[example("Not needed any more", {"reason": "Replaced by the new brief"}, request=True)],
+    )
+    def post(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        data = s.TaskCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = expected_version(request, data.validated_data.get("version"))
+        task = tasks.task_cancel(actor=request.user, task=task, reason=data.validated_data.get("reason", ""), expected_version=version)
+        return self.with_etag(Response(s.TaskOutputSerializer(task).data), task.version)
+
+
+class ReportListView(ApiView):
+    queryset = ProgressReport.objects.none()
+    ordering_fields = ["created_at", "percent"]
+
+    @extend_schema(operation_id="reports_list", tags=["tasks"], responses=s.ReportOutputSerializer(many=True))
+    def get(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        return self.page(selectors.api_reports(task=task), s.ReportOutputSerializer)
+
+    @extend_schema(
+        operation_id="reports_create",
+        tags=["tasks"],
+        request=s.ReportCreateInputSerializer,
+        responses={201: s.ReportOutputSerializer},
+        examples=[example("Weekly report", {"percent": 60, "state": "on_track", "note": "Drafts sent for review"}, request=True)],
+    )
+    def post(self, request, slug: str, pk: int):
+        task, _access = _task(request, slug, pk)
+        data = s.ReportCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = reports.report_submit(actor=request.user, task=task, **data.validated_data)
+        return Response(s.ReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
