@@ -16,3 +16,5 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
+# Load balancers and container health checks probe /healthz over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
