@@ -1,2 +1,10 @@
+from django.urls import path
+
+from portal.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("accounts/preferences/", views.preferences, name="preferences"),
+    path("accounts/calendar/", views.calendar, name="calendar"),
+    path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
+]

@@ -1,0 +1,75 @@
+"""Forms of the account pages: accept an invitation, preferences."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Language, User, Weekday
+from portal.core.time import validate_time_zone
+
+
+class TimeZoneField(forms.CharField):
+    """A zone name typed with a datalist of all zones; validated against the zone database."""
+
+    default_validators = [validate_time_zone]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}))
+        kwargs.setdefault("help_text", _("Start typing a city, e.g. Moscow or Berlin."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).strip().replace(" ", "_")
+        return value
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1 = forms.CharField(
+        label=_("Choose a password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    time_zone = TimeZoneField()
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, user=probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    time_zone = TimeZoneField()
+    digest_weekday = forms.TypedChoiceField(label=_("Weekly digest on"), choices=Weekday.choices, coerce=int)
+    digest_hour = forms.TypedChoiceField(
+        label=_("at"), choices=[(h, f"{h:02d}:00") for h in range(24)], coerce=int
+    )
+    email_digest = forms.BooleanField(label=_("Weekly digest"), required=False)
+    email_nudges = forms.BooleanField(label=_("Reminders about reports and decisions awaiting me"), required=False)
+    email_reminders = forms.BooleanField(label=_("Meeting reminders (24 h and 1 h before)"), required=False)
+
+    FIELDS = ("language", "time_zone", "digest_weekday", "digest_hour", "email_digest", "email_nudges", "email_reminders")
+
+    @classmethod
+    def initial_for(cls, user) -> dict:
+        return {name: getattr(user, name) for name in cls.FIELDS}

@@ -1,0 +1,120 @@
+"""The client's "my work" page and the report page: scoped reads with a constant number of queries.
+
+`projects` never imports `engagement`; decisions, meetings and digests are
+reached through the app registry (models only, no engagement code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Role, Task, TaskSide
+
+UPCOMING_DAYS = 21
+MAX_ROWS = 50
+
+
+@dataclass
+class MyWork:
+    projects: list = field(default_factory=list)
+    tasks_owed: list = field(default_factory=list)
+    decisions_awaiting: list = field(default_factory=list)
+    meetings: list = field(default_factory=list)
+    team_owes: list = field(default_factory=list)
+    latest_digest: object = None
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for task in self.tasks_owed if task.is_overdue)
+
+    @property
+    def owes_anything(self) -> bool:
+        return bool(self.tasks_owed or self.decisions_awaiting)
+
+
+def _client_project_ids(user) -> list[int]:
+    return list(
+        Membership.objects.filter(user=user, role__in=CLIENT_ROLES, project__archived_at__isnull=True).values_list(
+            "project_id", flat=True
+        )
+    )
+
+
+def decisions_awaiting_qs(user, project_ids):
+    """Live, client-visible decisions the person was asked about and has not answered.
+
+    A client lead answers every decision; a plain client only consulted or approval ones
+    (the rule of `ProjectAccess.can_respond_to`).
+    """
+    decision_model = apps.get_model("engagement", "Decision")
+    response_model = apps.get_model("engagement", "DecisionResponse")
+    lead_of = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD).values("project_id")
+    answered = response_model.objects.filter(decision=OuterRef("pk"), user=user)
+    return (
+        decision_model.objects.filter(project_id__in=project_ids, internal=False, requested_at__isnull=False)
+        .filter(status__in=("proposed", "approved"))
+        .filter(Q(project_id__in=lead_of) | ~Q(involvement="informed"))
+        .exclude(Exists(answered))
+        .select_related("project")
+        .order_by("requested_at", "pk")
+    )
+
+
+def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
+    """Everything a client person owes and is owed across their projects. Never internal items, never health."""
+    now = now or timezone.now()
+    project_ids = _client_project_ids(user)
+    if not project_ids:
+        return MyWork()
+    projects = list(Project.objects.filter(pk__in=project_ids).select_related("client").order_by("name"))
+    today = timezone.localdate()
+    overdue_first = Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
+    tasks_owed = list(
+        Task.objects.open()
+        .visible_to_clients()
+        .filter(project_id__in=project_ids, owner=user)
+        .select_related("project")
+        .annotate(overdue_rank=overdue_first)
+        .order_by("overdue_rank", "due_date", "pk")[:MAX_ROWS]
+    )
+    team_owes = list(
+        Task.objects.open()
+        .visible_to_clients()
+        .filter(project_id__in=project_ids, side=TaskSide.TEAM)
+        .select_related("project", "owner")
+        .annotate(overdue_rank=overdue_first)
+        .order_by("overdue_rank", "due_date", "pk")[:MAX_ROWS]
+    )
+    decisions = list(decisions_awaiting_qs(user, project_ids)[:MAX_ROWS])
+    attendance_model = apps.get_model("engagement", "Attendance")
+    meetings = list(
+        attendance_model.objects.filter(
+            user=user,
+            meeting__project_id__in=project_ids,
+            meeting__status="scheduled",
+            meeting__ends_at__gte=now,
+            meeting__starts_at__lte=now + dt.timedelta(days=UPCOMING_DAYS),
+        )
+        .select_related("meeting", "meeting__project")
+        .order_by("meeting__starts_at", "pk")[:MAX_ROWS]
+    )
+    digest = user.digests.filter(kind="client").order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
+    return MyWork(
+        projects=projects,
+        tasks_owed=tasks_owed,
+        decisions_awaiting=decisions,
+        meetings=meetings,
+        team_owes=team_owes,
+        latest_digest=digest,
+    )
+
+
+def report_page(*, task: Task, access) -> dict:
+    """The task with its report history (newest first) for the report page."""
+    history = list(ProgressReport.objects.filter(task=task).select_related("author").order_by("-created_at", "-id")[:MAX_ROWS])
+    return {"task": task, "project": access.project, "access": access, "history": history}

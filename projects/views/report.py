@@ -1,0 +1,71 @@
+"""Report progress on a task: GET shows the form and the task's history, POST submits (htmx-aware)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.core.exceptions import ApplicationError
+from projects.forms_client import ReportForm
+from projects.permissions import project_access, task_access
+from projects.selectors.my_work import report_page
+from projects.services.reports import report_submit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_report(request, slug: str, pk: int):
+    access = project_access(user=request.user, slug=slug)
+    task, access = task_access(user=request.user, task_id=pk, project=access.project)
+    may_report = access.can_report_on(task)
+    if request.method == "POST":
+        form = ReportForm(request.POST, task=task)
+        status = _submit(request, form, task, may_report)
+        if status is None:
+            messages.success(request, _("Thank you — your report on “%(task)s” is saved.") % {"task": task.title})
+            if request.htmx:
+                form = ReportForm(task=task)
+            else:
+                return redirect("projects:task-report", slug=slug, pk=pk)
+    else:
+        form = ReportForm(task=task)
+        status = 200
+    context = {"form": form, "may_report": may_report, **report_page(task=task, access=access)}
+    template = "projects/_report_form.html" if request.htmx else "projects/report.html"
+    return TemplateResponse(request, template, context, status=status or 200)
+
+
+def _submit(request, form: ReportForm, task, may_report: bool) -> int | None:
+    """Validate and store the report; None when stored, else the HTTP status to answer with (input kept)."""
+    if not may_report:
+        form.is_valid()
+        form.add_error(None, _("You can report only on your own tasks (a client lead: on your company's tasks)."))
+        return 403
+    if not form.is_valid():
+        return 400
+    data = form.cleaned_data
+    try:
+        report_submit(
+            actor=request.user,
+            task=task,
+            percent=data["percent"],
+            state=data["state"],
+            note=data["note"],
+            blockers=data["blockers"],
+        )
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or _("You may not report on this task."))
+        return 403
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return 400
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return 409 if error.status_code == 409 else 400
+    return None

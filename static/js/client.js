@@ -1,0 +1,42 @@
+/* Client portal: keeps the percent slider and number in step, and copies the calendar address.
+   Everything works without it: the number input carries the value, the address is selectable. */
+(function () {
+  "use strict";
+
+  function wirePercent(root) {
+    root.querySelectorAll("input[data-percent-sync]").forEach(function (range) {
+      if (range.dataset.wired) { return; }
+      var number = document.getElementById(range.dataset.percentSync);
+      if (!number) { return; }
+      range.dataset.wired = "1";
+      range.hidden = false;
+      range.value = number.value || 0;
+      range.addEventListener("input", function () { number.value = range.value; });
+      number.addEventListener("input", function () {
+        var value = parseInt(number.value, 10);
+        if (!isNaN(value)) { range.value = Math.max(0, Math.min(100, value)); }
+      });
+    });
+  }
+
+  function wireCopy(root) {
+    root.querySelectorAll("button[data-copy-target]").forEach(function (button) {
+      if (!navigator.clipboard) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.dataset.copyTarget);
+        navigator.clipboard.writeText(input.value).then(function () {
+          button.textContent = button.dataset.copiedText || "Copied";
+        });
+      });
+    });
+  }
+
+  function wire(root) {
+    wirePercent(root);
+    wireCopy(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { wirePercent(event.target); });
+})();
