@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 from celery.schedules import crontab
@@ -133,7 +134,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Redis: broker, result backend and cache when set; else the embedded default.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_DATA_DIR = VAR_DIR / "celery"
+CELERY_DATA_DIR = Path(env.str("CELERY_DATA_DIR", default=str(VAR_DIR / "celery")))  # embedded broker only
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -41,6 +41,9 @@ def database_config(var: str = "DATABASE_URL") -> dict:
         raise ImproperlyConfigured(f"{var} is malformed: {raw!r} ({exc})") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
         raise ImproperlyConfigured(f"{var} names no database: {raw!r}")
+    if config["ENGINE"].endswith("postgresql"):
+        # An unreachable server fails fast (and /healthz answers) instead of hanging on connect.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     if config["ENGINE"].endswith("sqlite3") and config.get("NAME") and not str(config["NAME"]).startswith(("/", ":memory:")):
         config["NAME"] = str(BASE_DIR / config["NAME"])
     try:
