@@ -1,0 +1,1 @@
+"""E-mail kinds of the engagement app: what to send to whom, rendered from templates/emails/."""

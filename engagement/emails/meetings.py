@@ -1,0 +1,253 @@
+"""Meeting mail: invitations, updates and cancellations (iTIP), reminders and the recap.
+
+iTIP rows are rendered at enqueue time from a snapshot and supersede older pending rows
+for the same (occurrence, person); reminders are rendered at send time from current state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from engagement.emails.common import calendar_from, portal_url
+from engagement.models import Attendance, Decision, Meeting, MeetingStatus
+from engagement.services.ics import IcsAttendee, meeting_calendar
+from engagement.services.links import action_link_create, action_link_url, unsubscribe_url
+from portal.core.time import zone
+from portal.outbox.email import Rendered, base_headers, list_id, msgid, render_email, thread_root, unsubscribe_headers
+from portal.outbox.models import ActionLink, MessageKind, MessageStatus, OutboundMessage
+from portal.outbox.services import outbox_enqueue
+
+A = ActionLink.Action
+AGENDA_MAX = 10
+
+
+def _meeting(meeting_id: int) -> Meeting | None:
+    return Meeting.objects.select_related("project__manager", "series__organiser").filter(pk=meeting_id).first()
+
+
+def _organiser(meeting: Meeting):
+    if meeting.series_id and meeting.series.organiser_id:
+        return meeting.series.organiser
+    return meeting.project.manager
+
+
+def _attendances(meeting: Meeting) -> list[Attendance]:
+    return list(meeting.attendance.select_related("user").order_by("user__full_name", "user__email"))
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return portal_url("engagement:meeting", meeting.project.slug, meeting.pk)
+
+
+def _rsvp_links(meeting: Meeting, person) -> dict[str, str]:
+    if meeting.status != MeetingStatus.SCHEDULED:
+        return {}
+    return {
+        answer: action_link_url(action_link_create(person=person, action=action, obj=meeting))
+        for answer, action in (("yes", A.RSVP_YES), ("maybe", A.RSVP_MAYBE), ("no", A.RSVP_NO))
+    }
+
+
+def meeting_context(meeting: Meeting, person, attendances: list[Attendance], *, with_links: bool = True) -> dict:
+    own = next((a for a in attendances if a.user_id == person.pk), None)
+    agenda = [line.strip(" -*\t") for line in meeting.agenda.splitlines() if line.strip()]
+    local_start = timezone.localtime(meeting.starts_at, timezone=zone(person.time_zone))
+    return {
+        "meeting": meeting,
+        "person": person,
+        "project": meeting.project,
+        "organiser": _organiser(meeting),
+        "attendee_names": [str(a.user) for a in attendances],
+        "agenda_items": agenda[:AGENDA_MAX],
+        "agenda_more": max(len(agenda) - AGENDA_MAX, 0),
+        "rsvp": own.rsvp if own else "none",
+        "rsvp_links": _rsvp_links(meeting, person) if with_links else {},
+        "meeting_url": meeting_url(meeting),
+        "meeting_zone_differs": meeting.time_zone != person.time_zone,
+        "meeting_local_start": timezone.localtime(meeting.starts_at, timezone=zone(meeting.time_zone)),
+        "local_start": local_start,
+        "join_url": meeting.location if meeting.location.startswith(("http://", "https://")) else "",
+    }
+
+
+def _ics_attendees(attendances: list[Attendance], recipient) -> list[IcsAttendee]:
+    return [
+        IcsAttendee(email=a.user.email, name=str(a.user), rsvp=a.rsvp, is_recipient=a.user_id == recipient.pk)
+        for a in attendances
+    ]
+
+
+def _ics_description(meeting: Meeting) -> str:
+    parts = [meeting.agenda.strip(), meeting_url(meeting)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _meeting_headers(meeting: Meeting, person, *, kind: str, first: bool, automated: bool, dedupe_key: str) -> tuple[dict, str]:
+    organiser = _organiser(meeting)
+    headers = base_headers(kind=kind, language=person.language, automated=automated)
+    headers["From"] = calendar_from(str(organiser))
+    headers["Reply-To"] = meeting.project.manager.email
+    headers["List-Id"] = list_id(f"{meeting.project.name} meetings", f"meetings.p{meeting.project_id}")
+    root = thread_root("mtg", str(meeting.uid), person.pk)
+    if first:
+        return headers, root
+    headers["In-Reply-To"] = root
+    headers["References"] = root
+    return headers, msgid(dedupe_key)
+
+
+def _calendar_attachment(ics: str, method: str) -> dict:
+    return {"calendar": True, "method": method, "filename": "invite.ics", "content_type": "text/calendar", "content": ics}
+
+
+def queue_itip(*, meeting_id: int, method: str) -> int:
+    """REQUEST or CANCEL at the meeting's current SEQUENCE to every attendee. Safe to call twice."""
+    meeting = _meeting(meeting_id)
+    if meeting is None:
+        return 0
+    method = method.upper()
+    attendances = _attendances(meeting)
+    template = "meeting_cancel" if method == "CANCEL" else ("meeting_invite" if meeting.sequence == 0 else "meeting_update")
+    kind = {
+        "meeting_cancel": MessageKind.CANCELLATION,
+        "meeting_invite": MessageKind.MEETING_INVITE,
+        "meeting_update": MessageKind.MEETING_UPDATE,
+    }[template]
+    if method == "CANCEL":
+        OutboundMessage.objects.filter(
+            dedupe_key__startswith=f"reminder:{meeting.uid}:", status=MessageStatus.PENDING
+        ).update(status=MessageStatus.SKIPPED, last_error="meeting cancelled")
+    queued = 0
+    for attendance in attendances:
+        person = attendance.user
+        key = f"itip:{meeting.uid}:{person.pk}:{meeting.sequence}:{method}"
+        if not person.is_active or OutboundMessage.objects.filter(dedupe_key=key).exists():
+            continue
+        context = meeting_context(meeting, person, attendances, with_links=method == "REQUEST")
+        rendered = render_email(template, context, language=person.language, time_zone=person.time_zone)
+        ics = meeting_calendar(
+            meeting,
+            method=method,
+            organiser_name=str(_organiser(meeting)),
+            attendees=_ics_attendees(attendances, person),
+            description=_ics_description(meeting) if method == "REQUEST" else meeting.cancel_reason,
+            url=meeting_url(meeting),
+            comment=meeting.cancel_reason if method == "CANCEL" else "",
+        )
+        first = method == "REQUEST" and meeting.sequence == 0
+        headers, message_id = _meeting_headers(meeting, person, kind=kind, first=first, automated=False, dedupe_key=key)
+        _row, created = outbox_enqueue(
+            kind=kind,
+            recipient=person,
+            dedupe_key=key,
+            message_id=message_id,
+            subject=rendered.subject,
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+            headers=headers,
+            attachments=[_calendar_attachment(ics, method)],
+            payload={
+                "supersede_prefix": f"itip:{meeting.uid}:{person.pk}:",
+                "order": meeting.sequence * 2 + (1 if method == "CANCEL" else 0),
+                "meeting": meeting.pk,
+            },
+            project_id=meeting.project_id,
+        )
+        queued += int(created)
+    return queued
+
+
+def reminder_key(meeting: Meeting, person_id: int, offset: int) -> str:
+    # The start instant is part of the key: after a reschedule the new time gets its own reminders.
+    return f"reminder:{meeting.uid}:{person_id}:{offset}:{meeting.starts_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+
+
+def render_reminder(row: OutboundMessage) -> Rendered | None:
+    """Called by the outbox at send time. None (skip) when the meeting is cancelled, moved, past or the person opted out."""
+    meeting = _meeting(row.payload.get("meeting"))
+    person = row.recipient
+    now = timezone.now()
+    if meeting is None or person is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        return None
+    if meeting.starts_at.isoformat() != row.payload.get("starts_at") or not person.email_reminders:
+        return None
+    attendances = _attendances(meeting)
+    if not any(a.user_id == person.pk for a in attendances):
+        return None
+    offset = int(row.payload.get("offset", 60))
+    context = meeting_context(meeting, person, attendances)
+    local_now = timezone.localtime(now, timezone=zone(person.time_zone))
+    context.update(
+        {
+            "offset_minutes": offset,
+            "is_short": offset <= 120,
+            "offset_hours": max(offset // 60, 1),
+            "is_tomorrow": context["local_start"].date() == local_now.date() + dt.timedelta(days=1),
+            "is_today": context["local_start"].date() == local_now.date(),
+            "prepare_decisions": list(Decision.objects.filter(meeting=meeting, internal=False).only("title")[:10]),
+            "unsubscribe_url": unsubscribe_url(person=person, preference="email_reminders"),
+        }
+    )
+    rendered = render_email("meeting_reminder", context, language=person.language, time_zone=person.time_zone)
+    headers, _ = _meeting_headers(meeting, person, kind=MessageKind.REMINDER, first=False, automated=True, dedupe_key=row.dedupe_key)
+    headers.update(unsubscribe_headers(context["unsubscribe_url"]))
+    rendered.headers = headers
+    if settings.RAPPORT_REMINDER_ICS == "request":
+        ics = meeting_calendar(
+            meeting,
+            method="REQUEST",
+            organiser_name=str(_organiser(meeting)),
+            attendees=_ics_attendees(attendances, person),
+            description=_ics_description(meeting),
+            url=meeting_url(meeting),
+        )
+        rendered.attachments = [_calendar_attachment(ics, "REQUEST")]
+    return rendered
+
+
+def queue_recap(*, meeting_id: int) -> int:
+    """Minutes, decisions and new actions to every attendee once the meeting is held. Safe to call twice."""
+    meeting = _meeting(meeting_id)
+    if meeting is None or meeting.status != MeetingStatus.HELD:
+        return 0
+    attendances = _attendances(meeting)
+    decisions = list(Decision.objects.filter(meeting=meeting).order_by("created_at"))
+    tasks = list(meeting.outcome_tasks.select_related("owner").order_by("due_date", "pk"))
+    queued = 0
+    for attendance in attendances:
+        person = attendance.user
+        key = f"recap:{meeting.uid}:{person.pk}"
+        if not person.is_active or OutboundMessage.objects.filter(dedupe_key=key).exists():
+            continue
+        is_client = person.is_client
+        own_tasks = [t for t in tasks if t.owner_id == person.pk]
+        visible_tasks = own_tasks + [t for t in tasks if t.owner_id != person.pk and not (is_client and t.internal)]
+        context = meeting_context(meeting, person, attendances, with_links=False)
+        context.update(
+            {
+                "show_minutes": bool(meeting.minutes) and (meeting.minutes_shared or not is_client),
+                "decisions": [d for d in decisions if not (is_client and d.internal)],
+                "tasks": visible_tasks,
+                "unsubscribe_url": unsubscribe_url(person=person, preference="email_reminders"),
+            }
+        )
+        rendered = render_email("meeting_recap", context, language=person.language, time_zone=person.time_zone)
+        headers, message_id = _meeting_headers(meeting, person, kind=MessageKind.RECAP, first=False, automated=True, dedupe_key=key)
+        headers.update(unsubscribe_headers(context["unsubscribe_url"]))
+        _row, created = outbox_enqueue(
+            kind=MessageKind.RECAP,
+            recipient=person,
+            dedupe_key=key,
+            message_id=message_id,
+            subject=rendered.subject,
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+            headers=headers,
+            project_id=meeting.project_id,
+        )
+        queued += int(created)
+    return queued
+

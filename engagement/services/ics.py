@@ -1,0 +1,182 @@
+"""iCalendar files: iTIP REQUEST/CANCEL for one occurrence, and the personal PUBLISH feed (emails.md §4).
+
+Built with icalendar only (it escapes `\\ ; , newline`, quotes parameters and folds at 75 octets).
+`Calendar()` + `add()` rather than `Calendar.new()`, which would add a calendar-level UID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from icalendar import Calendar, Event, vCalAddress
+
+from portal.core.time import zone
+
+PRODID = "-//Rapport//Rapport 1.0//EN"
+PARTSTAT = {"none": "NEEDS-ACTION", "yes": "ACCEPTED", "maybe": "TENTATIVE", "no": "DECLINED"}
+FEED_CANCELLED_DAYS = 30
+
+
+@dataclass(frozen=True)
+class IcsAttendee:
+    email: str
+    name: str
+    rsvp: str  # Rapport's answer: none / yes / maybe / no
+    is_recipient: bool = False
+
+
+def _calendar(method: str | None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    return cal
+
+
+def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
+    assert value.tzinfo is not None, "no floating times in calendar files"
+    return value.astimezone(zone(tz_name))
+
+
+def _add_timezones(cal: Calendar, start: dt.date, end: dt.date) -> None:
+    cal.add_missing_timezones(first_date=start - dt.timedelta(days=366), last_date=end + dt.timedelta(days=366))
+
+
+def organizer(name: str) -> vCalAddress:
+    return vCalAddress.new(f"mailto:{settings.RAPPORT_CALENDAR_EMAIL}", cn=f"{name} (Rapport)")
+
+
+def meeting_event(
+    meeting,
+    *,
+    method: str,
+    organiser_name: str,
+    attendees: list[IcsAttendee],
+    description: str = "",
+    url: str = "",
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Event:
+    cancelled = method == "CANCEL" or meeting.status == "cancelled"
+    event = Event.new(
+        uid=str(meeting.uid),
+        stamp=now or timezone.now(),
+        sequence=meeting.sequence,
+        start=_local(meeting.starts_at, meeting.time_zone),
+        end=_local(meeting.ends_at, meeting.time_zone),
+        summary=meeting.title,
+        location=meeting.location or None,
+        url=url or None,
+        description=description or None,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        organizer=organizer(organiser_name),
+    )
+    if method != "CANCEL":
+        event.add("transp", "OPAQUE")
+    if comment:
+        event.add("comment", comment)
+    for person in attendees:
+        needs_action = person.rsvp == "none"
+        event.add(
+            "attendee",
+            vCalAddress.new(
+                f"mailto:{person.email}",
+                cn=person.name,
+                cutype="INDIVIDUAL",
+                role="REQ-PARTICIPANT",
+                partstat=PARTSTAT.get(person.rsvp, "NEEDS-ACTION"),
+                rsvp=True if (person.is_recipient and needs_action and method == "REQUEST") else None,
+            ),
+        )
+    return event
+
+
+def meeting_calendar(meeting, *, method: str, **event_kwargs) -> str:
+    """A one-event iTIP calendar (REQUEST or CANCEL) as text with CRLF line ends."""
+    cal = _calendar(method)
+    cal.add_component(meeting_event(meeting, method=method, **event_kwargs))
+    if meeting.time_zone != "UTC":
+        _add_timezones(cal, meeting.starts_at.date(), meeting.ends_at.date())
+    return cal.to_ical().decode("utf-8")
+
+
+def task_due_uid(task) -> str:
+    digest = salted_hmac("rapport.ics.task", str(task.pk), algorithm="sha256").hexdigest()[:32]
+    return f"{digest}-due@{settings.EMAIL_MESSAGE_ID_DOMAIN}"
+
+
+def feed_calendar(*, name: str, meetings, tasks, now: dt.datetime | None = None, url_for=None) -> str:
+    """PUBLISH feed: no ATTENDEE lines, cancelled occurrences as STATUS:CANCELLED, task due dates all-day."""
+    now = now or timezone.now()
+    cal = _calendar("PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("name", name)
+    cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    first = last = None
+    for meeting in meetings:
+        organiser = meeting.series.organiser if meeting.series_id and meeting.series.organiser_id else meeting.project.manager
+        event = meeting_event(
+            meeting,
+            method="PUBLISH",
+            organiser_name=str(organiser),
+            attendees=[],
+            description=meeting.agenda,
+            url=url_for(meeting) if url_for else "",
+            now=now,
+        )
+        event.add("last-modified", meeting.updated_at)
+        cal.add_component(event)
+        if meeting.time_zone != "UTC":
+            first = min(first or meeting.starts_at.date(), meeting.starts_at.date())
+            last = max(last or meeting.ends_at.date(), meeting.ends_at.date())
+    for task in tasks:
+        event = Event.new(
+            uid=task_due_uid(task),
+            stamp=now,
+            start=task.due_date,
+            end=task.due_date + dt.timedelta(days=1),
+            summary=f"{task.title} ({task.project.name})",
+            transparency="TRANSPARENT",
+            status="CONFIRMED",
+        )
+        cal.add_component(event)
+    if first is not None:
+        _add_timezones(cal, first, last)
+    return cal.to_ical().decode("utf-8")
+
+
+def calendar_feed_for_token(*, token: str, now: dt.datetime | None = None) -> str | None:
+    """The feed of the active person whose current `calendar_token` this is, or None."""
+    from engagement.models import Meeting, MeetingStatus
+    from portal.accounts.models import User
+    from projects.models import Task
+
+    person = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    if person is None:
+        return None
+    now = now or timezone.now()
+    meetings = (
+        Meeting.objects.filter(attendance__user=person, starts_at__gte=now - dt.timedelta(days=90))
+        .exclude(status=MeetingStatus.CANCELLED, cancelled_at__lt=now - dt.timedelta(days=FEED_CANCELLED_DAYS))
+        .select_related("project__manager", "series__organiser")
+        .order_by("starts_at")
+    )
+    if person.is_client:
+        meetings = meetings.filter(project__memberships__user=person)
+    tasks = Task.objects.open().filter(owner=person, due_date__isnull=False).select_related("project")
+    if person.is_client:
+        tasks = tasks.filter(internal=False)
+
+    def url_for(meeting) -> str:
+        from engagement.emails.common import portal_url
+
+        return portal_url("engagement:meeting", meeting.project.slug, meeting.pk)
+
+    return feed_calendar(name=f"Rapport — {person}", meetings=meetings, tasks=tasks, now=now, url_for=url_for)

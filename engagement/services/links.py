@@ -1,0 +1,214 @@
+"""Signed one-click links (emails.md §2.5): one person, one object, one action, expiring, single-use.
+
+The token carries only the link's id and action (signed, readable). A GET only checks;
+`action_link_use` claims the row with a conditional UPDATE and performs the action in
+the same transaction, so a failed action leaves the link unused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from engagement.models import Decision, DecisionResponse, Meeting, MeetingStatus
+from portal.accounts.models import User
+from portal.outbox.email import absolute
+from portal.outbox.models import ActionLink
+from projects.permissions import project_access
+
+SALT = "rapport.actionlink.v1"
+SIGNATURE_MAX_AGE = dt.timedelta(days=400)  # the row's expires_at is the real limit
+A = ActionLink.Action
+DEFAULT_TTL = {
+    A.ACKNOWLEDGE: dt.timedelta(days=14),
+    A.APPROVE: dt.timedelta(days=14),
+    A.HANDLE: dt.timedelta(days=7),
+    A.REPORT: dt.timedelta(days=7),
+    A.UNSUBSCRIBE: dt.timedelta(days=365),
+}
+RSVP_ACTIONS = {A.RSVP_YES: "yes", A.RSVP_MAYBE: "maybe", A.RSVP_NO: "no"}
+DECISION_ACTIONS = {A.ACKNOWLEDGE: "acknowledged", A.APPROVE: "approved"}
+UNSUBSCRIBE_PREFERENCES = ("email_digest", "email_reminders", "email_nudges")
+
+OK = "ok"
+USED = "used"
+EXPIRED = "expired"
+INVALID = "invalid"
+NOT_YOURS = "not_yours"
+NO_ACCESS = "no_access"
+CHANGED = "changed"
+DONE = "done"
+
+
+@dataclass
+class LinkState:
+    state: str
+    link: ActionLink | None = None
+    obj: object | None = None
+    preference: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == OK
+
+
+def action_link_create(*, person, action: str, obj, ttl: dt.timedelta | None = None, expires_at: dt.datetime | None = None,
+                       preference: str = "", created_for=None) -> str:
+    """Store a link row and return its token. RSVP links expire when the meeting ends unless told otherwise."""
+    now = timezone.now()
+    if expires_at is None:
+        if action in RSVP_ACTIONS and isinstance(obj, Meeting):
+            expires_at = obj.ends_at
+        else:
+            expires_at = now + (ttl or DEFAULT_TTL.get(action, dt.timedelta(days=14)))
+    link = ActionLink.objects.create(
+        person=person,
+        action=action,
+        object_ct=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        expires_at=expires_at,
+        created_for=created_for,
+    )
+    payload = {"l": link.id.hex, "a": action}
+    if preference:
+        assert preference in UNSUBSCRIBE_PREFERENCES
+        payload["p"] = preference
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def action_link_url(token: str) -> str:
+    return absolute(reverse("engagement:action-link", args=[token]))
+
+
+def unsubscribe_url(*, person, preference: str) -> str:
+    token = action_link_create(person=person, action=A.UNSUBSCRIBE, obj=person, preference=preference)
+    return absolute(reverse("engagement:unsubscribe", args=[token]))
+
+
+def is_unsubscribe_token(token: str) -> bool:
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=SIGNATURE_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return isinstance(payload, dict) and payload.get("a") == A.UNSUBSCRIBE
+
+
+def _load(token: str) -> LinkState:
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=SIGNATURE_MAX_AGE)
+    except signing.BadSignature:
+        return LinkState(INVALID)
+    link = (
+        ActionLink.objects.select_related("person", "object_ct").filter(id=payload.get("l")).first()
+        if isinstance(payload, dict)
+        else None
+    )
+    if link is None or link.action != payload.get("a") or link.revoked_at is not None:
+        return LinkState(INVALID)
+    return LinkState(OK, link=link, preference=payload.get("p", ""))
+
+
+def action_link_check(*, token: str, user=None, now: dt.datetime | None = None) -> LinkState:
+    """What would happen if the link were used now. Changes nothing."""
+    now = now or timezone.now()
+    found = _load(token)
+    if not found.ok:
+        return found
+    link = found.link
+    if user is not None and getattr(user, "is_authenticated", False) and user.pk != link.person_id:
+        return LinkState(NOT_YOURS, link=link)
+    obj = link.object_ct.model_class().objects.filter(pk=link.object_id).first()
+    state = LinkState(OK, link=link, obj=obj, preference=found.preference)
+    if link.action == A.UNSUBSCRIBE:
+        return state  # repeatable and harmless: never "used", and valid for its year
+    if link.used_at is not None:
+        state.state = USED
+        return state
+    if link.expires_at <= now:
+        state.state = EXPIRED
+        return state
+    state.state = _authorise(link, obj, now)
+    return state
+
+
+def _authorise(link: ActionLink, obj, now: dt.datetime) -> str:
+    person = link.person
+    if obj is None or not person.is_active:
+        return NO_ACCESS
+    project = getattr(obj, "project", None)
+    if project is not None:
+        try:
+            access = project_access(user=person, project=project)
+        except Http404:
+            return NO_ACCESS
+        if getattr(obj, "internal", False) and not access.can_see_internal:
+            return NO_ACCESS
+    if link.action in DECISION_ACTIONS and isinstance(obj, Decision):
+        if not access.can_respond_to(obj):
+            return NO_ACCESS
+        if not obj.needs_client:
+            return CHANGED
+        if DecisionResponse.objects.filter(decision=obj, user=person).exists():
+            return USED
+    if link.action in RSVP_ACTIONS and isinstance(obj, Meeting):
+        if not obj.attendance.filter(user=person).exists():
+            return NO_ACCESS
+        if obj.status != MeetingStatus.SCHEDULED or obj.ends_at <= now:
+            return CHANGED
+    return OK
+
+
+@transaction.atomic
+def action_link_use(*, token: str, user=None, ip: str | None = None, user_agent: str = "",
+                    now: dt.datetime | None = None) -> LinkState:
+    """Claim the link and do its action once. Any other state is returned unchanged (nothing written)."""
+    now = now or timezone.now()
+    state = action_link_check(token=token, user=user, now=now)
+    if not state.ok:
+        return state
+    link = state.link
+    if link.action == A.UNSUBSCRIBE:
+        _unsubscribe(link.person, state.preference)
+        state.state = DONE
+        return state
+    claimed = ActionLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now, used_ip=ip, used_ua=(user_agent or "")[:300])
+    if claimed != 1:
+        state.state = USED
+        return state
+    _perform(link, state.obj)
+    link.used_at = now
+    state.state = DONE
+    return state
+
+
+def _perform(link: ActionLink, obj) -> None:
+    person = link.person
+    if link.action in DECISION_ACTIONS:
+        from engagement.services.decisions import decision_respond
+
+        decision_respond(actor=person, decision=obj, kind=DECISION_ACTIONS[link.action], via="email-link")
+    elif link.action in RSVP_ACTIONS:
+        from engagement.services.meetings import rsvp_set
+
+        rsvp_set(actor=person, meeting=obj, answer=RSVP_ACTIONS[link.action])
+    elif link.action == A.HANDLE:
+        from projects.services.audit import audit_record
+
+        audit_record(actor=person, action="escalation.handle", obj=obj, changes={"via": "email-link"}, internal=True)
+
+
+def _unsubscribe(person: User, preference: str) -> None:
+    if preference not in UNSUBSCRIBE_PREFERENCES:
+        preference = "email_digest"
+    if getattr(person, preference):
+        setattr(person, preference, False)
+        person.save(update_fields=[preference])

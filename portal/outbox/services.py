@@ -1,0 +1,232 @@
+"""The outbox: enqueue (idempotent by dedupe key), claim, send, retry, requeue.
+
+Delivery is at-least-once with a claim in between: a row is claimed (pending → sending,
+committed) before the SMTP conversation and marked sent right after it. A worker killed
+between the two leaves the row in `sending`; `outbox_requeue_stuck` returns it to
+pending after the task time limit, so a row is never lost, and is sent twice only if the
+kill fell between the server's "250 OK" and our UPDATE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from portal.outbox.email import Rendered, build_message, msgid, one_line
+from portal.outbox.models import MessageStatus, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+SENT = "sent"
+RETRY = "retry"
+FAILED = "failed"
+SKIPPED = "skipped"
+SUPERSEDED = "superseded"
+NOT_CLAIMED = "not-claimed"
+MAX_BACKOFF_SECONDS = 6 * 3600
+
+
+@transaction.atomic
+def outbox_enqueue(
+    *,
+    kind: str,
+    dedupe_key: str,
+    recipient=None,
+    to_email: str | None = None,
+    subject: str = "",
+    body_text: str = "",
+    body_html: str = "",
+    headers: dict | None = None,
+    attachments: list | None = None,
+    payload: dict | None = None,
+    send_after: dt.datetime | None = None,
+    project_id: int | None = None,
+    message_id: str | None = None,
+) -> tuple[OutboundMessage, bool]:
+    """Queue one e-mail. Safe to call twice: the second call with the same key returns the row untouched.
+
+    `payload["render"]` names a function `(row) -> Rendered | None` called at send time
+    (None skips the row). `payload["supersede_prefix"]` + `payload["order"]` make older
+    pending rows with the same prefix `superseded` (iTIP ordering, emails.md §4.4).
+    """
+    existing = OutboundMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing, False
+    row = OutboundMessage(
+        kind=kind,
+        recipient=recipient,
+        to_email=to_email or recipient.email,
+        dedupe_key=dedupe_key,
+        message_id=message_id or msgid(dedupe_key),
+        subject=one_line(subject, 300),
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers or {},
+        attachments=attachments or [],
+        payload=payload or {},
+        send_after=send_after or timezone.now(),
+        project_id_ref=project_id,
+    )
+    row.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # a concurrent enqueue won the race: same key, same message
+        return OutboundMessage.objects.get(dedupe_key=dedupe_key), False
+    _supersede_older(row)
+    transaction.on_commit(partial(_dispatch, row.pk))
+    return row, True
+
+
+def _supersede_older(row: OutboundMessage) -> None:
+    prefix = row.payload.get("supersede_prefix")
+    if not prefix:
+        return
+    order = row.payload.get("order", 0)
+    older = [
+        other.pk
+        for other in OutboundMessage.objects.filter(
+            dedupe_key__startswith=prefix, status__in=[MessageStatus.PENDING, MessageStatus.FAILED]
+        ).exclude(pk=row.pk).only("pk", "payload")
+        if other.payload.get("order", 0) < order
+    ]
+    if older:
+        OutboundMessage.objects.filter(pk__in=older, status__in=[MessageStatus.PENDING, MessageStatus.FAILED]).update(
+            status=MessageStatus.SUPERSEDED
+        )
+
+
+def _dispatch(message_id: int) -> None:
+    """Hand the row to a worker now; if the broker is down, `send_pending` finds it later."""
+    from portal.outbox.tasks import send_message
+
+    try:
+        send_message.apply_async(args=[message_id], retry=False)
+    except Exception:  # the row is in the database; the periodic sweep sends it
+        log.warning("outbox: could not dispatch message %s; the periodic sweep will send it", message_id, exc_info=True)
+
+
+def outbox_claim(*, message_id: int, now: dt.datetime | None = None) -> bool:
+    """pending → sending with attempts + 1, only if due. True when this caller owns the row."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = OutboundMessage.objects.filter(
+            pk=message_id, status=MessageStatus.PENDING, send_after__lte=now
+        ).update(status=MessageStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    return claimed == 1
+
+
+def outbox_send(*, message_id: int, now: dt.datetime | None = None, connection=None) -> str:
+    """Claim and send one row. Not one transaction on purpose: the claim is committed before SMTP."""
+    now = now or timezone.now()
+    if not outbox_claim(message_id=message_id, now=now):
+        return NOT_CLAIMED
+    row = OutboundMessage.objects.select_related("recipient").get(pk=message_id)
+    if _is_superseded(row):
+        _finish(row, MessageStatus.SUPERSEDED)
+        return SUPERSEDED
+    if row.recipient_id and not row.recipient.is_active:
+        _finish(row, MessageStatus.SKIPPED, error="recipient deactivated")
+        return SKIPPED
+    if row.payload.get("render"):
+        rendered = import_string(row.payload["render"])(row)
+        if rendered is None:
+            _finish(row, MessageStatus.SKIPPED, error="nothing to send any more")
+            return SKIPPED
+        _store_rendering(row, rendered)
+    try:
+        build_message(row, connection=connection).send()
+    except Exception as exc:
+        return _retry_or_fail(row, exc, now=now)
+    _finish(row, MessageStatus.SENT)
+    return SENT
+
+
+def _is_superseded(row: OutboundMessage) -> bool:
+    prefix = row.payload.get("supersede_prefix")
+    if not prefix:
+        return False
+    order = row.payload.get("order", 0)
+    newer = OutboundMessage.objects.filter(dedupe_key__startswith=prefix).exclude(pk=row.pk).only("payload")
+    return any(other.payload.get("order", 0) > order for other in newer)
+
+
+def _store_rendering(row: OutboundMessage, rendered: Rendered) -> None:
+    row.subject = one_line(rendered.subject, 300)
+    row.body_text = rendered.body_text
+    row.body_html = rendered.body_html
+    row.headers = {**row.headers, **rendered.headers}
+    row.attachments = rendered.attachments
+    OutboundMessage.objects.filter(pk=row.pk).update(
+        subject=row.subject, body_text=row.body_text, body_html=row.body_html, headers=row.headers, attachments=row.attachments
+    )
+
+
+def _finish(row: OutboundMessage, status: str, error: str = "") -> None:
+    fields = {"status": status, "last_error": error}
+    if status == MessageStatus.SENT:
+        fields["sent_at"] = timezone.now()
+    OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING).update(**fields)
+
+
+def is_transient(exc: Exception) -> bool:
+    """4xx replies, dropped connections and timeouts are worth another try; 5xx replies are not."""
+    codes: list[int] = []
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        codes = [exc.smtp_code]
+    if codes:
+        return any(400 <= code < 500 for code in codes)
+    return isinstance(exc, smtplib.SMTPException | OSError)
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+def _retry_or_fail(row: OutboundMessage, exc: Exception, *, now: dt.datetime) -> str:
+    attempts = OutboundMessage.objects.filter(pk=row.pk).values_list("attempts", flat=True).first() or 0
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if is_transient(exc) and attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING).update(
+            status=MessageStatus.PENDING, last_error=error, send_after=now + dt.timedelta(seconds=backoff_seconds(attempts))
+        )
+        log.info("outbox: message %s will be retried (attempt %s): %s", row.pk, attempts, error)
+        return RETRY
+    _finish(row, MessageStatus.FAILED, error=error)
+    log.warning("outbox: message %s failed after %s attempts: %s", row.pk, attempts, error)
+    return FAILED
+
+
+def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Send every due pending row (oldest first), at most `limit`. Each row is claimed, so two sweeps never double-send."""
+    now = now or timezone.now()
+    ids = list(
+        OutboundMessage.objects.filter(status=MessageStatus.PENDING, send_after__lte=now)
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {}
+    for pk in ids:
+        result = outbox_send(message_id=pk, now=now)
+        counts[result] = counts.get(result, 0) + 1
+    return counts
+
+
+@transaction.atomic
+def outbox_requeue_stuck(*, now: dt.datetime | None = None, stuck_after: dt.timedelta | None = None) -> int:
+    """Rows left in `sending` longer than a task may run belong to a dead worker: back to pending."""
+    now = now or timezone.now()
+    stuck_after = stuck_after if stuck_after is not None else dt.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    return OutboundMessage.objects.filter(
+        Q(claimed_at__lte=now - stuck_after) | Q(claimed_at__isnull=True), status=MessageStatus.SENDING
+    ).update(status=MessageStatus.PENDING, send_after=now)

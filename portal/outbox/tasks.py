@@ -1,0 +1,38 @@
+"""Outbox tasks: ids in, one service call each. The periodic sweep makes countdowns an optimisation only."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from portal.outbox import services
+from portal.outbox.models import OutboundMessage
+
+
+@shared_task(
+    name="outbox.send",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def send_message(self, message_id: int) -> str:
+    if not OutboundMessage.objects.filter(id=message_id).exists():
+        return "gone"
+    result = services.outbox_send(message_id=message_id)
+    if result == services.RETRY:
+        attempts = OutboundMessage.objects.filter(id=message_id).values_list("attempts", flat=True).first() or 1
+        raise self.retry(countdown=services.backoff_seconds(attempts), max_retries=None)
+    return result
+
+
+@shared_task(name="outbox.send_pending", acks_late=True, ignore_result=True)
+def send_pending() -> dict:
+    return services.outbox_send_due()
+
+
+@shared_task(name="outbox.requeue_stuck", acks_late=True, ignore_result=True)
+def requeue_stuck() -> int:
+    return services.outbox_requeue_stuck()
