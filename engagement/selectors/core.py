@@ -1,0 +1,110 @@
+"""Scoped reads of meetings and decisions. Query counts do not grow with the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from engagement.models import Attendance, Decision, DecisionResponse, Involvement, Meeting, MeetingStatus
+from engagement.models.decisions import DecisionStatus
+from portal.core.time import iso_week, week_start
+from projects.models import Membership, Project, Role
+from projects.permissions import ProjectAccess
+
+
+def meeting_list_for_project(access: ProjectAccess, upcoming: bool = True, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+    """Upcoming meetings (not yet ended, soonest first) or past ones (latest first), with attendance and people."""
+    now = now or timezone.now()
+    qs = (
+        Meeting.objects.filter(project=access.project)
+        .select_related("series")
+        .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.select_related("user").order_by("user__full_name")))
+    )
+    if upcoming:
+        return qs.filter(ends_at__gte=now).order_by("starts_at", "id")
+    return qs.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+
+
+def decision_list_for_project(access: ProjectAccess, status: str | None = None, involvement: str | None = None) -> QuerySet[Decision]:
+    """The decision log as this person may see it (client people never see internal ones), responses prefetched."""
+    qs = Decision.objects.filter(project=access.project)
+    if not access.can_see_internal:
+        qs = qs.filter(internal=False)
+    if status:
+        qs = qs.filter(status=status)
+    if involvement:
+        qs = qs.filter(involvement=involvement)
+    return qs.select_related("decided_by", "recorded_by", "superseded_by", "task", "meeting").prefetch_related(
+        Prefetch("responses", queryset=DecisionResponse.objects.select_related("user").order_by("at"))
+    ).order_by("-created_at", "-id")
+
+
+def decisions_awaiting(user) -> QuerySet[Decision]:
+    """Live client-visible decisions the person was asked about, may answer (`ProjectAccess.can_respond_to`) and has not."""
+    if not getattr(user, "is_authenticated", False):
+        return Decision.objects.none()
+    lead_of = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD).values("project_id")
+    client_of = Membership.objects.filter(user=user, role=Role.CLIENT).values("project_id")
+    answered = DecisionResponse.objects.filter(decision=OuterRef("pk"), user=user)
+    return (
+        Decision.objects.filter(internal=False, requested_at__isnull=False, status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
+        .filter(Q(project_id__in=lead_of) | (Q(project_id__in=client_of) & ~Q(involvement=Involvement.INFORMED)))
+        .exclude(Exists(answered))
+        .select_related("project", "recorded_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def meetings_for_user(user, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:
+    """Meetings the person is invited to that overlap [start, end), cancelled ones included (calendars need them)."""
+    return (
+        Meeting.objects.filter(attendance__user=user, starts_at__lt=end, ends_at__gt=start)
+        .select_related("project", "series")
+        .order_by("starts_at", "id")
+    )
+
+
+_RANK = {"none": 0, "held": 1, "rescheduled": 2, "cancelled": 3}
+
+
+def _state(meeting: dict) -> str:
+    if meeting["status"] == MeetingStatus.CANCELLED:
+        return "cancelled"
+    if meeting["rescheduled_from"] is not None:
+        return "rescheduled"
+    if meeting["status"] == MeetingStatus.HELD:
+        return "held"
+    return "none"
+
+
+def consistency_strip(project: Project, weeks: int = 12, today: dt.date | None = None) -> list[dict]:
+    """One entry per ISO week, oldest first, ending with this week: {"week", "start", "state", "count"}.
+
+    A week's state is the worst of its meetings (by their originally scheduled time): cancelled,
+    then rescheduled, then held; "none" when nothing took place or was planned.
+    """
+    today = today or timezone.localdate()
+    first = week_start(today) - dt.timedelta(weeks=weeks - 1)
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(week_start(today) + dt.timedelta(weeks=1), dt.time.min, tzinfo=tz)
+    rows = Meeting.objects.filter(project=project).filter(
+        Q(original_start__gte=lo, original_start__lt=hi) | Q(original_start__isnull=True, starts_at__gte=lo, starts_at__lt=hi)
+    ).values("status", "rescheduled_from", "original_start", "starts_at")
+    entries = []
+    for i in range(weeks):
+        start = first + dt.timedelta(weeks=i)
+        entries.append({"week": iso_week(start), "start": start, "state": "none", "count": 0})
+    for row in rows:
+        slot = timezone.localtime(row["original_start"] or row["starts_at"], tz).date()
+        index = (week_start(slot) - first).days // 7
+        if not 0 <= index < weeks:
+            continue
+        entry = entries[index]
+        entry["count"] += 1
+        state = _state(row)
+        if _RANK[state] > _RANK[entry["state"]]:
+            entry["state"] = state
+    return entries

@@ -1,0 +1,70 @@
+"""The outbox in the admin: read-only, filterable by status and kind, failures visible, failed rows can be requeued."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.outbox.models import ActionLink, MessageStatus, OutboundMessage
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "to_email", "subject", "status", "attempts", "short_error", "send_after", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to_email", "subject", "dedupe_key", "message_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("recipient",)
+    readonly_fields = (
+        "kind", "recipient", "to_email", "dedupe_key", "message_id", "subject", "status", "attempts", "last_error",
+        "send_after", "claimed_at", "sent_at", "project_id_ref", "headers", "payload", "attachments", "body_text", "body_html",
+        "created_at", "updated_at",
+    )
+    actions = ("requeue",)
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: OutboundMessage) -> str:
+        return (obj.last_error or "")[:120]
+
+    @admin.action(description=_("Requeue the selected failed messages"))
+    def requeue(self, request, queryset):
+        count = queryset.filter(status=MessageStatus.FAILED).update(
+            status=MessageStatus.PENDING, attempts=0, claimed_at=None, send_after=timezone.now(), updated_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d failed message requeued.", "%(count)d failed messages requeued.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def get_actions(self, request):
+        # Read-only otherwise, but operators with change rights on the outbox may requeue.
+        actions = super().get_actions(request)
+        if not request.user.has_perm("outbox.change_outboundmessage"):
+            actions.pop("requeue", None)
+        return actions
+
+
+@admin.register(ActionLink)
+class ActionLinkAdmin(ReadOnlyAdmin):
+    list_display = ("id", "person", "action", "object_ct", "object_id", "created_at", "expires_at", "used_at", "revoked_at")
+    list_filter = ("action", ("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("person__email", "object_id")
+    list_select_related = ("person", "object_ct")
+    readonly_fields = (
+        "id", "person", "action", "object_ct", "object_id", "created_at", "expires_at", "used_at", "used_ip", "used_ua",
+        "revoked_at", "created_for",
+    )
