@@ -3,12 +3,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from engagement.api import urls as engagement_urls
 from portal.accounts.api import urls as accounts_urls
 from projects.api import urls as projects_urls
 
 app_name = "api"
 
-v1 = [*accounts_urls.urlpatterns, *projects_urls.urlpatterns]
+v1 = [*accounts_urls.urlpatterns, *projects_urls.urlpatterns, *engagement_urls.urlpatterns]
 
 urlpatterns = [
     path("v1/", include(v1)),

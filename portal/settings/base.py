@@ -226,6 +226,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "projects.models.Role",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "TaskStatusEnum": "projects.models.TaskStatus",
+        "RiskStatusEnum": "projects.models.Risk.Status",
+        "RiskOpenStatusEnum": ["open", "mitigating"],
+        "RiskKindEnum": "projects.models.Risk.Kind",
+        "SeverityEnum": "projects.models.Severity",
+        "MeetingStatusEnum": "engagement.models.MeetingStatus",
+        "RsvpEnum": "engagement.models.Rsvp",
+        "RsvpAnswerEnum": ["yes", "maybe", "no"],
+        "OutcomeKindEnum": ["task", "decision"],
+        "DecisionStatusEnum": "engagement.models.decisions.DecisionStatus",
+        "ResponseKindEnum": "engagement.models.decisions.ResponseKind",
+        "DigestKindEnum": "engagement.models.Digest.Kind",
+        "UserKindEnum": "portal.accounts.models.User.Kind",
+    },
 }
 
 # Content-Security-Policy: everything is served by us, no inline script.

@@ -67,6 +67,7 @@ class TokenCreateView(ApiView):
 
 class TokenListView(ApiView):
     pagination_class = None
+    filter_backends: list = []
 
     @extend_schema(operation_id="auth_tokens_list", tags=["auth"], responses={200: s.TokenOutputSerializer(many=True)})
     def get(self, request):

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from engagement.models import Decision, Meeting
+from engagement.models.decisions import DecisionStatus, Impact, Involvement, ResponseKind
+from projects.api.serializers import PersonSerializer
+from projects.models import Task
+
+
+class DecisionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    context = serializers.CharField()
+    options = serializers.CharField()
+    decision = serializers.CharField()
+    decided_by = PersonSerializer(allow_null=True)
+    decided_on = serializers.DateField(allow_null=True)
+    impact = serializers.ChoiceField(choices=Impact.choices)
+    involvement = serializers.ChoiceField(choices=Involvement.choices)
+    status = serializers.ChoiceField(choices=DecisionStatus.choices)
+    superseded_by = serializers.IntegerField(source="superseded_by_id", allow_null=True)
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+    meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
+    recorded_by = PersonSerializer()
+    requested_at = serializers.DateTimeField(allow_null=True)
+    internal = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+
+
+class DecisionCreateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    context = serializers.CharField(required=False, allow_blank=True)
+    options = serializers.CharField(required=False, allow_blank=True)
+    decision = serializers.CharField(required=False, allow_blank=True)
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    involvement = serializers.ChoiceField(choices=Involvement.choices, required=False)
+    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), required=False, allow_null=True)
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    internal = serializers.BooleanField(required=False)
+
+
+class DecisionSupersedeInputSerializer(serializers.Serializer):
+    successor = serializers.PrimaryKeyRelatedField(queryset=Decision.objects.all(), help_text="The decision that replaces this one.")
+
+
+class DecisionResponseOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = PersonSerializer()
+    kind = serializers.ChoiceField(choices=ResponseKind.choices)
+    comment = serializers.CharField()
+    at = serializers.DateTimeField()
+    via = serializers.CharField()
+
+
+class DecisionResponseCreateInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ResponseKind.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=10000)

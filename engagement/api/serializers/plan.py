@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from engagement.models import Channel, Raci, Stakeholder
+from portal.accounts.models import User, Weekday
+from projects.api.serializers import PersonSerializer
+from projects.models import TaskSide
+
+
+class PlanOutputSerializer(serializers.Serializer):
+    project = serializers.SlugField(source="project.slug")
+    version = serializers.IntegerField(help_text="Raised by every change; send it as `If-Match` when editing.")
+    expectations = serializers.CharField()
+    status_update_cadence_days = serializers.IntegerField()
+    digest_weekday = serializers.ChoiceField(choices=Weekday.choices)
+    digest_hour = serializers.IntegerField()
+    client_response_hours = serializers.IntegerField()
+    team_response_hours = serializers.IntegerField()
+    escalation_path = serializers.CharField()
+    channels = serializers.CharField()
+    sign_off_requested_at = serializers.DateTimeField(allow_null=True)
+    signed_off_by = PersonSerializer(allow_null=True)
+    signed_off_at = serializers.DateTimeField(allow_null=True)
+    signed_off_version = serializers.IntegerField(allow_null=True)
+    is_signed_off = serializers.BooleanField()
+    changed_since_sign_off = serializers.BooleanField()
+
+
+class PlanUpdateInputSerializer(serializers.Serializer):
+    expectations = serializers.CharField(required=False, allow_blank=True)
+    status_update_cadence_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    digest_weekday = serializers.ChoiceField(choices=Weekday.choices, required=False)
+    digest_hour = serializers.IntegerField(min_value=0, max_value=23, required=False)
+    client_response_hours = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+    team_response_hours = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+    escalation_path = serializers.CharField(required=False, allow_blank=True)
+    channels = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, write_only=True)
+
+
+class PlanSignOffInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The plan version you read and sign off.")
+
+
+class StakeholderOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = PersonSerializer(allow_null=True)
+    name = serializers.CharField()
+    email = serializers.CharField()
+    side = serializers.ChoiceField(choices=TaskSide.choices)
+    responsibility = serializers.CharField()
+    raci = serializers.CharField(help_text="R, A, C, I or empty.")
+    is_primary = serializers.BooleanField()
+    backup_for = serializers.IntegerField(source="backup_for_id", allow_null=True)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    phone = serializers.CharField()
+
+
+class StakeholderCreateInputSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=TaskSide.choices)
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    external_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    external_email = serializers.EmailField(required=False, allow_blank=True)
+    responsibility = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    raci = serializers.ChoiceField(choices=Raci.choices, required=False, allow_blank=True)
+    is_primary = serializers.BooleanField(required=False)
+    backup_for = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+
+class StakeholderUpdateInputSerializer(StakeholderCreateInputSerializer):
+    side = serializers.ChoiceField(choices=TaskSide.choices, required=False)

@@ -1,0 +1,140 @@
+"""Decisions (record, propose, approve, reject, supersede) and the client's responses."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from engagement.api import filters, selectors
+from engagement.api.serializers import decisions as s
+from engagement.models import Decision, DecisionResponse
+from engagement.permissions import decision_access
+from engagement.services import decisions
+from portal.accounts.api.common import ApiView, example
+from projects.permissions import project_access
+
+DECISION_EXAMPLE = {
+    "title": "Use the client's SSO",
+    "context": "Staff log in with their company accounts.",
+    "options": "SSO; separate passwords",
+    "decision": "SSO through the client's identity provider",
+    "impact": "high",
+    "involvement": "approval",
+}
+
+
+def _decision(request, slug: str, pk: int):
+    access = project_access(user=request.user, slug=slug)
+    return decision_access(user=request.user, decision_id=pk, project=access.project)
+
+
+def _created(decision) -> Response:
+    response = Response(s.DecisionOutputSerializer(decision).data, status=status.HTTP_201_CREATED)
+    response["ETag"] = f'"{decision.version}"'
+    return response
+
+
+class DecisionListView(ApiView):
+    queryset = Decision.objects.none()
+    filterset_class = filters.DecisionFilter
+    ordering_fields = ["created_at", "decided_on", "impact", "status"]
+
+    @extend_schema(operation_id="decisions_list", tags=["decisions"], responses=s.DecisionOutputSerializer(many=True))
+    def get(self, request, slug: str):
+        access = project_access(user=request.user, slug=slug)
+        return self.page(selectors.api_decisions(access=access), s.DecisionOutputSerializer)
+
+    @extend_schema(
+        operation_id="decisions_record",
+        tags=["decisions"],
+        description="The project manager records a decision (approved at once, or proposed until the client approves).",
+        request=s.DecisionCreateInputSerializer,
+        responses={201: s.DecisionOutputSerializer},
+        examples=[example("Needs the client's approval", DECISION_EXAMPLE, request=True)],
+    )
+    def post(self, request, slug: str):
+        access = project_access(user=request.user, slug=slug)
+        data = s.DecisionCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _created(decisions.decision_record(actor=request.user, project=access.project, **data.validated_data))
+
+
+class DecisionProposeView(ApiView):
+    @extend_schema(
+        operation_id="decisions_propose",
+        tags=["decisions"],
+        description="A team member proposes a decision; the manager approves or rejects it.",
+        request=s.DecisionCreateInputSerializer,
+        responses={201: s.DecisionOutputSerializer},
+        examples=[example("Proposal", {**DECISION_EXAMPLE, "involvement": "consulted"}, request=True)],
+    )
+    def post(self, request, slug: str):
+        access = project_access(user=request.user, slug=slug)
+        data = s.DecisionCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _created(decisions.decision_propose(actor=request.user, project=access.project, **data.validated_data))
+
+
+class DecisionDetailView(ApiView):
+    @extend_schema(operation_id="decisions_retrieve", tags=["decisions"], responses=s.DecisionOutputSerializer)
+    def get(self, request, slug: str, pk: int):
+        decision, _access = _decision(request, slug, pk)
+        return self.with_etag(Response(s.DecisionOutputSerializer(decision).data), decision.version)
+
+
+class DecisionApproveView(ApiView):
+    @extend_schema(operation_id="decisions_approve", tags=["decisions"], request=None, responses=s.DecisionOutputSerializer)
+    def post(self, request, slug: str, pk: int):
+        decision, _access = _decision(request, slug, pk)
+        decision = decisions.decision_approve(actor=request.user, decision=decision)
+        return self.with_etag(Response(s.DecisionOutputSerializer(decision).data), decision.version)
+
+
+class DecisionRejectView(ApiView):
+    @extend_schema(operation_id="decisions_reject", tags=["decisions"], request=None, responses=s.DecisionOutputSerializer)
+    def post(self, request, slug: str, pk: int):
+        decision, _access = _decision(request, slug, pk)
+        decision = decisions.decision_reject(actor=request.user, decision=decision)
+        return self.with_etag(Response(s.DecisionOutputSerializer(decision).data), decision.version)
+
+
+class DecisionSupersedeView(ApiView):
+    @extend_schema(
+        operation_id="decisions_supersede",
+        tags=["decisions"],
+        request=s.DecisionSupersedeInputSerializer,
+        responses=s.DecisionOutputSerializer,
+        examples=[example("Replaced by decision 42", {"successor": 42}, request=True)],
+    )
+    def post(self, request, slug: str, pk: int):
+        decision, access = _decision(request, slug, pk)
+        data = s.DecisionSupersedeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        successor, _access = decision_access(user=request.user, decision_id=data.validated_data["successor"].pk, project=access.project)
+        decision = decisions.decision_supersede(actor=request.user, decision=decision, successor=successor)
+        return self.with_etag(Response(s.DecisionOutputSerializer(decision).data), decision.version)
+
+
+class DecisionResponseListView(ApiView):
+    queryset = DecisionResponse.objects.none()
+    ordering_fields = ["at"]
+
+    @extend_schema(operation_id="decision_responses_list", tags=["decisions"], responses=s.DecisionResponseOutputSerializer(many=True))
+    def get(self, request, slug: str, pk: int):
+        decision, _access = _decision(request, slug, pk)
+        return self.page(selectors.api_responses(decision=decision), s.DecisionResponseOutputSerializer)
+
+    @extend_schema(
+        operation_id="decision_responses_create",
+        tags=["decisions"],
+        request=s.DecisionResponseCreateInputSerializer,
+        responses={201: s.DecisionResponseOutputSerializer},
+        examples=[example("Approve", {"kind": "approved", "comment": "Fine with us"}, request=True)],
+    )
+    def post(self, request, slug: str, pk: int):
+        decision, _access = _decision(request, slug, pk)
+        data = s.DecisionResponseCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = decisions.decision_respond(actor=request.user, decision=decision, via="api", **data.validated_data)
+        return Response(s.DecisionResponseOutputSerializer(response).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,42 @@
+"""Read-only: the caller's own digests and a project's engagement health (staff only)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from engagement.api import filters, selectors
+from engagement.api.serializers import reads as s
+from engagement.models import Digest, HealthSnapshot
+from portal.accounts.api.common import ApiView
+from projects.permissions import project_access
+
+
+class DigestListView(ApiView):
+    queryset = Digest.objects.none()
+    ordering_fields = ["iso_week", "created_at"]
+
+    @extend_schema(operation_id="digests_list", tags=["digests"], responses=s.DigestListOutputSerializer(many=True))
+    def get(self, request):
+        return self.page(selectors.api_digests(user=request.user), s.DigestListOutputSerializer)
+
+
+class DigestDetailView(ApiView):
+    @extend_schema(operation_id="digests_retrieve", tags=["digests"], responses=s.DigestOutputSerializer)
+    def get(self, request, pk: int):
+        digest = selectors.api_digests(user=request.user).filter(pk=pk).first()
+        if digest is None:
+            raise Http404
+        return Response(s.DigestOutputSerializer(digest).data)
+
+
+class HealthListView(ApiView):
+    queryset = HealthSnapshot.objects.none()
+    filterset_class = filters.HealthSnapshotFilter
+    ordering_fields = ["iso_year", "iso_week", "score"]
+
+    @extend_schema(operation_id="health_snapshots_list", tags=["health"], responses=s.HealthSnapshotOutputSerializer(many=True))
+    def get(self, request, slug: str):
+        access = project_access(user=request.user, slug=slug)
+        return self.page(selectors.api_health(access=access), s.HealthSnapshotOutputSerializer)
