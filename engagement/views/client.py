@@ -20,6 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagement.forms_client import DecisionResponseForm, PlanSignOffForm, RsvpForm
 from engagement.models import Attendance, Digest
 from engagement.permissions import decision_access, meeting_access, plan_access
+from engagement.services import decisions as decision_services
+from engagement.services.ics import meeting_calendar
+from engagement.services.meetings import rsvp_set
+from engagement.services.plan import plan_sign_off
 from portal.core.exceptions import ApplicationError
 from projects.permissions import project_access
 
@@ -91,10 +95,8 @@ def decision_respond(request, slug: str, pk: int):
     form = DecisionResponseForm(request.POST, decision=decision)
     status = 400
     if form.is_valid():
-        from engagement.services.decisions import decision_respond as respond
-
         try:
-            respond(
+            decision_services.decision_respond(
                 actor=request.user,
                 decision=decision,
                 kind=form.cleaned_data["kind"],
@@ -132,8 +134,6 @@ def meeting_rsvp(request, slug: str, pk: int):
     if not form.is_valid():
         error, status = _("Answer yes, maybe or no."), 400
     else:
-        from engagement.services.meetings import rsvp_set
-
         try:
             rsvp_set(actor=request.user, meeting=meeting, answer=form.cleaned_data["answer"])
         except (ApplicationError, ValidationError, PermissionDenied) as exc:
@@ -152,9 +152,13 @@ def meeting_rsvp(request, slug: str, pk: int):
 def meeting_ics(request, slug: str, pk: int):
     access = project_access(user=request.user, slug=slug)
     meeting, access = meeting_access(user=request.user, meeting_id=pk, project=access.project)
-    from engagement.services.ics import meeting_ics_for
-
-    body = meeting_ics_for(meeting=meeting, person=request.user)
+    body = meeting_calendar(
+        meeting,
+        method="PUBLISH",
+        organiser_name=access.project.manager.display_name,
+        attendees=[],
+        url=request.build_absolute_uri(_page_or("engagement:meeting", slug, pk)),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="invite.ics"'
     return response
@@ -176,8 +180,6 @@ def plan_signoff(request, slug: str):
     elif not form.is_valid():
         error, status = " ".join(m for errors in form.errors.values() for m in errors), 400
     else:
-        from engagement.services.plan import plan_sign_off
-
         try:
             plan = plan_sign_off(actor=request.user, plan=plan, version=form.cleaned_data["version"])
         except (ApplicationError, ValidationError, PermissionDenied) as exc:

@@ -26,16 +26,16 @@ def task_report(request, slug: str, pk: int):
     if request.method == "POST":
         form = ReportForm(request.POST, task=task)
         status = _submit(request, form, task, may_report)
-        if status is None:
+        if status is None and not request.htmx:
             messages.success(request, _("Thank you — your report on “%(task)s” is saved.") % {"task": task.title})
-            if request.htmx:
-                form = ReportForm(task=task)
-            else:
-                return redirect("projects:task-report", slug=slug, pk=pk)
+            return redirect("projects:task-report", slug=slug, pk=pk)
+        if status is None:
+            task.refresh_from_db()
+            form = ReportForm(task=task)
     else:
         form = ReportForm(task=task)
         status = 200
-    context = {"form": form, "may_report": may_report, **report_page(task=task, access=access)}
+    context = {"form": form, "may_report": may_report, "saved": status is None, **report_page(task=task, access=access)}
     template = "projects/_report_form.html" if request.htmx else "projects/report.html"
     return TemplateResponse(request, template, context, status=status or 200)
 

@@ -1,0 +1,159 @@
+"""The report-progress page: GET shows form and history; POST stores one report or refuses with the input kept."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from projects.models import ProgressReport, TaskStatus
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(task):
+    return reverse("projects:task-report", args=[task.project.slug, task.pk])
+
+
+def _post(client, target, **overrides):
+    data = {"task": target.pk, "percent": 60, "state": "on_track", "note": "Going well", "blockers": ""}
+    data.update(overrides)
+    return client.post(_url(target), data)
+
+
+def test_get_shows_form_and_history(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client, title="Send the brand book")
+    f.ProgressReportFactory(task=task, author=world.client, percent=30, note="Half of the logos found")
+    client.force_login(world.client)
+
+    response = client.get(_url(task))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Send the brand book" in body
+    assert "Half of the logos found" in body
+    assert 'name="percent"' in body and 'type="range"' in body
+    assert body.count('name="state"') == 4
+
+
+def test_post_stores_the_report_and_moves_the_task(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    client.force_login(world.client)
+
+    response = _post(client, task, percent=60, state="at_risk", note="Waiting for legal")
+
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(task=task)
+    assert (report.author, report.percent, report.state, report.note) == (world.client, 60, "at_risk", "Waiting for legal")
+    task.refresh_from_db()
+    assert task.last_percent == 60 and task.last_state == "at_risk" and task.status == TaskStatus.IN_PROGRESS
+
+
+def test_htmx_post_answers_with_the_partial(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    client.force_login(world.client)
+
+    response = client.post(
+        _url(task), {"task": task.pk, "percent": 100, "state": "done"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body and f'id="report-box-{task.pk}"' in body
+    assert "your report is saved" in body
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"percent": 140}, "between 0 and 100"),
+        ({"percent": -5}, "between 0 and 100"),
+        ({"percent": ""}, "how far along"),
+        ({"state": ""}, "Pick a state"),
+        ({"state": "sleeping"}, "Select a valid choice"),
+        ({"state": "blocked", "blockers": ""}, "what blocks you"),
+    ],
+)
+def test_bad_input_is_refused_with_the_input_kept(client, world, overrides, message):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    client.force_login(world.client)
+
+    response = _post(client, task, note="Keep this note", **overrides)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    assert "Keep this note" in body
+    assert not ProgressReport.objects.filter(task=task).exists()
+
+
+def test_a_foreign_task_id_in_the_form_is_refused(client, world):
+    mine = f.TaskFactory(project=world.project, owner=world.client)
+    foreign = f.TaskFactory(project=world.other_project, owner=world.other_client)
+    client.force_login(world.client)
+
+    response = _post(client, mine, task=foreign.pk, note="Typed with care")
+
+    assert response.status_code == 400
+    assert "This form was for another task" in response.content.decode()
+    assert "Typed with care" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_client_cannot_report_on_a_colleagues_task(client, world):
+    colleague = f.ClientUserFactory(organisation=world.client.organisation)
+    f.MembershipFactory(project=world.project, user=colleague, role="client")
+    task = f.TaskFactory(project=world.project, owner=colleague)
+    client.force_login(world.client)
+
+    response = _post(client, task, note="Not mine")
+
+    assert response.status_code == 403
+    assert "Not mine" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_client_lead_reports_on_any_task_of_their_company(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    client.force_login(world.client_lead)
+
+    response = _post(client, task, percent=80)
+
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(task=task).author == world.client_lead
+
+
+def test_a_done_task_takes_no_more_reports(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client, status=TaskStatus.DONE)
+    client.force_login(world.client)
+
+    response = _post(client, task)
+
+    assert response.status_code == 400
+    assert "takes no more reports" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_internal_task_and_other_project_are_404(client, world):
+    internal = f.TaskFactory(project=world.project, owner=world.team, internal=True)
+    foreign = f.TaskFactory(project=world.other_project, owner=world.other_client)
+    client.force_login(world.client)
+
+    assert client.get(_url(internal)).status_code == 404
+    assert _post(client, internal).status_code == 404
+    assert client.get(_url(foreign)).status_code == 404
+    # the slug of one project with the task of another
+    assert client.get(reverse("projects:task-report", args=[world.project.slug, foreign.pk])).status_code == 404
+    assert not ProgressReport.objects.exists()
+
+
+def test_anonymous_is_sent_to_log_in_and_back(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+
+    response = client.get(_url(task))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "next=" in response["Location"]
