@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.core.views import healthz
+from projects.views.home import home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("portal.accounts.urls")),

@@ -1,0 +1,202 @@
+"""HTML forms of the manager's and team's workspace. They parse input; services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Client
+from projects.models import Priority, ProjectStatus, Risk, Role, Severity, TaskSide, TaskStatus
+
+User = get_user_model()
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget; errors rendered next to their field by `projects/forms/form.html`."""
+
+    template_name = "projects/forms/form.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Attach a service's ValidationError to the matching fields (or the form)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+def member_users(project, roles=None):
+    qs = User.objects.filter(memberships__project=project, is_active=True)
+    if roles is not None:
+        qs = qs.filter(memberships__role__in=list(roles))
+    return qs.order_by("full_name", "email").distinct()
+
+
+class ProjectForm(StyledForm):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Short address"), max_length=80, required=False, help_text=_("Leave empty to derive it from the name.")
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput(), required=False)
+    target_launch = forms.DateField(label=_("Target launch"), widget=DateInput(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices, initial=ProjectStatus.PLANNING)
+
+    def clean(self):
+        data = super().clean()
+        start, launch = data.get("start_date"), data.get("target_launch")
+        if start and launch and launch < start:
+            self.add_error("target_launch", _("The launch cannot be before the start."))
+        return data
+
+
+class ProjectEditForm(ProjectForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["client"]
+        del self.fields["slug"]
+
+
+class TaskForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    report_cadence_days = forms.IntegerField(label=_("Report every (days)"), min_value=1, max_value=90, initial=7)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    internal = forms.BooleanField(label=_("Internal (hidden from the client)"), required=False)
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_users(access.project)
+        if not access.can_see_internal:
+            del self.fields["internal"]
+
+    def clean(self):
+        data = super().clean()
+        owner = data.get("owner")
+        if data.get("internal") and owner is not None and owner.is_client:
+            self.add_error("internal", _("A task owned by a client person cannot be internal."))
+        return data
+
+
+class TaskStatusForm(StyledForm):
+    status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
+
+
+class TaskAssignForm(StyledForm):
+    owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none())
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_users(access.project)
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class TaskFilterForm(StyledForm):
+    side = forms.ChoiceField(label=_("Side"), choices=[("", _("Both sides")), *TaskSide.choices], required=False)
+    owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Anyone"))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Open")), ("all", _("All")), *TaskStatus.choices], required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_users(access.project)
+
+
+class RiskForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Risk.Kind.choices, initial=Risk.Kind.RISK)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody yet"))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    internal = forms.BooleanField(label=_("Internal (hidden from the client)"), required=False)
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_users(access.project)
+        if not access.can_see_internal:
+            del self.fields["internal"]
+
+
+class RiskUpdateForm(RiskForm):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[(Risk.Status.OPEN, Risk.Status.OPEN.label), (Risk.Status.MITIGATING, Risk.Status.MITIGATING.label)]
+    )
+
+
+class RiskCloseForm(StyledForm):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class InviteForm(StyledForm):
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CLIENT)
+
+
+class MembershipRoleForm(StyledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+DASHBOARD_SORTS = [
+    ("name", _("Name")),
+    ("client", _("Client")),
+    ("launch", _("Launch date")),
+    ("-overdue", _("Most overdue")),
+    ("-awaiting", _("Most decisions awaiting")),
+    ("next_meeting", _("Next meeting")),
+]
+
+
+class DashboardFilterForm(StyledForm):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Open projects")), ("all", _("All")), *ProjectStatus.choices], required=False
+    )
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none(), required=False, empty_label=_("All clients"))
+    attention = forms.BooleanField(label=_("Needs attention"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=DASHBOARD_SORTS, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(projects__memberships__user=user).distinct()

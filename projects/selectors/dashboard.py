@@ -1,0 +1,209 @@
+"""The manager's dashboard: the projects table and "This week needs you", at a constant query count.
+
+`projects` never imports `engagement`; its models are reached through the app
+registry (`apps.get_model`) and reverse relations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from projects.models import (
+    OPEN_TASK_STATUSES,
+    STAFF_ROLES,
+    Invitation,
+    Membership,
+    ProgressReport,
+    Project,
+    ProjectStatus,
+    Task,
+    TaskSide,
+)
+
+PAGE_SIZE = 25
+NEEDS_LIMIT = 8
+AWAITING_STATUSES = ("proposed", "approved")
+
+
+def _model(name: str):
+    return apps.get_model("engagement", name)
+
+
+def _count(qs: QuerySet) -> Subquery:
+    return Coalesce(
+        Subquery(qs.order_by().values("project_id").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def decisions_awaiting_client_qs():
+    """Decisions that ask the client (consulted / approval), still live, with no client answer yet."""
+    decision, response = _model("Decision"), _model("DecisionResponse")
+    answered = response.objects.filter(decision=OuterRef("pk"), user__kind="client")
+    return (
+        decision.objects.filter(internal=False, status__in=AWAITING_STATUSES)
+        .exclude(involvement="informed")
+        .exclude(Exists(answered))
+    )
+
+
+def _latest_snapshot(field_name: str) -> Subquery:
+    snapshot = _model("HealthSnapshot")
+    return Subquery(
+        snapshot.objects.filter(project=OuterRef("pk"), person__isnull=True)
+        .order_by("-iso_year", "-iso_week")
+        .values(field_name)[:1]
+    )
+
+
+def dashboard_projects(*, user, status: str = "", client=None, attention: bool = False, sort: str = "") -> QuerySet:
+    """The projects the person belongs to, annotated for the table. One query per page (plus the count)."""
+    now, today = timezone.now(), timezone.localdate()
+    client_tasks = Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT, status__in=OPEN_TASK_STATUSES)
+    meeting, warning = _model("Meeting"), _model("HealthWarning")
+    qs = (
+        Project.objects.filter(memberships__user=user)
+        .select_related("client")
+        .annotate(
+            my_role=F("memberships__role"),
+            open_client_tasks=_count(client_tasks),
+            overdue_client_tasks=_count(client_tasks.filter(due_date__lt=today)),
+            decisions_awaiting=_count(decisions_awaiting_client_qs().filter(project=OuterRef("pk"))),
+            open_warnings=_count(warning.objects.filter(project=OuterRef("pk"), closed_at__isnull=True)),
+            last_client_report=Subquery(
+                ProgressReport.objects.filter(task__project=OuterRef("pk"), task__side=TaskSide.CLIENT)
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            ),
+            next_meeting_at=Subquery(
+                meeting.objects.filter(project=OuterRef("pk"), status="scheduled", starts_at__gte=now)
+                .order_by("starts_at")
+                .values("starts_at")[:1]
+            ),
+            health_level=_latest_snapshot("level"),
+            health_score=_latest_snapshot("score"),
+        )
+    )
+    if status == "all":
+        pass
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status__in=[ProjectStatus.COMPLETED, ProjectStatus.CANCELLED])
+    if client is not None:
+        qs = qs.filter(client=client)
+    if attention:
+        qs = qs.filter(
+            Q(overdue_client_tasks__gt=0) | Q(decisions_awaiting__gt=0) | Q(open_warnings__gt=0) | Q(health_level="at_risk")
+        )
+    order = {
+        "client": ["client__name", "name"],
+        "launch": [F("target_launch").asc(nulls_last=True), "name"],
+        "-overdue": ["-overdue_client_tasks", "name"],
+        "-awaiting": ["-decisions_awaiting", "name"],
+        "next_meeting": [F("next_meeting_at").asc(nulls_last=True), "name"],
+    }.get(sort, ["name", "pk"])
+    return qs.order_by(*order)
+
+
+@dataclass
+class NeedsYou:
+    overdue_tasks: list = field(default_factory=list)
+    late_decisions: list = field(default_factory=list)
+    meetings_without_agenda: list = field(default_factory=list)
+    unsigned_plans: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue_tasks or self.late_decisions or self.meetings_without_agenda or self.unsigned_plans or self.warnings)
+
+
+def needs_you(*, user) -> NeedsYou:
+    """What needs this person this week, across the projects where they are staff. Five queries."""
+    now, today = timezone.now(), timezone.localdate()
+    projects = Project.objects.filter(memberships__user=user, memberships__role__in=list(STAFF_ROLES)).open()
+    project_ids = projects.values("pk")
+    meeting, warning = _model("Meeting"), _model("HealthWarning")
+    overdue = (
+        Task.objects.filter(project__in=project_ids, side=TaskSide.CLIENT)
+        .overdue(today)
+        .select_related("project", "owner")
+        .order_by("due_date", "pk")[:NEEDS_LIMIT]
+    )
+    target = Coalesce(F("project__plan__client_response_hours"), Value(48)) * dt.timedelta(hours=1)
+    late = (
+        decisions_awaiting_client_qs()
+        .filter(project__in=project_ids, requested_at__isnull=False)
+        .alias(deadline=F("requested_at") + target)
+        .filter(deadline__lt=now)
+        .select_related("project")
+        .order_by("requested_at")[:NEEDS_LIMIT]
+    )
+    no_agenda = (
+        meeting.objects.filter(
+            project__in=project_ids, status="scheduled", starts_at__gte=now, starts_at__lte=now + dt.timedelta(hours=48)
+        )
+        .filter(Q(agenda="") | Q(agenda__isnull=True))
+        .select_related("project")
+        .order_by("starts_at")[:NEEDS_LIMIT]
+    )
+    unsigned = (
+        projects.filter(
+            Q(plan__isnull=True) | Q(plan__signed_off_version__isnull=True) | Q(plan__signed_off_version__lt=F("plan__version"))
+        )
+        .select_related("client")
+        .order_by("name")[:NEEDS_LIMIT]
+    )
+    warnings = (
+        warning.objects.filter(project__in=project_ids, closed_at__isnull=True)
+        .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lt=now))
+        .select_related("project", "person")
+        .order_by("-opened_at")[:NEEDS_LIMIT]
+    )
+    return NeedsYou(list(overdue), list(late), list(no_agenda), list(unsigned), list(warnings))
+
+
+def project_health(project):
+    """The latest project-level HealthSnapshot, or None."""
+    return (
+        _model("HealthSnapshot")
+        .objects.filter(project=project, person__isnull=True)
+        .order_by("-iso_year", "-iso_week")
+        .only("level", "score", "iso_year", "iso_week")
+        .first()
+    )
+
+
+def project_people(access):
+    """Members with their people, and — for those who manage people — the pending invitations."""
+    members = (
+        Membership.objects.filter(project=access.project)
+        .select_related("user", "user__organisation")
+        .order_by("role", "user__full_name", "user__email")
+    )
+    invitations = Invitation.objects.none()
+    if access.can_manage_people:
+        invitations = (
+            Invitation.objects.filter(project=access.project, accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("invited_by")
+            .order_by("-created_at")
+        )
+    return members, invitations
+
+
+def client_people(project, *, leads_only: bool = False) -> list:
+    """The client-side members (people who are e-mailed about decisions and the plan sign-off)."""
+    roles = ["client_lead"] if leads_only else ["client_lead", "client"]
+    return [
+        m.user
+        for m in Membership.objects.filter(project=project, role__in=roles, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    ]

@@ -1,0 +1,244 @@
+"""Template helpers for the portal: times in the viewer's zone with the zone named, relative times, chips."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+def zone_label(tz_name: str) -> str:
+    """'Europe/Moscow' -> 'Moscow', 'America/Argentina/Buenos_Aires' -> 'Buenos Aires'."""
+    return tz_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _aware(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
+    return None
+
+
+@register.filter
+def when(value, tz_name: str | None = None) -> str:
+    """'Thu 3 Dec, 10:00 Moscow' in the active zone (the viewer's) or in `tz_name`."""
+    value = _aware(value)
+    if value is None:
+        return ""
+    tz = timezone.get_current_timezone() if not tz_name else _zone(tz_name)
+    local = value.astimezone(tz)
+    name = tz_name or timezone.get_current_timezone_name()
+    return f"{date_format(local, 'D j M, H:i')} {zone_label(name)}"
+
+
+@register.filter
+def when_short(value) -> str:
+    """'Thu 3 Dec, 10:00' in the viewer's zone — for tables where the zone is named once."""
+    value = _aware(value)
+    if value is None:
+        return ""
+    return date_format(timezone.localtime(value), "D j M, H:i")
+
+
+@register.filter
+def day(value) -> str:
+    """'Thu 3 Dec 2026' for dates (and datetimes in the viewer's zone)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(_aware(value)).date()
+    return date_format(value, "D j M Y")
+
+
+@register.simple_tag
+def viewer_zone() -> str:
+    return zone_label(timezone.get_current_timezone_name())
+
+
+def _zone(name: str):
+    from portal.core.time import zone
+
+    return zone(name)
+
+
+def ago_text(value: dt.datetime, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    seconds = int((now - value).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        return _("just now")
+    if seconds < 3600:
+        n = seconds // 60
+        text = ngettext("%(n)d min", "%(n)d min", n) % {"n": n}
+    elif seconds < 86400:
+        n = seconds // 3600
+        text = ngettext("%(n)d h", "%(n)d h", n) % {"n": n}
+    else:
+        n = seconds // 86400
+        text = ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+    if future:
+        return _("in %(time)s") % {"time": text}
+    return _("%(time)s ago") % {"time": text}
+
+
+@register.filter
+def ago(value) -> str:
+    """'2 h ago' inside a <time> element whose title is the exact local time."""
+    value = _aware(value)
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', value.isoformat(), when(value), ago_text(value)
+    )
+
+
+@register.filter
+def launch_in(project) -> str:
+    days = getattr(project, "days_to_launch", None)
+    if days is None:
+        return ""
+    if days > 0:
+        return ngettext("launch in %(n)d day", "launch in %(n)d days", days) % {"n": days}
+    if days == 0:
+        return _("launch today")
+    return ngettext("launched %(n)d day ago", "launched %(n)d days ago", -days) % {"n": -days}
+
+
+# value -> (class from rapport.css, extra icon when that class draws none)
+_CHIPS = {
+    "healthy": ("chip-healthy", ""),
+    "watch": ("chip-watch", ""),
+    "at_risk": ("chip-at-risk", ""),
+    "unknown": ("chip-neutral", "bi-question-circle"),
+    "on_track": ("chip-on-track", ""),
+    "blocked": ("chip-blocked", ""),
+    "done": ("chip-done", ""),
+    "todo": ("chip-neutral", "bi-circle"),
+    "in_progress": ("chip-info", ""),
+    "cancelled": ("chip-done", ""),
+    "client": ("chip-side-client", "bi-building"),
+    "team": ("chip-side-team", "bi-people"),
+    "held": ("chip-on-track", ""),
+    "scheduled": ("chip-info", ""),
+    "rescheduled": ("chip-watch", ""),
+    "approved": ("chip-on-track", ""),
+    "acknowledged": ("chip-info", ""),
+    "objected": ("chip-blocked", ""),
+    "proposed": ("chip-watch", ""),
+    "rejected": ("chip-blocked", ""),
+    "superseded": ("chip-done", ""),
+    "open": ("chip-watch", ""),
+    "mitigating": ("chip-info", ""),
+    "closed": ("chip-done", ""),
+    "low": ("chip-neutral", "bi-chevron-down"),
+    "normal": ("chip-neutral", "bi-dash"),
+    "medium": ("chip-watch", ""),
+    "high": ("chip-at-risk", ""),
+    "critical": ("chip-blocked", ""),
+    "urgent": ("chip-blocked", ""),
+    "informed": ("chip-neutral", "bi-info-circle"),
+    "consulted": ("chip-info", ""),
+    "approval": ("chip-watch", ""),
+}
+
+
+@register.simple_tag
+def chip(value, label) -> str:
+    """A status chip: colour, icon and word (classes from rapport.css / workspace.css)."""
+    css, icon = _CHIPS.get(str(value), ("chip-neutral", "bi-dot"))
+    if icon:
+        return format_html('<span class="chip {}"><i class="bi {}" aria-hidden="true"></i> {}</span>', css, icon, label)
+    return format_html('<span class="chip {}">{}</span>', css, label)
+
+
+@register.filter
+def get_item(mapping, key):
+    if mapping is None:
+        return None
+    return mapping.get(key)
+
+
+_VERBS = {
+    "create": _lazy("created"),
+    "raise": _lazy("raised"),
+    "update": _lazy("changed"),
+    "assign": _lazy("reassigned"),
+    "complete": _lazy("completed"),
+    "cancel": _lazy("cancelled"),
+    "close": _lazy("closed"),
+    "reschedule": _lazy("moved"),
+    "hold": _lazy("closed with minutes"),
+    "record": _lazy("recorded"),
+    "propose": _lazy("proposed"),
+    "approve": _lazy("approved"),
+    "reject": _lazy("rejected"),
+    "supersede": _lazy("superseded"),
+    "respond": _lazy("answered"),
+    "add": _lazy("added"),
+    "remove": _lazy("removed"),
+    "change": _lazy("changed"),
+    "revoke": _lazy("revoked"),
+    "resend": _lazy("re-sent"),
+    "accept": _lazy("accepted"),
+    "submit": _lazy("reported on"),
+    "sign_off": _lazy("signed off"),
+    "request_sign_off": _lazy("asked the client to sign off"),
+    "end": _lazy("ended"),
+    "archive": _lazy("archived"),
+}
+
+
+def _model_for(model_name: str):
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.model_name == model_name:
+            return model
+    return None
+
+
+@register.simple_tag
+def audit_sentence(event) -> str:
+    """'Anna Petrova changed task “Upload logo”' from an AuditEvent."""
+    verb_key = event.action.split(".", 1)[-1].replace("-", "_")
+    verb = _VERBS.get(verb_key, verb_key.replace("_", " "))
+    model = _model_for(event.object_type)
+    kind = model._meta.verbose_name if model else event.object_type
+    actor = event.actor.display_name if event.actor_id and event.actor else _("The system")
+    return format_html(
+        "<strong>{}</strong> {} {} <q>{}</q>", actor, verb, kind, event.object_repr or f"#{event.object_id}"
+    )
+
+
+def _short(value) -> str:
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+@register.simple_tag
+def audit_changes(event, limit: int = 6) -> list[tuple[str, str, str]]:
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    model = _model_for(event.object_type)
+    rows = []
+    for name, change in list(changes.items())[:limit]:
+        if not isinstance(change, dict) or "new" not in change:
+            continue
+        label = name.replace("_", " ")
+        if model is not None:
+            field_names = {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+            if name in field_names:
+                label = field_names[name].verbose_name
+        rows.append((label, _short(change.get("old")), _short(change.get("new"))))
+    return rows

@@ -1,0 +1,162 @@
+"""The Tasks tab: table and board, inline create / edit / assign (htmx), the task page with its report history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from projects.forms import ReasonForm, TaskAssignForm, TaskFilterForm, TaskForm
+from projects.models import TaskStatus
+from projects.permissions import project_access, require, task_access
+from projects.selectors.core import report_history, task_list_for_project
+from projects.services.tasks import task_assign, task_cancel, task_complete, task_create, task_update
+from projects.views.common import invalid_status, render_tab, run_action, run_service
+
+EDIT_FIELDS = ("title", "due_date", "priority", "report_cadence_days", "description", "internal")
+BOARD_COLUMNS = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
+
+
+def _filters(form) -> dict:
+    if not form.is_valid():
+        return {}
+    data = form.cleaned_data
+    status = data.get("status") or None
+    return {
+        "side": data.get("side") or None,
+        "owner": data.get("owner"),
+        "overdue": bool(data.get("overdue")),
+        "status": None if status == "all" else (status or "open"),
+    }
+
+
+@login_required
+def task_list(request, slug):
+    access = project_access(user=request.user, slug=slug)
+    form = TaskFilterForm(request.GET or None, access=access)
+    board = request.GET.get("view") == "board"
+    filters = _filters(form)
+    if board and filters.get("status") == "open":
+        filters["status"] = None
+    elif not filters:
+        filters = {"status": "open"}
+    tasks = list(task_list_for_project(access, **filters))
+    columns = [(status, [t for t in tasks if t.status == status]) for status in BOARD_COLUMNS] if board else []
+    return render_tab(
+        request,
+        access,
+        "tasks",
+        "projects/tasks.html",
+        {
+            "filter_form": form,
+            "tasks": tasks,
+            "board": board,
+            "columns": columns,
+            "create_form": TaskForm(access=access) if access.can_create_tasks else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request, slug):
+    access = project_access(user=request.user, slug=slug)
+    require(access.can_create_tasks)
+    form = TaskForm(request.POST or None, access=access)
+    if request.method == "POST" and form.is_valid():
+        task = run_service(request, form, lambda: task_create(actor=request.user, project=access.project, **form.cleaned_data))
+        if task is not None:
+            messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
+            if request.htmx:
+                return HttpResponseClientRedirect(request.POST.get("next") or _tasks_url(access))
+            return redirect("projects:task", slug=slug, pk=task.pk)
+    template = "projects/_task_form.html" if request.htmx else "projects/task_new.html"
+    status = invalid_status(request) if form.errors else 200
+    return render_tab(request, access, "tasks", template, {"form": form}, status=status)
+
+
+def _tasks_url(access) -> str:
+    return reverse("projects:tasks", kwargs={"slug": access.project.slug})
+
+
+@login_required
+def task_detail(request, slug, pk):
+    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    context = {
+        "task": task,
+        "reports": report_history(task),
+        "can_edit": access.can_edit_task(task),
+        "can_report": access.can_report_on(task) and task.is_open,
+        "assign_form": TaskAssignForm(access=access, initial={"owner": task.owner_id}),
+        "cancel_form": ReasonForm(),
+    }
+    return render_tab(request, access, "tasks", "projects/task_detail.html", context)
+
+
+def _project(request, slug):
+    return project_access(user=request.user, slug=slug).project
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request, slug, pk):
+    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    require(access.can_edit_task(task))
+    initial = {name: getattr(task, name) for name in EDIT_FIELDS}
+    form = TaskForm(request.POST or None, access=access, initial={**initial, "owner": task.owner_id})
+    del form.fields["owner"]
+    if request.method == "POST" and form.is_valid():
+        changed = {k: v for k, v in form.cleaned_data.items() if initial.get(k) != v}
+        version = request.POST.get("version")
+        updated = run_service(
+            request,
+            form,
+            lambda: task_update(actor=request.user, task=task, expected_version=int(version) if version else None, **changed),
+        )
+        if updated is not None:
+            if request.htmx:
+                return render(request, "projects/_task_row.html", {"task": updated, "access": access, "project": access.project})
+            messages.success(request, _("Task saved."))
+            return redirect("projects:task", slug=slug, pk=pk)
+    template = "projects/_task_edit_row.html" if request.htmx else "projects/task_edit.html"
+    status = invalid_status(request) if form.errors else 200
+    return render_tab(request, access, "tasks", template, {"form": form, "task": task}, status=status)
+
+
+@login_required
+@require_POST
+def task_assign_view(request, slug, pk):
+    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    require(access.can_edit_task(task))
+    form = TaskAssignForm(request.POST, access=access)
+    if form.is_valid():
+        updated = run_service(request, form, lambda: task_assign(actor=request.user, task=task, owner=form.cleaned_data["owner"]))
+        if updated is not None:
+            if request.htmx:
+                return render(request, "projects/_task_row.html", {"task": updated, "access": access, "project": access.project})
+            messages.success(request, _("Task given to %(name)s.") % {"name": updated.owner.display_name})
+            return redirect("projects:task", slug=slug, pk=pk)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("projects:task", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def task_close(request, slug, pk, action):
+    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    if action == "complete":
+        require(access.can_edit_task(task) or access.can_report_on(task))
+        run_action(request, lambda: task_complete(actor=request.user, task=task), _("Task marked done."))
+    else:
+        require(access.can_edit_task(task))
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        run_action(request, lambda: task_cancel(actor=request.user, task=task, reason=reason), _("Task cancelled."))
+    return redirect("projects:task", slug=slug, pk=pk)
+
+
