@@ -36,11 +36,18 @@ def _locked(decision: Decision) -> Decision:
     return Decision.objects.select_for_update().select_related("project").get(pk=decision.pk)
 
 
-def _ask_client(decision: Decision) -> None:
+def _ask_client(decision: Decision) -> bool:
+    """Mark the client as asked now; True when they had not been asked before (call `_notify` after saving)."""
     if decision.internal or decision.requested_at is not None:
-        return
+        return False
     decision.requested_at = timezone.now()
-    transaction.on_commit(partial(notifications.decision_requested, decision.pk))
+    return True
+
+
+def _notify(decision: Decision, asked: bool) -> Decision:
+    if asked:
+        transaction.on_commit(partial(notifications.decision_requested, decision.pk))
+    return decision
 
 
 def _save(decision: Decision, *, actor: User, action: str, before: dict, extra: dict | None = None) -> Decision:
@@ -99,8 +106,8 @@ def decision_record(
     })
     if not needs_approval:
         row.decided_on = timezone.localdate()
-    _ask_client(row)
-    return _create(row, actor=actor, action="decision.record")
+    asked = _ask_client(row)
+    return _notify(_create(row, actor=actor, action="decision.record"), asked)
 
 
 @transaction.atomic
@@ -125,9 +132,8 @@ def decision_propose(
         "title": title, "context": context, "options": options, "decision": decision, "impact": impact,
         "involvement": involvement, "task": task, "meeting": meeting, "internal": internal,
     })
-    if involvement != Involvement.INFORMED:
-        _ask_client(row)
-    return _create(row, actor=actor, action="decision.propose")
+    asked = involvement != Involvement.INFORMED and _ask_client(row)
+    return _notify(_create(row, actor=actor, action="decision.propose"), asked)
 
 
 def _approvers(decision: Decision) -> set[int]:
@@ -161,8 +167,8 @@ def decision_approve(*, actor: User, decision: Decision) -> Decision:
         raise ApplicationError(_("The client has not approved this decision yet."), code="awaiting_client")
     before = snapshot(decision, TRACKED)
     decision.status, decision.decided_by, decision.decided_on = DecisionStatus.APPROVED, actor, timezone.localdate()
-    _ask_client(decision)
-    return _save(decision, actor=actor, action="decision.approve", before=before)
+    asked = _ask_client(decision)
+    return _notify(_save(decision, actor=actor, action="decision.approve", before=before), asked)
 
 
 @transaction.atomic
