@@ -188,6 +188,7 @@ def decision_supersede(*, actor: User, decision: Decision, successor: Decision) 
     decision = _locked(decision)
     access = project_access(user=actor, project=decision.project)
     require(access.can_record_decisions)
+    successor = Decision.objects.get(pk=successor.pk)
     if successor.pk == decision.pk:
         raise ValidationError({"successor": _("A decision cannot supersede itself.")})
     if successor.project_id != decision.project_id:
