@@ -29,6 +29,13 @@ class IcsAttendee:
     is_recipient: bool = False
 
 
+def _text(value: str | None) -> str | None:
+    """Plain text for a TEXT property: CR LF and lone CR become LF, which icalendar escapes as `\\n`."""
+    if not value:
+        return None
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _calendar(method: str | None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -70,17 +77,17 @@ def meeting_event(
         sequence=meeting.sequence,
         start=_local(meeting.starts_at, meeting.time_zone),
         end=_local(meeting.ends_at, meeting.time_zone),
-        summary=meeting.title,
-        location=meeting.location or None,
+        summary=_text(meeting.title),
+        location=_text(meeting.location),
         url=url or None,
-        description=description or None,
+        description=_text(description),
         status="CANCELLED" if cancelled else "CONFIRMED",
         organizer=organizer(organiser_name),
     )
     if method != "CANCEL":
         event.add("transp", "OPAQUE")
     if comment:
-        event.add("comment", comment)
+        event.add("comment", _text(comment))
     for person in attendees:
         needs_action = person.rsvp == "none"
         event.add(
@@ -142,7 +149,7 @@ def feed_calendar(*, name: str, meetings, tasks, now: dt.datetime | None = None,
             stamp=now,
             start=task.due_date,
             end=task.due_date + dt.timedelta(days=1),
-            summary=f"{task.title} ({task.project.name})",
+            summary=_text(f"{task.title} ({task.project.name})"),
             transparency="TRANSPARENT",
             status="CONFIRMED",
         )
