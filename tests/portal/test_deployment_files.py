@@ -1,0 +1,95 @@
+"""docker-compose.yml, the Dockerfile and .env.example describe the same deployment."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = {"web", "worker", "beat", "postgres", "redis", "mailpit"}
+APP_SERVICES = ("web", "worker", "beat")
+CONTRACT_VARIABLES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "SITE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "PORT",
+}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_defines_the_six_services_each_with_a_health_check(compose):
+    services = compose["services"]
+
+    assert set(services) == SERVICES
+    for name, service in services.items():
+        test = service.get("healthcheck", {}).get("test")
+        assert test and test[0] in {"CMD", "CMD-SHELL"}, name
+
+
+def test_web_runs_gunicorn_and_worker_and_beat_run_celery(compose):
+    services = compose["services"]
+
+    assert "gunicorn portal.wsgi:application" in " ".join(services["web"]["command"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
+
+
+def test_app_services_share_production_settings_and_the_contract_variables(compose):
+    for name in APP_SERVICES:
+        environment = compose["services"][name]["environment"]
+        assert environment["DJANGO_SETTINGS_MODULE"] == "portal.settings.production", name
+        assert environment["DATABASE_URL"].startswith("postgres://"), name
+        assert environment["DATABASE_URL"].endswith("@postgres:5432/rapport"), name
+        assert environment["REDIS_URL"] == "redis://redis:6379/0", name
+        assert "mailpit:1025" in environment["EMAIL_URL"], name
+        assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?"), name
+        for variable in ("ALLOWED_HOSTS", "SITE_URL", "DEFAULT_FROM_EMAIL"):
+            assert variable in environment, (name, variable)
+        assert compose["services"][name]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+        assert compose["services"][name]["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+def test_postgres_keeps_its_data_in_a_named_volume(compose):
+    volumes = compose["services"]["postgres"]["volumes"]
+
+    assert "postgres-data:/var/lib/postgresql/data" in volumes
+    assert "postgres-data" in compose["volumes"]
+
+
+def test_env_example_names_only_settings_the_portal_reads():
+    names = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+
+    assert CONTRACT_VARIABLES - {"CELERY_BROKER_URL"} <= names
+    assert names - CONTRACT_VARIABLES <= {"POSTGRES_PASSWORD", "SECURE_SSL_REDIRECT"}
+
+
+def test_dockerfile_builds_with_production_settings_and_a_health_check():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "DJANGO_SETTINGS_MODULE=portal.settings.production" in dockerfile
+    assert "pip install -r requirements.txt" in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+    assert "USER rapport" in dockerfile
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed here")
+def test_docker_compose_accepts_the_file():
+    env = {**os.environ, "SECRET_KEY": "x" * 50}
+
+    result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
