@@ -1,3 +1,10 @@
-"""URL patterns; combined in the app's urls.py."""
+"""Health pages: the project's Health tab and the Attention list (staff only)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from engagement.views import health
+
+urlpatterns = [
+    path("projects/<slug:slug>/health/", health.project_health, name="health"),
+    path("attention/", health.attention, name="attention"),
+]
