@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Role, Task, TaskSide
@@ -26,6 +26,7 @@ class MyWork:
     decisions_awaiting: list = field(default_factory=list)
     meetings: list = field(default_factory=list)
     team_owes: list = field(default_factory=list)
+    plans_to_sign: list = field(default_factory=list)
     latest_digest: object = None
 
     @property
@@ -34,7 +35,7 @@ class MyWork:
 
     @property
     def owes_anything(self) -> bool:
-        return bool(self.tasks_owed or self.decisions_awaiting)
+        return bool(self.tasks_owed or self.decisions_awaiting or self.plans_to_sign)
 
 
 def _client_project_ids(user) -> list[int]:
@@ -103,6 +104,14 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .select_related("meeting", "meeting__project")
         .order_by("meeting__starts_at", "pk")[:MAX_ROWS]
     )
+    plan_model = apps.get_model("engagement", "CommunicationPlan")
+    lead_projects = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD, project_id__in=project_ids).values("project_id")
+    plans = list(
+        plan_model.objects.filter(project_id__in=lead_projects)
+        .filter(Q(signed_off_version__isnull=True) | Q(signed_off_version__lt=F("version")))
+        .select_related("project")
+        .order_by("project__name")
+    )
     digest = user.digests.filter(kind="client").order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
     return MyWork(
         projects=projects,
@@ -110,6 +119,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         decisions_awaiting=decisions,
         meetings=meetings,
         team_owes=team_owes,
+        plans_to_sign=plans,
         latest_digest=digest,
     )
 

@@ -105,3 +105,13 @@ def test_query_count_is_the_same_at_two_sizes(client, world):
 
     assert small == large
     assert large <= 12
+
+
+def test_a_client_lead_sees_the_plan_awaiting_sign_off(world):
+    f.CommunicationPlanFactory(project=world.project, version=2)
+
+    lead = my_work_for(user=world.client_lead)
+    plain = my_work_for(user=world.client)
+
+    assert [p.project for p in lead.plans_to_sign] == [world.project]
+    assert plain.plans_to_sign == []
