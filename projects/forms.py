@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Client
@@ -31,6 +33,12 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def render(self, template_name=None, context=None, renderer=None):
+        # Our template lives in templates/, which Django's default form renderer does not search.
+        return mark_safe(render_to_string(template_name or self.template_name, context or self.get_context()))  # noqa: S308
+
+    __str__ = render
 
     def add_service_error(self, error: ValidationError) -> None:
         """Attach a service's ValidationError to the matching fields (or the form)."""

@@ -10,7 +10,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +38,7 @@ from projects.models import (
 
 PAGE_SIZE = 25
 NEEDS_LIMIT = 8
+DEFAULT_RESPONSE_HOURS = 48
 AWAITING_STATUSES = ("proposed", "approved")
 
 
@@ -125,6 +136,16 @@ class NeedsYou:
         return not (self.overdue_tasks or self.late_decisions or self.meetings_without_agenda or self.unsigned_plans or self.warnings)
 
 
+def _past_response_target(project_ids, now) -> Q:
+    """requested_at older than the project's client response target (48 h without a plan). One query for the targets."""
+    plan = _model("CommunicationPlan")
+    hours = set(plan.objects.filter(project__in=project_ids).values_list("client_response_hours", flat=True).distinct())
+    condition = Q(project__plan__isnull=True, requested_at__lt=now - dt.timedelta(hours=DEFAULT_RESPONSE_HOURS))
+    for h in hours:
+        condition |= Q(project__plan__client_response_hours=h, requested_at__lt=now - dt.timedelta(hours=h))
+    return condition
+
+
 def needs_you(*, user) -> NeedsYou:
     """What needs this person this week, across the projects where they are staff. Five queries."""
     now, today = timezone.now(), timezone.localdate()
@@ -137,12 +158,10 @@ def needs_you(*, user) -> NeedsYou:
         .select_related("project", "owner")
         .order_by("due_date", "pk")[:NEEDS_LIMIT]
     )
-    target = Coalesce(F("project__plan__client_response_hours"), Value(48)) * dt.timedelta(hours=1)
     late = (
         decisions_awaiting_client_qs()
         .filter(project__in=project_ids, requested_at__isnull=False)
-        .alias(deadline=F("requested_at") + target)
-        .filter(deadline__lt=now)
+        .filter(_past_response_target(project_ids, now))
         .select_related("project")
         .order_by("requested_at")[:NEEDS_LIMIT]
     )

@@ -1,0 +1,44 @@
+/* Workspace behaviour, wired by data attributes (no inline script under the CSP). */
+(function () {
+  "use strict";
+
+  /* <form data-confirm="…">: ask before a destructive or client-visible action. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var message = form.getAttribute("data-confirm");
+    if (form.hasAttribute("data-decision-form")) {
+      var approval = form.querySelector('input[name="involvement"][value="approval"]');
+      var button = form.querySelector("[data-confirm-approval]");
+      if (approval && approval.checked && button) message = button.getAttribute("data-confirm-approval");
+    }
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  /* Recurrence picker: show the weekly or the monthly fields. */
+  function syncRecurrence(form) {
+    var checked = form.querySelector('input[name="pattern"]:checked');
+    var pattern = checked ? checked.value : "weekly";
+    form.querySelectorAll("[data-pattern]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-pattern") !== pattern;
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("form[data-recurrence]").forEach(function (form) {
+      syncRecurrence(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "pattern") syncRecurrence(form);
+      });
+    });
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+})();
