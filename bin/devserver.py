@@ -49,7 +49,7 @@ class Supervisor:
         self.stopping = False
 
     def start(self, name: str, argv: list[str]) -> None:
-        self.children[name] = subprocess.Popen(argv, cwd=ROOT, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
+        self.children[name] = subprocess.Popen(argv, cwd=ROOT, preexec_fn=_die_with_parent)  # noqa: S603
 
     def stop(self, *_args) -> None:
         if self.stopping:
