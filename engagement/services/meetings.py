@@ -40,7 +40,7 @@ MEETING_TRACKED = ("title", "starts_at", "ends_at", "time_zone", "location", "st
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("project", "series").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("project", "series").get(pk=meeting.pk)
 
 
 def _staff_access(actor: User, meeting: Meeting) -> ProjectAccess:

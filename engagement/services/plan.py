@@ -202,7 +202,7 @@ def stakeholder_add(
 @transaction.atomic
 def stakeholder_update(*, actor: User, stakeholder: Stakeholder, **fields) -> Stakeholder:
     check_fields(fields, STAKEHOLDER_FIELDS)
-    stakeholder = Stakeholder.objects.select_for_update().select_related("user").get(pk=stakeholder.pk)
+    stakeholder = Stakeholder.objects.select_for_update(of=("self",)).select_related("user").get(pk=stakeholder.pk)
     plan = _locked(stakeholder.plan)
     require(project_access(user=actor, project=plan.project).can_edit_plan)
     before = snapshot(stakeholder, STAKEHOLDER_FIELDS)
@@ -224,7 +224,7 @@ def stakeholder_update(*, actor: User, stakeholder: Stakeholder, **fields) -> St
 
 @transaction.atomic
 def stakeholder_remove(*, actor: User, stakeholder: Stakeholder) -> None:
-    stakeholder = Stakeholder.objects.select_for_update().select_related("user").get(pk=stakeholder.pk)
+    stakeholder = Stakeholder.objects.select_for_update(of=("self",)).select_related("user").get(pk=stakeholder.pk)
     plan = _locked(stakeholder.plan)
     require(project_access(user=actor, project=plan.project).can_edit_plan)
     before = {**snapshot(stakeholder, STAKEHOLDER_FIELDS), "name": stakeholder.name}
