@@ -32,18 +32,23 @@ STAFF_PER_PROJECT = 0.25
 class Progress:
     """A plain progress bar on stderr (no dependency; works in any terminal and in logs)."""
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
-        self.total, self.stream, self.width, self.done = max(total, 1), stream, width, 0
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.total, self.stream, self.width, self.done = max(total, 1), stream or sys.stderr, width, 0
+
+    def _write(self, text: str) -> None:
+        if hasattr(self.stream, "style_func"):  # a management command's OutputWrapper adds newlines unless told not to
+            self.stream.write(text, ending="")
+        else:
+            self.stream.write(text)
+        self.stream.flush()
 
     def step(self, n: int = 1, label: str = "") -> None:
         self.done += n
         filled = int(self.width * self.done / self.total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}".ljust(60))
-        self.stream.flush()
+        self._write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}".ljust(60))
 
     def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        self._write("\n")
 
 
 def _name(rng: random.Random) -> str:

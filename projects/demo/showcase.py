@@ -64,21 +64,22 @@ PROJECTS = [
 ]
 
 
-def _people() -> dict[str, User]:
-    clients = {
-        key: Client.objects.get_or_create(name=name, defaults={"time_zone": tz, "language": lang})[0]
-        for key, (name, tz, lang) in CLIENTS.items()
-    }
+def _people(rows: Rows) -> dict[str, User]:
+    clients = {}
+    for key, (name, tz, lang) in CLIENTS.items():
+        clients[key], created = Client.objects.get_or_create(name=name, defaults={"time_zone": tz, "language": lang})
+        rows.count["client companies"] += created
     password = make_password(PASSWORD)
     people = {}
     for key, (email, name, company, tz, lang) in PEOPLE.items():
-        people[key], _ = User.objects.get_or_create(
+        people[key], created = User.objects.get_or_create(
             email=email,
             defaults={
                 "full_name": name, "kind": User.Kind.CLIENT if company else User.Kind.STAFF,
                 "organisation": clients.get(company), "time_zone": tz, "language": lang, "password": password,
             },
         )
+        rows.count["people"] += created
     people["_clients"] = clients
     return people
 
@@ -87,8 +88,8 @@ def _people() -> dict[str, User]:
 def seed_showcase(now: dt.datetime | None = None) -> dict[str, int]:
     """Create what is missing; return the counts of rows made by this run."""
     now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
-    people = _people()
     rows = Rows()
+    people = _people(rows)
     with historical_timestamps():
         for n, spec in enumerate(PROJECTS):
             if Project.objects.filter(slug=spec["slug"]).exists():

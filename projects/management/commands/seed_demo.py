@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.demo.scale import seed_scale
+from projects.demo.scale import Progress, seed_scale
 from projects.demo.showcase import LOGINS, PASSWORD, seed_showcase
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates demo accounts with a known password; it runs only with DEBUG on (or --force).")
         if scale < 0:
             raise CommandError("--scale must be a positive number of projects.")
-        made = seed_scale(scale) if scale else seed_showcase()
+        made = seed_scale(scale, progress=Progress(scale, stream=self.stderr)) if scale else seed_showcase()
         if not any(made.values()):
             self.stdout.write("Demo data already present; nothing to do.")
         else:
