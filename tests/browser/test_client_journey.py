@@ -1,0 +1,222 @@
+"""The client's journey in Chromium at phone width: accept the invitation from the e-mail, see my work,
+report progress (then the manager sees it), approve a decision, RSVP, download the .ics, sign off the plan,
+switch to Russian. The database is checked at every step; screenshots go to var/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from engagement.models import Attendance, CommunicationPlan, DecisionResponse, Involvement
+from portal.accounts.models import User
+from projects.models import Membership, ProgressReport, Role
+from tests import factories as f
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"width": 375, "height": 812}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "a-long-and-unusual-passphrase"
+
+
+@pytest.fixture
+def chromium(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"client-{name}.png"), full_page=True)
+
+
+def _axe(page, base_url: str) -> list:
+    """Serious and critical axe-core violations of the current page (axe is loaded from our own static files)."""
+    page.add_script_tag(url=f"{base_url}/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _sends_invitation_mail() -> bool:
+    try:
+        import projects.emails  # noqa: F401  (the e-mail engineer's module)
+    except ImportError:
+        return False
+    return True
+
+
+def _invitation_link(invitation, base_url: str, mailoutbox) -> str:
+    """The link of the invitation e-mail actually sent; the path is rebuilt on the live server's address.
+    Until the invitation e-mail exists, the link is built from the token the e-mail would carry."""
+    from portal.outbox.models import OutboundMessage
+    from projects.services.invitations import invitation_token
+
+    if not _sends_invitation_mail():
+        return base_url + reverse("accounts:invite-accept", args=[invitation_token(invitation)])
+    from portal.outbox.services import outbox_send
+
+    for message in OutboundMessage.objects.filter(to_email=invitation.email, status="pending"):
+        outbox_send(message_id=message.pk)
+    [mail] = [m for m in mailoutbox if invitation.email in m.to]
+    match = re.search(r"https?://[^\s\"<>]+(/invite/[^\s\"<>/]+/)", mail.body)
+    assert match, mail.body
+    return base_url + match.group(1)
+
+
+def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
+    from projects.services.invitations import invitation_create
+
+    base = live_server.url
+    manager = f.StaffFactory(email="pm@example.com", full_name="Anna Petrova")
+    acme = f.ClientFactory(name="Acme", time_zone="Europe/Moscow")
+    project = f.ProjectFactory(client=acme, manager=manager, name="Acme portal", slug="acme-portal")
+    Membership.objects.create(project=project, user=manager, role=Role.MANAGER)
+
+    # -- the manager invites; the e-mail goes through the outbox (autocommit here: on_commit runs at once)
+    if not _sends_invitation_mail():
+        monkeypatch.setattr("projects.notifications.invitation_send", lambda *args, **kwargs: None)
+    invitation = invitation_create(actor=manager, project=project, email="lena@acme.example", role=Role.CLIENT_LEAD)
+    link = _invitation_link(invitation, base, mailoutbox)
+
+    context = chromium.new_context(viewport=PHONE, accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    csp_errors = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+
+    # -- accept the invitation
+    page.goto(link)
+    page.fill("#id_full_name", "Lena Lead")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.fill("#id_time_zone", "Europe/Berlin")
+    page.select_option("#id_language", "en")
+    _shot(page, "01-invitation")
+    assert _axe(page, base) == []
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(f"{base}/")
+    lena = User.objects.get(email="lena@acme.example")
+    assert lena.check_password(PASSWORD) and lena.time_zone == "Europe/Berlin"
+    assert Membership.objects.get(project=project, user=lena).role == Role.CLIENT_LEAD
+
+    # -- the team gives her work
+    today = timezone.localdate()
+    task = f.TaskFactory(project=project, owner=lena, title="Send the brand book", due_date=today - dt.timedelta(days=1))
+    f.TaskFactory(project=project, owner=manager, title="Build the header", due_date=today + dt.timedelta(days=3))
+    decision = f.DecisionFactory(
+        project=project, title="Approve the colour palette", context="Brand refresh", options="Blue or green",
+        involvement=Involvement.APPROVAL, recorded_by=manager,
+    )
+    meeting = f.MeetingFactory(project=project, title="Weekly check-in", time_zone="Europe/Moscow")
+    Attendance.objects.create(meeting=meeting, user=lena)
+    plan = f.CommunicationPlanFactory(project=project, expectations="Reports every Friday.")
+
+    # -- my work
+    page.goto(f"{base}/")
+    for text in ("Send the brand book", "overdue", "Approve the colour palette", "Weekly check-in", "Build the header"):
+        assert page.get_by_text(text).first.is_visible(), text
+    _shot(page, "02-my-work")
+    assert _axe(page, base) == []
+
+    # -- report progress: the slider and the number stay in step
+    page.click(f"a.work-action[href$='/tasks/{task.pk}/report/']")
+    page.wait_for_url(f"**/tasks/{task.pk}/report/")
+    page.fill(f"input[data-percent-sync='report-{task.pk}-percent']", "75")
+    assert page.input_value(f"#report-{task.pk}-percent") == "75"
+    page.click(f"label[for='report-{task.pk}-at_risk']")
+    page.fill(f"#report-{task.pk}-note", "Waiting for the designer's files")
+    _shot(page, "03-report")
+    assert _axe(page, base) == []
+    page.click("button:has-text('Send report')")
+    page.wait_for_selector(".alert-success")
+    report = ProgressReport.objects.get(task=task)
+    assert (report.author, report.percent, report.state) == (lena, 75, "at_risk")
+    _shot(page, "04-report-saved")
+
+    # -- answer the decision: context and options, then approve
+    page.goto(f"{base}/")
+    page.click(f"a.work-action[href$='/decisions/{decision.pk}/respond/']")
+    assert page.get_by_text("Blue or green").is_visible()
+    _shot(page, "05-decision")
+    assert _axe(page, base) == []
+    page.click("button[value=approved]")
+    page.wait_for_selector(f"#decision-respond-{decision.pk} .alert-success")
+    answer = DecisionResponse.objects.get(decision=decision)
+    assert (answer.user, answer.kind) == (lena, "approved")
+
+    # -- RSVP in place (htmx) and the .ics
+    page.goto(f"{base}/")
+    page.click(f"#rsvp-{meeting.pk} button[value=yes]")
+    page.wait_for_selector(f"#rsvp-{meeting.pk} button[value=yes][aria-pressed=true]")
+    assert Attendance.objects.get(meeting=meeting, user=lena).rsvp == "yes"
+    _shot(page, "06-rsvp")
+    with page.expect_download() as download:
+        page.click(f"#rsvp-{meeting.pk} a.btn-calendar")
+    [event] = Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")
+    assert str(event["UID"]) == str(meeting.uid) and str(event["SUMMARY"]) == "Weekly check-in"
+    assert event.decoded("DTSTART") == meeting.starts_at
+
+    # -- sign off the plan from its page
+    page.goto(f"{base}{reverse('engagement:plan', args=[project.slug])}")
+    page.check("#plan-signoff-confirm")
+    page.click("#plan-signoff button[type=submit]")
+    page.wait_for_selector("#plan-signoff .chip-done")
+    plan.refresh_from_db()
+    assert (plan.signed_off_by, plan.signed_off_version) == (lena, plan.version)
+    _shot(page, "07-plan-signed")
+
+    # -- the manager sees the report
+    manager_page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    manager_page.goto(f"{base}{reverse('login')}")
+    manager_page.fill("#id_username", "pm@example.com")
+    manager_page.fill("#id_password", "correct-horse-battery")
+    manager_page.click("main form button[type=submit]")
+    manager_page.wait_for_url(f"{base}/")
+    manager_page.goto(f"{base}{reverse('projects:task', args=[project.slug, task.pk])}")
+    assert manager_page.get_by_text("Waiting for the designer's files").first.is_visible()
+    manager_page.screenshot(path=str(SHOTS / "client-08-manager-sees-report.png"), full_page=True)
+    manager_page.context.close()
+
+    # -- preferences: Russian, at once
+    page.goto(f"{base}{reverse('accounts:preferences')}")
+    assert _axe(page, base) == []
+    page.select_option("#id_language", "ru")
+    page.click("form.rp-form button[type=submit].btn-primary")
+    page.wait_for_url(f"**{reverse('accounts:preferences')}")
+    assert page.get_attribute("html", "lang") == "ru"
+    assert User.objects.get(pk=lena.pk).language == "ru"
+    page.goto(f"{base}/")
+    assert page.get_attribute("html", "lang") == "ru"
+    _shot(page, "09-my-work-ru")
+
+    # -- calendar address and digests pass axe too
+    for url in (reverse("accounts:calendar"), reverse("engagement:digests")):
+        page.goto(f"{base}{url}")
+        assert _axe(page, base) == [], url
+    assert csp_errors == []
+    context.close()
