@@ -1,0 +1,114 @@
+"""Playwright fixtures for browser tests, shared by everyone's journeys.
+
+pytest-playwright provides `page`, `context` and `browser`; this file points them at
+Debian's Chromium (`/usr/bin/chromium`, headless, flags below) and at pytest-django's
+`live_server`, so `page.goto("/accounts/login/")` works. Helpers:
+
+- `login(page, user, password=PASSWORD)`: log in through the real form, wait for the next page.
+- `screenshot(page, name)`: save `var/screenshots/<name>.png` (kept as a CI artefact); a failing
+  test with a `page` also gets `var/screenshots/FAILED-<test>.png`.
+- `axe_check(page)`: run axe-core on the page, return the serious and critical violations.
+- the `console_errors` fixture: browser console errors and CSP violations seen so far.
+
+Playwright's sync API keeps an event loop running in the test thread, so Django's
+async-safety check must be off for the test process (set below).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+AXE_JS = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
+MOBILE = {"width": 375, "height": 812}
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_path):
+    return {**browser_type_launch_args, "executable_path": chromium_path, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors (CSP violations included) and uncaught page errors, collected as the test runs."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None:
+        try:
+            screenshot(page, f"FAILED-{item.name}")
+        except Exception:  # the page may be gone with the failure; the report matters more
+            pass
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def login(page, user, password: str = PASSWORD, next_url: str | None = None) -> None:
+    """Log in through the form as a person would; returns once the page after log-in has loaded."""
+    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("#main form button[type=submit]")
+
+
+def axe_check(page, rules: dict | None = None) -> list[dict]:
+    """Run axe-core on the current page; return serious and critical violations (empty list = pass).
+
+    The script is evaluated through the DevTools protocol, which the page's CSP does not govern.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text())
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["rules"] = rules
+    result = page.evaluate("async (options) => await window.axe.run(document, options)", options)
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [node["target"] for node in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
