@@ -117,11 +117,18 @@ def occurrences_materialise(*, series: MeetingSeries, until: dt.datetime | None 
     """Create the missing occurrences up to `until` (default: the rolling horizon). Safe to run twice.
 
     Only slots after the last materialised point are considered, so a past slot that a schedule change
-    removed is never brought back. New occurrences within 30 days are announced on commit.
+    removed is never brought back. Every never-changed occurrence that is now within 30 days is announced
+    on commit — new ones, and older ones that have come into the window since; the outbox dedupe key
+    (uid, person, sequence) makes a repeated announcement a no-op.
     """
     now = timezone.now()
     series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
     created = _materialise(series, until or horizon(now), now)
+    new_ids = {m.pk for m in created}
+    window = series.meetings.filter(
+        status=MeetingStatus.SCHEDULED, sequence=0, starts_at__gt=now, starts_at__lte=now + NOTIFY_WITHIN
+    ).exclude(pk__in=new_ids)
+    on_commit(notifications.meeting_scheduled, window.order_by("starts_at").values_list("pk", flat=True))
     if created:
         audit_record(
             actor=None, action="meeting_series.materialise", obj=series, internal=False,

@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -240,3 +241,14 @@ def test_series_end_refusals_change_nothing(world, django_capture_on_commit_call
     assert counts() == before and callbacks == []
     series.refresh_from_db()
     assert series.ended_at is None
+
+
+def test_materialise_announces_occurrences_that_came_into_the_30_day_window(world, settings, django_capture_on_commit_callbacks):
+    settings.MEETING_HORIZON_DAYS = 120
+    series = make_series(world)
+    later = timezone.now() + dt.timedelta(days=21)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks() as callbacks:
+        occurrences_materialise(series=series)
+    announced = calls(callbacks, notifications.meeting_scheduled)
+    expected = sorted(series.meetings.filter(starts_at__gt=later, starts_at__lte=later + dt.timedelta(days=30)).values_list("pk", flat=True))
+    assert announced == expected and 4 <= len(expected) <= 5
