@@ -252,3 +252,18 @@ def test_materialise_announces_occurrences_that_came_into_the_30_day_window(worl
     announced = calls(callbacks, notifications.meeting_scheduled)
     expected = sorted(series.meetings.filter(starts_at__gt=later, starts_at__lte=later + dt.timedelta(days=30)).values_list("pk", flat=True))
     assert announced == expected and 4 <= len(expected) <= 5
+
+
+@pytest.mark.parametrize(
+    ("zone", "offsets"),
+    [("Europe/Moscow", 1), ("Asia/Kolkata", 1), ("Europe/Berlin", 2), ("America/New_York", 2), ("Australia/Sydney", 2)],
+)
+def test_stored_occurrences_stay_at_ten_local_for_a_year(world, settings, zone, offsets):
+    settings.MEETING_HORIZON_DAYS = 366
+    series = make_series(world, time_zone=zone, attendees=[world.manager])
+    tz = ZoneInfo(zone)
+    starts = list(series.meetings.values_list("starts_at", flat=True))
+    assert len(starts) in (52, 53)
+    local = [s.astimezone(tz) for s in starts]
+    assert {(t.weekday(), t.hour, t.minute) for t in local} == {(1, 10, 0)}
+    assert len({t.utcoffset() for t in local}) == offsets
