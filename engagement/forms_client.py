@@ -16,7 +16,9 @@ class DecisionResponseForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose acknowledge, approve or object.")},
     )
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, decision=None, **kwargs):
         self.decision = decision
@@ -25,7 +27,11 @@ class DecisionResponseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        if kind == ResponseKind.APPROVED and self.decision is not None and self.decision.involvement != Involvement.APPROVAL:
+        if (
+            kind == ResponseKind.APPROVED
+            and self.decision is not None
+            and self.decision.involvement != Involvement.APPROVAL
+        ):
             self.add_error("kind", _("This decision does not ask for approval; acknowledge it or object."))
         if kind == ResponseKind.OBJECTED and not (cleaned.get("comment") or "").strip():
             self.add_error("comment", _("Say why you object, so the team can respond."))

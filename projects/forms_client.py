@@ -30,7 +30,9 @@ class ReportForm(forms.Form):
         error_messages={"required": _("Pick a state: on track, at risk, blocked or done.")},
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    blockers = forms.CharField(label=_("Blockers"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    blockers = forms.CharField(
+        label=_("Blockers"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, task=None, **kwargs):
         self.task_obj = task

@@ -30,7 +30,9 @@ from projects.permissions import project_access
 
 def _next_url(request, fallback: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return fallback
 
@@ -91,7 +93,9 @@ def decision_respond(request, slug: str, pk: int):
     title = decision.title
     if request.method == "GET":
         context = _decision_context(decision, access, request.user)
-        return _action_page(request, partial="engagement/_decision_respond.html", title=title, context=context, status=200)
+        return _action_page(
+            request, partial="engagement/_decision_respond.html", title=title, context=context, status=200
+        )
     form = DecisionResponseForm(request.POST, decision=decision)
     status = 400
     if form.is_valid():
@@ -113,7 +117,9 @@ def decision_respond(request, slug: str, pk: int):
             decision.refresh_from_db()
             form, status = None, 200
     context = _decision_context(decision, access, request.user, form=form)
-    return _action_page(request, partial="engagement/_decision_respond.html", title=title, context=context, status=status)
+    return _action_page(
+        request, partial="engagement/_decision_respond.html", title=title, context=context, status=status
+    )
 
 
 # --- meetings ----------------------------------------------------------------
@@ -141,7 +147,9 @@ def meeting_rsvp(request, slug: str, pk: int):
     context = _rsvp_context(meeting, access, request.user, error)
     if not request.htmx:
         if error:
-            return _action_page(request, partial="engagement/_rsvp.html", title=meeting.title, context=context, status=status)
+            return _action_page(
+                request, partial="engagement/_rsvp.html", title=meeting.title, context=context, status=status
+            )
         messages.success(request, _("Your answer for “%(title)s” is saved.") % {"title": meeting.title})
         return redirect(_next_url(request, _page_or("engagement:meeting", slug, pk)))
     return TemplateResponse(request, "engagement/_rsvp.html", context, status=status)
@@ -189,9 +197,15 @@ def plan_signoff(request, slug: str):
     if not request.htmx:
         if error:
             return _action_page(
-                request, partial="engagement/_plan_signoff.html", title=_("Communication plan"), context=context, status=status
+                request,
+                partial="engagement/_plan_signoff.html",
+                title=_("Communication plan"),
+                context=context,
+                status=status,
             )
-        messages.success(request, _("You signed off version %(version)s of the plan.") % {"version": plan.signed_off_version})
+        messages.success(
+            request, _("You signed off version %(version)s of the plan.") % {"version": plan.signed_off_version}
+        )
         return redirect(_next_url(request, _page_or("engagement:plan", slug)))
     return TemplateResponse(request, "engagement/_plan_signoff.html", context, status=status)
 

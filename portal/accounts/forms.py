@@ -18,7 +18,9 @@ class TimeZoneField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Time zone"))
         kwargs.setdefault("max_length", 64)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"})
+        )
         kwargs.setdefault("help_text", _("Start typing a city, e.g. Moscow or Berlin."))
         super().__init__(**kwargs)
 
@@ -28,7 +30,9 @@ class TimeZoneField(forms.CharField):
 
 
 class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
         label=_("Choose a password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -61,14 +65,20 @@ class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     time_zone = TimeZoneField()
     digest_weekday = forms.TypedChoiceField(label=_("Weekly digest on"), choices=Weekday.choices, coerce=int)
-    digest_hour = forms.TypedChoiceField(
-        label=_("at"), choices=[(h, f"{h:02d}:00") for h in range(24)], coerce=int
-    )
+    digest_hour = forms.TypedChoiceField(label=_("at"), choices=[(h, f"{h:02d}:00") for h in range(24)], coerce=int)
     email_digest = forms.BooleanField(label=_("Weekly digest"), required=False)
     email_nudges = forms.BooleanField(label=_("Reminders about reports and decisions awaiting me"), required=False)
     email_reminders = forms.BooleanField(label=_("Meeting reminders (24 h and 1 h before)"), required=False)
 
-    FIELDS = ("language", "time_zone", "digest_weekday", "digest_hour", "email_digest", "email_nudges", "email_reminders")
+    FIELDS = (
+        "language",
+        "time_zone",
+        "digest_weekday",
+        "digest_hour",
+        "email_digest",
+        "email_nudges",
+        "email_reminders",
+    )
 
     @classmethod
     def initial_for(cls, user) -> dict:

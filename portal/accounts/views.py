@@ -53,7 +53,9 @@ def invite_accept(request, token: str):
         invitation = invitations.invitation_from_token(token)
     except ApplicationError as error:
         context = {"reason": error.message, "code": error.code, "inviter": _inviter_name(token)}
-        return TemplateResponse(request, "accounts/invite_invalid.html", context, status=200 if error.code != "invalid" else 404)
+        return TemplateResponse(
+            request, "accounts/invite_invalid.html", context, status=200 if error.code != "invalid" else 404
+        )
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
         return _join_existing(request, token, invitation, existing)
@@ -88,11 +90,15 @@ def invite_accept(request, token: str):
 def _join_existing(request, token: str, invitation, existing):
     """The address already has an account: sign in as that person, then one button joins the project."""
     if not request.user.is_authenticated:
-        messages.info(request, _("You already have an account with %(email)s. Sign in to join the project.") % {"email": invitation.email})
+        messages.info(
+            request,
+            _("You already have an account with %(email)s. Sign in to join the project.") % {"email": invitation.email},
+        )
         return redirect_to_login(request.get_full_path())
     if request.user.pk != existing.pk:
         context = {
-            "reason": _("This invitation was sent to another address. You are signed in as %(email)s.") % {"email": request.user.email},
+            "reason": _("This invitation was sent to another address. You are signed in as %(email)s.")
+            % {"email": request.user.email},
             "code": "other_person",
             "inviter": invitation.invited_by.display_name,
         }

@@ -105,14 +105,18 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .order_by("meeting__starts_at", "pk")[:MAX_ROWS]
     )
     plan_model = apps.get_model("engagement", "CommunicationPlan")
-    lead_projects = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD, project_id__in=project_ids).values("project_id")
+    lead_projects = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD, project_id__in=project_ids).values(
+        "project_id"
+    )
     plans = list(
         plan_model.objects.filter(project_id__in=lead_projects)
         .filter(Q(signed_off_version__isnull=True) | Q(signed_off_version__lt=F("version")))
         .select_related("project")
         .order_by("project__name")
     )
-    digest = user.digests.filter(kind="client").order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
+    digest = (
+        user.digests.filter(kind="client").order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
+    )
     return MyWork(
         projects=projects,
         tasks_owed=tasks_owed,
@@ -126,5 +130,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
 
 def report_page(*, task: Task, access) -> dict:
     """The task with its report history (newest first) for the report page."""
-    history = list(ProgressReport.objects.filter(task=task).select_related("author").order_by("-created_at", "-id")[:MAX_ROWS])
+    history = list(
+        ProgressReport.objects.filter(task=task).select_related("author").order_by("-created_at", "-id")[:MAX_ROWS]
+    )
     return {"task": task, "project": access.project, "access": access, "history": history}

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from engagement.models import Attendance, CommunicationPlan, DecisionResponse, Involvement
+from engagement.models import Attendance, DecisionResponse, Involvement
 from portal.accounts.models import User
 from projects.models import Membership, ProgressReport, Role
 from tests import factories as f
@@ -126,11 +126,17 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
 
     # -- the team gives her work
     today = timezone.localdate()
-    task = f.TaskFactory(project=project, owner=lena, title="Send the brand book", due_date=today - dt.timedelta(days=1))
+    task = f.TaskFactory(
+        project=project, owner=lena, title="Send the brand book", due_date=today - dt.timedelta(days=1)
+    )
     f.TaskFactory(project=project, owner=manager, title="Build the header", due_date=today + dt.timedelta(days=3))
     decision = f.DecisionFactory(
-        project=project, title="Approve the colour palette", context="Brand refresh", options="Blue or green",
-        involvement=Involvement.APPROVAL, recorded_by=manager,
+        project=project,
+        title="Approve the colour palette",
+        context="Brand refresh",
+        options="Blue or green",
+        involvement=Involvement.APPROVAL,
+        recorded_by=manager,
     )
     meeting = f.MeetingFactory(project=project, title="Weekly check-in", time_zone="Europe/Moscow")
     Attendance.objects.create(meeting=meeting, user=lena)

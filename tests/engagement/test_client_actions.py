@@ -24,7 +24,10 @@ def _respond_url(decision):
 
 def test_decision_page_shows_context_and_options_first(client, world):
     decision = f.DecisionFactory(
-        project=world.project, title="Pick the CMS", context="We need editors", options="Wagtail or Strapi",
+        project=world.project,
+        title="Pick the CMS",
+        context="We need editors",
+        options="Wagtail or Strapi",
         involvement=Involvement.APPROVAL,
     )
     client.force_login(world.client)
@@ -144,7 +147,9 @@ def test_rsvp_with_htmx_swaps_the_buttons(client, world):
     client.force_login(world.client)
 
     response = client.post(
-        reverse("engagement:meeting-rsvp", args=[world.project.slug, meeting.pk]), {"answer": "yes"}, HTTP_HX_REQUEST="true"
+        reverse("engagement:meeting-rsvp", args=[world.project.slug, meeting.pk]),
+        {"answer": "yes"},
+        HTTP_HX_REQUEST="true",
     )
 
     body = response.content.decode()
@@ -154,7 +159,9 @@ def test_rsvp_with_htmx_swaps_the_buttons(client, world):
 
 
 def test_rsvp_refuses_a_bad_answer_and_a_past_meeting(client, world):
-    past = _meeting_for(world, starts_at=timezone.now() - dt.timedelta(days=2), ends_at=timezone.now() - dt.timedelta(days=2, hours=-1))
+    past = _meeting_for(
+        world, starts_at=timezone.now() - dt.timedelta(days=2), ends_at=timezone.now() - dt.timedelta(days=2, hours=-1)
+    )
     ahead = _meeting_for(world)
     client.force_login(world.client)
 
@@ -214,7 +221,9 @@ def test_sign_off_of_an_outdated_version_is_refused(client, world):
     plan = f.CommunicationPlanFactory(project=world.project, version=4)
     client.force_login(world.client_lead)
 
-    response = client.post(reverse("engagement:plan-signoff", args=[world.project.slug]), {"version": 3, "confirm": "on"})
+    response = client.post(
+        reverse("engagement:plan-signoff", args=[world.project.slug]), {"version": 3, "confirm": "on"}
+    )
 
     assert response.status_code in (400, 409)
     plan.refresh_from_db()
@@ -238,7 +247,9 @@ def test_a_plain_client_reads_but_cannot_sign_off(client, world):
     plan = f.CommunicationPlanFactory(project=world.project)
     client.force_login(world.client)
 
-    response = client.post(reverse("engagement:plan-signoff", args=[world.project.slug]), {"version": plan.version, "confirm": "on"})
+    response = client.post(
+        reverse("engagement:plan-signoff", args=[world.project.slug]), {"version": plan.version, "confirm": "on"}
+    )
 
     assert response.status_code == 403
     body = response.content.decode()

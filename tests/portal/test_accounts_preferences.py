@@ -31,7 +31,14 @@ def test_saving_stores_and_switches_the_language_at_once(client, world):
 
     response = client.post(
         reverse("accounts:preferences"),
-        _form(world.client, language="ru", time_zone="Asia/Yekaterinburg", digest_weekday=4, digest_hour=17, email_reminders=None),
+        _form(
+            world.client,
+            language="ru",
+            time_zone="Asia/Yekaterinburg",
+            digest_weekday=4,
+            digest_hour=17,
+            email_reminders=None,
+        ),
     )
 
     assert response.status_code == 302
@@ -46,7 +53,9 @@ def test_saving_stores_and_switches_the_language_at_once(client, world):
 def test_bad_zone_and_hour_are_refused(client, world):
     client.force_login(world.client)
 
-    response = client.post(reverse("accounts:preferences"), _form(world.client, time_zone="Nowhere/City", digest_hour=25))
+    response = client.post(
+        reverse("accounts:preferences"), _form(world.client, time_zone="Nowhere/City", digest_hour=25)
+    )
 
     body = response.content.decode()
     assert response.status_code == 400
@@ -81,7 +90,9 @@ def test_one_of_them_may_go_while_owing(client, world):
 def test_all_off_when_nothing_is_owed(client, world):
     client.force_login(world.client)
 
-    response = client.post(reverse("accounts:preferences"), _form(world.client, email_digest=None, email_nudges=None, email_reminders=None))
+    response = client.post(
+        reverse("accounts:preferences"), _form(world.client, email_digest=None, email_nudges=None, email_reminders=None)
+    )
 
     assert response.status_code == 302
     user = User.objects.get(pk=world.client.pk)

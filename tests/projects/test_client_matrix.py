@@ -33,7 +33,11 @@ def _requests(world, items):
     t, d, m, g = items["task"], items["decision"], items["meeting"], items["digest"]
     return [
         ("get", reverse("projects:task-report", args=[slug, t.pk]), {}),
-        ("post", reverse("projects:task-report", args=[slug, t.pk]), {"task": t.pk, "percent": 50, "state": "on_track"}),
+        (
+            "post",
+            reverse("projects:task-report", args=[slug, t.pk]),
+            {"task": t.pk, "percent": 50, "state": "on_track"},
+        ),
         ("get", reverse("engagement:decision-respond", args=[slug, d.pk]), {}),
         ("post", reverse("engagement:decision-respond", args=[slug, d.pk]), {"kind": "approved"}),
         ("post", reverse("engagement:meeting-rsvp", args=[slug, m.pk]), {"answer": "yes"}),
@@ -128,7 +132,9 @@ def _workspace_urls(world, items):
 
 @pytest.fixture
 def internal_items(world):
-    f.TaskFactory(project=world.project, owner=world.team, title=f"Task {INTERNAL}", internal=True, description=INTERNAL)
+    f.TaskFactory(
+        project=world.project, owner=world.team, title=f"Task {INTERNAL}", internal=True, description=INTERNAL
+    )
     f.DecisionFactory(project=world.project, title=f"Decision {INTERNAL}", internal=True, context=INTERNAL)
     f.RiskFactory(project=world.project, title=f"Risk {INTERNAL}", internal=True, description=INTERNAL)
     f.HealthSnapshotFactory(project=world.project, score=13, reasons=[INTERNAL])
@@ -163,7 +169,9 @@ def test_internal_items_never_appear_on_client_pages(client, world, items, inter
     _assert_clean(client, urls)
 
     fragment = client.post(
-        reverse("engagement:meeting-rsvp", args=[slug, items["meeting"].pk]), {"answer": "maybe"}, HTTP_HX_REQUEST="true"
+        reverse("engagement:meeting-rsvp", args=[slug, items["meeting"].pk]),
+        {"answer": "maybe"},
+        HTTP_HX_REQUEST="true",
     )
     assert fragment.status_code == 200 and INTERNAL not in fragment.content.decode()
 

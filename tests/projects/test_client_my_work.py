@@ -19,19 +19,35 @@ pytestmark = pytest.mark.django_db
 def _fill(world, n: int, tag: str) -> None:
     today = timezone.localdate()
     for i in range(n):
-        f.TaskFactory(project=world.project, owner=world.client, title=f"{tag} client task {i}", due_date=today + dt.timedelta(days=i - 2))
+        f.TaskFactory(
+            project=world.project,
+            owner=world.client,
+            title=f"{tag} client task {i}",
+            due_date=today + dt.timedelta(days=i - 2),
+        )
         f.TaskFactory(project=world.project, owner=world.team, title=f"{tag} team task {i}")
         f.DecisionFactory(project=world.project, title=f"{tag} decision {i}", involvement=Involvement.CONSULTED)
-        meeting = f.MeetingFactory(project=world.project, title=f"{tag} meeting {i}", starts_at=timezone.now() + dt.timedelta(hours=i + 2), ends_at=timezone.now() + dt.timedelta(hours=i + 3))
+        meeting = f.MeetingFactory(
+            project=world.project,
+            title=f"{tag} meeting {i}",
+            starts_at=timezone.now() + dt.timedelta(hours=i + 2),
+            ends_at=timezone.now() + dt.timedelta(hours=i + 3),
+        )
         f.AttendanceFactory(meeting=meeting, user=world.client)
     f.DigestFactory(recipient=world.client, iso_week=f"2026-W{10 + n:02d}", subject=f"{tag} digest")
 
 
 def test_sections_show_what_the_client_owes_and_is_owed(client, world):
     today = timezone.localdate()
-    late = f.TaskFactory(project=world.project, owner=world.client, title="Late brand book", due_date=today - dt.timedelta(days=3))
-    later = f.TaskFactory(project=world.project, owner=world.client, title="Content for About page", due_date=today + dt.timedelta(days=9))
-    f.TaskFactory(project=world.project, owner=world.team, title="Build the header", due_date=today + dt.timedelta(days=2))
+    late = f.TaskFactory(
+        project=world.project, owner=world.client, title="Late brand book", due_date=today - dt.timedelta(days=3)
+    )
+    later = f.TaskFactory(
+        project=world.project, owner=world.client, title="Content for About page", due_date=today + dt.timedelta(days=9)
+    )
+    f.TaskFactory(
+        project=world.project, owner=world.team, title="Build the header", due_date=today + dt.timedelta(days=2)
+    )
     f.TaskFactory(project=world.project, owner=world.client_lead, title="Lead's own task")
     f.DecisionFactory(project=world.project, title="Approve the colour palette", involvement=Involvement.APPROVAL)
     answered = f.DecisionFactory(project=world.project, title="Answered already", involvement=Involvement.CONSULTED)

@@ -44,7 +44,12 @@ def test_post_stores_the_report_and_moves_the_task(client, world):
 
     assert response.status_code == 302
     report = ProgressReport.objects.get(task=task)
-    assert (report.author, report.percent, report.state, report.note) == (world.client, 60, "at_risk", "Waiting for legal")
+    assert (report.author, report.percent, report.state, report.note) == (
+        world.client,
+        60,
+        "at_risk",
+        "Waiting for legal",
+    )
     task.refresh_from_db()
     assert task.last_percent == 60 and task.last_state == "at_risk" and task.status == TaskStatus.IN_PROGRESS
 
@@ -53,9 +58,7 @@ def test_htmx_post_answers_with_the_partial(client, world):
     task = f.TaskFactory(project=world.project, owner=world.client)
     client.force_login(world.client)
 
-    response = client.post(
-        _url(task), {"task": task.pk, "percent": 100, "state": "done"}, HTTP_HX_REQUEST="true"
-    )
+    response = client.post(_url(task), {"task": task.pk, "percent": 100, "state": "done"}, HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
     body = response.content.decode()
