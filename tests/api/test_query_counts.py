@@ -1,0 +1,201 @@
+"""Every list endpoint runs the same number of queries at 10 rows and at 1,000 rows (pinned)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from engagement import models as em
+from portal.accounts.models import User
+from projects import models as pm
+
+
+def _people(world, n, start, kind="client"):
+    users = User.objects.bulk_create(
+        [
+            User(email=f"p{start + i}@acme.example", full_name=f"P {start + i}", kind=kind, organisation=world.project.client if kind == "client" else None)
+            for i in range(n)
+        ]
+    )
+    pm.Membership.objects.bulk_create([pm.Membership(project=world.project, user=u, role="client") for u in users])
+    return users
+
+
+def add_projects(world, objects, n, start):
+    projects = pm.Project.objects.bulk_create(
+        [pm.Project(client=world.project.client, name=f"P{start + i}", slug=f"p-{start + i}", manager=world.manager) for i in range(n)]
+    )
+    pm.Membership.objects.bulk_create([pm.Membership(project=p, user=world.manager, role="manager") for p in projects])
+
+
+def add_memberships(world, objects, n, start):
+    _people(world, n, start)
+
+
+def add_invitations(world, objects, n, start):
+    now = timezone.now()
+    pm.Invitation.objects.bulk_create(
+        [
+            pm.Invitation(project=world.project, email=f"i{start + i}@x.example", role="client", invited_by=world.manager, nonce=f"n{start + i}", expires_at=now + dt.timedelta(days=7))
+            for i in range(n)
+        ]
+    )
+
+
+def add_tasks(world, objects, n, start):
+    owners = [world.client, world.client_lead, world.team]
+    pm.Task.objects.bulk_create(
+        [
+            pm.Task(project=world.project, title=f"T{start + i}", owner=owners[i % 3], side="team" if i % 3 == 2 else "client", last_reported_at=timezone.now(), last_percent=30, last_state="on_track")
+            for i in range(n)
+        ]
+    )
+
+
+def add_reports(world, objects, n, start):
+    authors = [world.client, world.manager]
+    pm.ProgressReport.objects.bulk_create(
+        [pm.ProgressReport(task=objects.task, author=authors[i % 2], percent=i % 100, state="on_track") for i in range(n)]
+    )
+
+
+def add_risks(world, objects, n, start):
+    pm.Risk.objects.bulk_create(
+        [pm.Risk(project=world.project, title=f"R{start + i}", raised_by=world.client, owner=world.team if i % 2 else None) for i in range(n)]
+    )
+
+
+def add_audit(world, objects, n, start):
+    pm.AuditEvent.objects.bulk_create(
+        [pm.AuditEvent(project=world.project, actor=world.manager if i % 2 else None, action="task.update", object_type="task", object_id=str(i)) for i in range(n)]
+    )
+
+
+def add_stakeholders(world, objects, n, start):
+    em.Stakeholder.objects.bulk_create(
+        [em.Stakeholder(plan=objects.plan, external_name=f"S{start + i}", external_email=f"s{start + i}@x.example", side="client") for i in range(n)]
+    )
+
+
+def add_series(world, objects, n, start):
+    series = em.MeetingSeries.objects.bulk_create(
+        [em.MeetingSeries(project=world.project, title=f"S{start + i}", rrule="FREQ=WEEKLY", first_start=timezone.now(), organiser=world.manager) for i in range(n)]
+    )
+    through = em.MeetingSeries.attendees.through
+    through.objects.bulk_create([through(meetingseries=s, user=u) for s in series for u in (world.manager, world.client)])
+
+
+def add_meetings(world, objects, n, start):
+    now = timezone.now()
+    meetings = em.Meeting.objects.bulk_create(
+        [em.Meeting(project=world.project, title=f"M{start + i}", starts_at=now + dt.timedelta(hours=i + 1), ends_at=now + dt.timedelta(hours=i + 2)) for i in range(n)]
+    )
+    em.Attendance.objects.bulk_create([em.Attendance(meeting=m, user=u) for m in meetings for u in (world.manager, world.client)])
+
+
+def add_attendance(world, objects, n, start):
+    users = _people(world, n, start)
+    em.Attendance.objects.bulk_create([em.Attendance(meeting=objects.meeting, user=u) for u in users])
+
+
+def add_decisions(world, objects, n, start):
+    em.Decision.objects.bulk_create(
+        [em.Decision(project=world.project, title=f"D{start + i}", recorded_by=world.manager, decided_by=world.manager if i % 2 else None) for i in range(n)]
+    )
+
+
+def add_responses(world, objects, n, start):
+    users = _people(world, n, start)
+    em.DecisionResponse.objects.bulk_create([em.DecisionResponse(decision=objects.decision, user=u, kind="acknowledged") for u in users])
+
+
+def add_health(world, objects, n, start):
+    em.HealthSnapshot.objects.bulk_create(
+        [
+            em.HealthSnapshot(project=world.project, person=world.client if i % 2 else None, iso_year=1000 + start + i, iso_week=1, as_of=timezone.now(), score=50)
+            for i in range(n)
+        ]
+    )
+
+
+def add_digests(world, objects, n, start):
+    em.Digest.objects.bulk_create(
+        [em.Digest(recipient=world.client, iso_week=f"{2000 + start + i}-W01", subject="s", body_text="t", body_html="h") for i in range(n)]
+    )
+
+
+def slug(w, o):
+    return {"slug": w.project.slug}
+
+
+def task(w, o):
+    return {"slug": w.project.slug, "pk": o.task.pk}
+
+
+def meeting(w, o):
+    return {"slug": w.project.slug, "pk": o.meeting.pk}
+
+
+def decision(w, o):
+    return {"slug": w.project.slug, "pk": o.decision.pk}
+
+
+# url name: (kwargs, add rows, who asks, queries pinned)
+LISTS = {
+    "project-list": (lambda w, o: {}, add_projects, "manager", 2),
+    "membership-list": (slug, add_memberships, "manager", 4),
+    "invitation-list": (slug, add_invitations, "manager", 4),
+    "task-list": (slug, add_tasks, "client_lead", 4),
+    "report-list": (task, add_reports, "client", 6),
+    "risk-list": (slug, add_risks, "client", 4),
+    "audit-list": (slug, add_audit, "team", 4),
+    "stakeholder-list": (slug, add_stakeholders, "client", 4),
+    "series-list": (slug, add_series, "client", 5),
+    "meeting-list": (slug, add_meetings, "client", 5),
+    "meeting-attendance": (meeting, add_attendance, "client", 5),
+    "decision-list": (slug, add_decisions, "client", 4),
+    "decision-responses": (decision, add_responses, "client", 6),
+    "health-list": (slug, add_health, "team", 4),
+    "digest-list": (lambda w, o: {}, add_digests, "client", 2),
+}
+
+
+def _count(client, path) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, {"page_size": 200})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    rows = len(body["results"]) if isinstance(body, dict) else len(body)
+    return len(ctx.captured_queries), rows
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_list_queries_do_not_grow_with_rows(api, world, objects, name):
+    kwargs, add, persona, pinned = LISTS[name]
+    client = api.as_(getattr(world, persona))
+    path = reverse(f"api:{name}", kwargs=kwargs(world, objects))
+
+    add(world, objects, 10, 0)
+    small, small_rows = _count(client, path)
+    add(world, objects, 990, 10)
+    large, large_rows = _count(client, path)
+
+    assert small_rows >= 10
+    assert large_rows > small_rows
+    assert (small, large) == (pinned, pinned)
+
+
+def test_every_list_endpoint_is_pinned():
+    from tests.api.test_permission_matrix import _api_routes
+
+    lists = set()
+    for _route, entry in _api_routes():
+        view = entry.callback.view_class
+        if hasattr(view, "get") and getattr(view, "queryset", None) is not None or entry.name in ("meeting-attendance",):
+            lists.add(entry.name)
+    assert lists <= set(LISTS)
