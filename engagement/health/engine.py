@@ -129,10 +129,10 @@ def compute_week(
         ps = state.person(pid)
         if final:
             for i in range(1, 7):
-                moment = week_start + i * DAY
+                moment = h.shift_days(week_start, i)
                 if moment > h.persons[pid].joined_at:
                     wr.daily_check(h, cfg, pid, ps, moment)
-            step = wr.weekly_check(h, cfg, pid, ps, week_start, state.steps.get(pid, []))
+            step = wr.weekly_check(h, cfg, pid, ps, week_start, as_of, state.steps.get(pid, []))
             state.steps[pid] = (state.steps.get(pid, []) + [step])[-3:]
             _touch(state, step.get("closed"))
         else:

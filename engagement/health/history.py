@@ -213,6 +213,10 @@ class History:
     def local_midnight(self, day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(0), tzinfo=self.tz).astimezone(dt.UTC)
 
+    def shift_days(self, instant: dt.datetime, days: int) -> dt.datetime:
+        """The local midnight `days` after the local date of `instant` (weeks are 7 local days, not 168 hours)."""
+        return self.local_midnight(instant.astimezone(self.tz).date() + dt.timedelta(days=days))
+
 
 def _merge(spans: list) -> list:
     spans = sorted(spans)

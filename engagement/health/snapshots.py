@@ -141,17 +141,17 @@ def snapshot_project(
         latest = max(done, default=None)
         start = first
         while start < current and latest and iso_of(h, start) <= latest:
-            start += WEEK
+            start = h.shift_days(start, 7)
         first = start
     state = load_state(project, cfg, iso_of(h, first))
     rows: list = []
     weeks = 0
     start = first
-    while start + WEEK <= now:
-        week_rows, state = compute_week(project, start + WEEK, state, history=h, config=cfg, final=True)
+    while h.shift_days(start, 7) <= now:
+        week_rows, state = compute_week(project, h.shift_days(start, 7), state, history=h, config=cfg, final=True)
         rows.extend(week_rows)
         weeks += 1
-        start += WEEK
+        start = h.shift_days(start, 7)
         if on_week:
             on_week()
     if provisional and start <= now:

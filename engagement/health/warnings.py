@@ -136,8 +136,8 @@ def baseline_p0(h: History, cfg: HealthConfig, pid: int, week_start: dt.datetime
     """(p0, missed, total) over weeks t−12…t−4, leaving out excused and fully absent weeks."""
     missed = total = 0
     for back in range(cfg.r2_baseline_to, cfg.r2_baseline_from + 1):
-        ws = week_start - back * WEEK
-        we = ws + WEEK
+        ws = h.shift_days(week_start, -7 * back)
+        we = h.shift_days(ws, 7)
         if ws < h.persons[pid].joined_at - WEEK or _fully_excused(h, pid, ws, we) or _week_is_absent(h, pid, ws, we):
             continue
         ob = obligations(h, cfg, pid, ws, we, we + cfg.report_grace_days * DAY)
@@ -171,7 +171,7 @@ def cusum_update(previous: float, *, met: int, missed: int, present: bool, excus
 
 def cusum_step(h: History, cfg: HealthConfig, pid: int, week_start: dt.datetime, previous: float) -> dict:
     """One weekly CUSUM update for the week starting at `week_start`; returns S, p0 and the week's facts."""
-    we = week_start + WEEK
+    we = h.shift_days(week_start, 7)
     p0, base_missed, base_total = baseline_p0(h, cfg, pid, week_start)
     inc_miss, inc_met = increments(p0, cfg)
     ob = obligations(h, cfg, pid, week_start, we, we)
@@ -263,9 +263,8 @@ def daily_check(h: History, cfg: HealthConfig, pid: int, state: PersonState, at:
     open_or_escalate(state, pid=pid, at=at, severity=HealthLevel.AT_RISK, rule="R1", reasons=silence_reasons(h, cfg, pid, at, facts), cusum=state.cusum)
 
 
-def weekly_check(h: History, cfg: HealthConfig, pid: int, state: PersonState, week_start: dt.datetime, recent: list) -> dict:
+def weekly_check(h: History, cfg: HealthConfig, pid: int, state: PersonState, week_start: dt.datetime, as_of: dt.datetime, recent: list) -> dict:
     """R2 and R1 at the end of the week, then the clearing rule. `recent` holds earlier weeks' CUSUM steps."""
-    as_of = week_start + WEEK
     step = cusum_step(h, cfg, pid, week_start, state.cusum)
     state.cusum = step["S"]
     exposed = exposure(h, cfg, pid, as_of)
