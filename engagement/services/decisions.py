@@ -3,7 +3,8 @@
 States: proposed → approved | rejected; approved or proposed → superseded (names its successor).
 An "approval required" decision stays proposed until every client lead of the project has
 approved it (plain clients when the project has no lead); an objection keeps it, or moves it
-back to, proposed. The client is asked (`requested_at`, `decision_requested` on commit) as soon
+back to, proposed. A manager's decision then becomes approved by itself; a team member's
+proposal still waits for the manager's `decision_approve`. The client is asked (`requested_at`, `decision_requested` on commit) as soon
 as a client-visible decision needs their answer.
 """
 
@@ -232,7 +233,7 @@ def decision_respond(*, actor: User, decision: Decision, kind: str, comment: str
     if decision.involvement == Involvement.APPROVAL:
         if kind == ResponseKind.OBJECTED:
             decision.status = DecisionStatus.PROPOSED
-        elif decision.status == DecisionStatus.PROPOSED and _client_approved(decision):
+        elif decision.status == DecisionStatus.PROPOSED and decision.decided_by_id and _client_approved(decision):
             decision.status, decision.decided_on = DecisionStatus.APPROVED, timezone.localdate()
     _save(decision, actor=actor, action="decision.respond", before=before,
           extra={"response": {"old": None, "new": kind}, "person": actor.pk, "via": response.via})

@@ -224,3 +224,21 @@ def test_no_answers_on_dead_decisions(world):
     with pytest.raises(ApplicationError):
         decision_respond(actor=world.client_lead, decision=rejected, kind=ResponseKind.ACKNOWLEDGED)
     assert state() == before
+
+
+def test_team_proposal_approved_by_the_client_still_needs_the_manager(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        proposal = decision_propose(actor=world.team, project=world.project, title="Move launch", involvement=Involvement.APPROVAL)
+    assert calls(callbacks, notifications.decision_requested) == [proposal.pk]
+    before = state()
+    with pytest.raises(ApplicationError):
+        decision_approve(actor=world.manager, decision=proposal)  # the client has not approved yet
+    assert state() == before
+    decision_respond(actor=world.client_lead, decision=proposal, kind=ResponseKind.APPROVED)
+    proposal.refresh_from_db()
+    assert proposal.status == DecisionStatus.PROPOSED and proposal.decided_by is None
+    with django_capture_on_commit_callbacks() as callbacks:
+        decision_approve(actor=world.manager, decision=proposal)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == (DecisionStatus.APPROVED, world.manager)
+    assert callbacks == []  # the client was asked already
