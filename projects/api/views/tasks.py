@@ -90,7 +90,12 @@ class TaskAssignView(ApiView):
 
 class TaskCompleteView(ApiView):
     @extend_schema(
-        operation_id="tasks_complete", tags=["tasks"], parameters=[IF_MATCH], request=s.TaskCompleteInputSerializer, responses=s.TaskOutputSerializer
+        operation_id="tasks_complete",
+        tags=["tasks"],
+        parameters=[IF_MATCH],
+        request=s.TaskCompleteInputSerializer,
+        responses=s.TaskOutputSerializer,
+        examples=[example("Done, as of version 4", {"version": 4}, request=True)],
     )
     def post(self, request, slug: str, pk: int):
         task, _access = _task(request, slug, pk)
