@@ -286,3 +286,18 @@ def test_digest_is_shown_from_the_text_body_escaped(client, world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<script>alert" not in body
     assert '<a href="https://example.com/x"' in body
+
+
+def test_the_plan_page_is_read_only_for_a_plain_client_and_signable_for_the_lead(client, world):
+    f.CommunicationPlanFactory(project=world.project, expectations="Reports every Friday.")
+    url = reverse("engagement:plan", args=[world.project.slug])
+    signoff_action = reverse("engagement:plan-signoff", args=[world.project.slug])
+
+    client.force_login(world.client)
+    plain = client.get(url).content.decode()
+    client.force_login(world.client_lead)
+    lead = client.get(url).content.decode()
+
+    assert "Reports every Friday." in plain
+    assert signoff_action not in plain and 'name="confirm"' not in plain
+    assert f'action="{signoff_action}"' in lead and "Sign off version 1" in lead

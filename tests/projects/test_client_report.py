@@ -160,3 +160,20 @@ def test_anonymous_is_sent_to_log_in_and_back(client, world):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert "next=" in response["Location"]
+
+
+def test_report_page_queries_do_not_grow_with_history(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    client.force_login(world.client)
+    counts = []
+    for n in (2, 30):
+        for _ in range(n - ProgressReport.objects.filter(task=task).count()):
+            f.ProgressReportFactory(task=task, author=world.client)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url(task)).status_code == 200
+        counts.append(len(ctx.captured_queries))
+
+    assert counts[0] == counts[1]
