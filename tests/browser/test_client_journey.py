@@ -5,12 +5,10 @@ switch to Russian. The database is checked at every step; screenshots go to var/
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -19,48 +17,20 @@ from engagement.models import Attendance, DecisionResponse, Involvement
 from portal.accounts.models import User
 from projects.models import Membership, ProgressReport, Role
 from tests import factories as f
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.conftest import MOBILE, axe_check, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-PHONE = {"width": 375, "height": 812}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "a-long-and-unusual-passphrase"
 
 
-@pytest.fixture
-def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": MOBILE, "accept_downloads": True, "locale": "en-GB"}
 
 
 def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"client-{name}.png"), full_page=True)
-
-
-def _axe(page, base_url: str) -> list:
-    """Serious and critical axe-core violations of the current page (axe is loaded from our own static files)."""
-    page.add_script_tag(url=f"{base_url}/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    screenshot(page, f"client-{name}")
 
 
 def _sends_invitation_mail() -> bool:
@@ -89,7 +59,7 @@ def _invitation_link(invitation, base_url: str, mailoutbox) -> str:
     return base_url + match.group(1)
 
 
-def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
+def test_client_journey(page, browser, live_server, mailoutbox, monkeypatch, console_errors):
     from projects.services.invitations import invitation_create
 
     base = live_server.url
@@ -104,11 +74,6 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     invitation = invitation_create(actor=manager, project=project, email="lena@acme.example", role=Role.CLIENT_LEAD)
     link = _invitation_link(invitation, base, mailoutbox)
 
-    context = chromium.new_context(viewport=PHONE, accept_downloads=True, locale="en-GB")
-    page = context.new_page()
-    csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
-
     # -- accept the invitation
     page.goto(link)
     page.fill("#id_full_name", "Lena Lead")
@@ -117,7 +82,7 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     page.fill("#id_time_zone", "Europe/Berlin")
     page.select_option("#id_language", "en")
     _shot(page, "01-invitation")
-    assert _axe(page, base) == []
+    assert axe_check(page) == []
     page.click("button[type=submit].btn-primary")
     page.wait_for_url(f"{base}/")
     lena = User.objects.get(email="lena@acme.example")
@@ -147,7 +112,7 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     for text in ("Send the brand book", "overdue", "Approve the colour palette", "Weekly check-in", "Build the header"):
         assert page.get_by_text(text).first.is_visible(), text
     _shot(page, "02-my-work")
-    assert _axe(page, base) == []
+    assert axe_check(page) == []
 
     # -- report progress: the slider and the number stay in step
     page.click(f"a.work-action[href$='/tasks/{task.pk}/report/']")
@@ -157,7 +122,7 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     page.click(f"label[for='report-{task.pk}-at_risk']")
     page.fill(f"#report-{task.pk}-note", "Waiting for the designer's files")
     _shot(page, "03-report")
-    assert _axe(page, base) == []
+    assert axe_check(page) == []
     page.click("button:has-text('Send report')")
     page.wait_for_selector(".alert-success")
     report = ProgressReport.objects.get(task=task)
@@ -169,7 +134,7 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     page.click(f"a.work-action[href$='/decisions/{decision.pk}/respond/']")
     assert page.get_by_text("Blue or green").is_visible()
     _shot(page, "05-decision")
-    assert _axe(page, base) == []
+    assert axe_check(page) == []
     page.click("button[value=approved]")
     page.wait_for_selector(f"#decision-respond-{decision.pk} .alert-success")
     answer = DecisionResponse.objects.get(decision=decision)
@@ -197,20 +162,16 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     _shot(page, "07-plan-signed")
 
     # -- the manager sees the report
-    manager_page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    manager_page.goto(f"{base}{reverse('login')}")
-    manager_page.fill("#id_username", "pm@example.com")
-    manager_page.fill("#id_password", "correct-horse-battery")
-    manager_page.click("main form button[type=submit]")
-    manager_page.wait_for_url(f"{base}/")
+    manager_page = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}).new_page()
+    login(manager_page, manager)
     manager_page.goto(f"{base}{reverse('projects:task', args=[project.slug, task.pk])}")
     assert manager_page.get_by_text("Waiting for the designer's files").first.is_visible()
-    manager_page.screenshot(path=str(SHOTS / "client-08-manager-sees-report.png"), full_page=True)
+    screenshot(manager_page, "client-08-manager-sees-report")
     manager_page.context.close()
 
     # -- preferences: Russian, at once
     page.goto(f"{base}{reverse('accounts:preferences')}")
-    assert _axe(page, base) == []
+    assert axe_check(page) == []
     page.select_option("#id_language", "ru")
     page.click("form.rp-form button[type=submit].btn-primary")
     page.wait_for_url(f"**{reverse('accounts:preferences')}")
@@ -223,6 +184,5 @@ def test_client_journey(chromium, live_server, mailoutbox, monkeypatch):
     # -- calendar address and digests pass axe too
     for url in (reverse("accounts:calendar"), reverse("engagement:digests")):
         page.goto(f"{base}{url}")
-        assert _axe(page, base) == [], url
-    assert csp_errors == []
-    context.close()
+        assert axe_check(page) == [], url
+    assert console_errors == []
