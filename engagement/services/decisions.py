@@ -150,6 +150,13 @@ def _client_approved(decision: Decision) -> bool:
     return bool(approvers) and approvers <= approved and not objected
 
 
+def _by_manager(decision: Decision) -> bool:
+    """Whether the decision was logged by a manager of the project (not proposed by a team member)."""
+    if decision.recorded_by_id == decision.project.manager_id:
+        return True
+    return Membership.objects.filter(project_id=decision.project_id, user_id=decision.recorded_by_id, role=Role.MANAGER).exists()
+
+
 def _require_proposed(decision: Decision) -> None:
     if decision.status != DecisionStatus.PROPOSED:
         raise ApplicationError(
@@ -233,8 +240,9 @@ def decision_respond(*, actor: User, decision: Decision, kind: str, comment: str
     if decision.involvement == Involvement.APPROVAL:
         if kind == ResponseKind.OBJECTED:
             decision.status = DecisionStatus.PROPOSED
-        elif decision.status == DecisionStatus.PROPOSED and decision.decided_by_id and _client_approved(decision):
+        elif decision.status == DecisionStatus.PROPOSED and _by_manager(decision) and _client_approved(decision):
             decision.status, decision.decided_on = DecisionStatus.APPROVED, timezone.localdate()
+            decision.decided_by_id = decision.decided_by_id or decision.recorded_by_id
     _save(decision, actor=actor, action="decision.respond", before=before,
           extra={"response": {"old": None, "new": kind}, "person": actor.pk, "via": response.via})
     return response
