@@ -224,5 +224,5 @@ def client_people(project, *, leads_only: bool = False) -> list:
         m.user
         for m in Membership.objects.filter(project=project, role__in=roles, user__is_active=True)
         .select_related("user")
-        .order_by("role", "user__full_name")
+        .order_by("-role", "user__full_name")
     ]
