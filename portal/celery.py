@@ -9,14 +9,13 @@ from django.core.exceptions import ImproperlyConfigured
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
 
 app = Celery("portal")
-# Resolved lazily through the module __getattr__ below, so a bad setting stops the worker with one line.
-app.config_from_object("portal.celery:django_settings", namespace="CELERY")
+app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def __getattr__(name: str):
-    if name != "django_settings":
-        raise AttributeError(name)
+@app.on_configure.connect
+def _stop_on_bad_settings(sender, **kwargs) -> None:
+    """Runs just before Celery reads the settings: a bad setting stops the worker with one line, not a traceback."""
     from django.conf import settings
 
     try:
@@ -24,7 +23,6 @@ def __getattr__(name: str):
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"Configuration error: {exc}\n")
         sys.exit(2)
-    return settings
 
 
 @app.task(name="portal.ping")
