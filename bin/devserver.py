@@ -4,7 +4,8 @@
 Each child runs in its own process group. On Ctrl-C, SIGTERM, SIGHUP, the death of
 any child or the death of our parent (`make`), every group is sent SIGTERM, then
 SIGKILL after a grace period, so nothing is left behind. Children also get
-SIGTERM from the kernel if this supervisor itself is killed (PR_SET_PDEATHSIG).
+SIGTERM from the kernel if this supervisor itself is killed (PR_SET_PDEATHSIG), and the
+supervisor is a child subreaper, so grandchildren whose parent exits first are reaped here.
 """
 
 from __future__ import annotations
@@ -32,14 +33,32 @@ DEMO_LOGINS = (
 )
 
 
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _prctl(option: int, value: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(option, value)
+        except OSError:
+            pass
+
+
 def _die_with_parent() -> None:
     """Runs in the child between fork and exec: own process group, SIGTERM when we die."""
     os.setpgid(0, 0)
-    if sys.platform.startswith("linux"):
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _reap_orphans() -> None:
+    while True:
         try:
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-        except OSError:
-            pass
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 class Supervisor:
@@ -71,6 +90,8 @@ class Supervisor:
                 child.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
+        time.sleep(0.2)
+        _reap_orphans()
         print("Stopped.", flush=True)
 
     @staticmethod
@@ -126,6 +147,7 @@ def main() -> int:
         print(f"Port {port} on 127.0.0.1 is already in use: stop what runs there or choose another, e.g. PORT=8001 make run")
         return 1
 
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
     supervisor = Supervisor(port)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, supervisor.stop)
