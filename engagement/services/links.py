@@ -82,6 +82,21 @@ def action_link_create(*, person, action: str, obj, ttl: dt.timedelta | None = N
     return _token(link.id.hex, action, PREFERENCE_CODES.get(preference, "-"))
 
 
+def action_link_create_many(*, person, specs: list[tuple[str, object]], now: dt.datetime | None = None) -> list[str]:
+    """Tokens for several (action, obj) links of one person, written in one query (digests)."""
+    now = now or timezone.now()
+    rows = []
+    for action, obj in specs:
+        if action in RSVP_ACTIONS and isinstance(obj, Meeting):
+            expires_at = obj.ends_at
+        else:
+            expires_at = now + DEFAULT_TTL.get(action, dt.timedelta(days=14))
+        rows.append(ActionLink(person=person, action=action, object_ct=ContentType.objects.get_for_model(type(obj)),
+                               object_id=str(obj.pk), expires_at=expires_at, created_at=now))
+    ActionLink.objects.bulk_create(rows)
+    return [_token(row.id.hex, row.action, "-") for row in rows]
+
+
 def action_link_url(token: str) -> str:
     return absolute(reverse("engagement:action-link", args=[token]))
 

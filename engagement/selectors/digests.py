@@ -1,0 +1,248 @@
+"""What goes into a weekly digest. A fixed number of queries per digest, whatever the number of items.
+
+Client digests only ever select what a client may see (no internal tasks, decisions or
+risks, only projects where the person has a client role).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Avg, Count
+from django.utils import dateformat, timezone, translation
+
+from engagement.emails.common import portal_url
+from engagement.models import Attendance, Decision, HealthSnapshot, Meeting, MeetingStatus
+from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.models.plan import CommunicationPlan
+from engagement.services.links import A, action_link_create_many, action_link_url
+from portal.core.time import zone
+from portal.outbox.models import MessageKind, OutboundMessage
+from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Risk, Task, TaskSide
+from projects.permissions import ProjectAccess
+
+ACTION_CAP = 10
+TASK_CAP = 10
+RISK_CAP = 5
+MEETING_DAYS = 14
+PROJECT_ROWS_CAP = 25
+
+
+class WeekLabel:
+    """"23–29 Nov" / "30 Nov – 6 Dec"; rendered lazily so it follows the language active at render time."""
+
+    def __init__(self, start: dt.date) -> None:
+        self.start, self.end = start, start + dt.timedelta(days=6)
+
+    def __str__(self) -> str:
+        month = "E" if translation.get_language() == "ru" else "M"
+        if self.start.month == self.end.month:
+            return f"{self.start.day}–{dateformat.format(self.end, f'j {month}')}"
+        return f"{dateformat.format(self.start, f'j {month}')} – {dateformat.format(self.end, f'j {month}')}"
+
+
+def week_bounds(week_start: dt.date, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
+    tz = zone(time_zone)
+    start = dt.datetime.combine(week_start, dt.time(0), tzinfo=tz)
+    return start, dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(0), tzinfo=tz)
+
+
+def _capped(items: list, cap: int) -> tuple[list, int]:
+    return items[:cap], max(len(items) - cap, 0)
+
+
+def client_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> dict:
+    roles = dict(
+        Membership.objects.filter(user=person, role__in=CLIENT_ROLES, project__in=Project.objects.open())
+        .values_list("project_id", "role")
+    )
+    projects = list(Project.objects.filter(pk__in=roles).select_related("manager").order_by("name"))
+    local_today = now.astimezone(zone(person.time_zone)).date()
+
+    tasks = list(Task.objects.open().filter(owner=person, project__in=projects, internal=False).select_related("project"))
+    overdue = sorted((t for t in tasks if t.due_date and t.due_date < local_today), key=lambda t: t.due_date)
+    report_due = [t for t in tasks if t not in overdue and t.report_due_at() <= now + dt.timedelta(days=7)]
+    other_tasks = [t for t in tasks if t not in overdue and t not in report_due]
+
+    decisions = list(
+        Decision.objects.filter(project__in=projects, internal=False, status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
+        .exclude(responses__user=person)
+        .select_related("project")
+        .order_by("requested_at", "pk")
+    )
+    by_pk = {p.pk: p for p in projects}
+    awaiting = [
+        d for d in decisions
+        if d.requested_at is not None and ProjectAccess(project=by_pk[d.project_id], user=person, role=roles[d.project_id]).can_respond_to(d)
+    ]
+    made = list(
+        Decision.objects.filter(project__in=projects, internal=False, status=DecisionStatus.APPROVED,
+                                decided_on__gt=local_today - dt.timedelta(days=7), decided_on__lte=local_today)
+        .select_related("project", "decided_by")
+        .order_by("decided_on")
+    )
+    attendances = list(
+        Attendance.objects.filter(
+            user=person, meeting__status=MeetingStatus.SCHEDULED, meeting__starts_at__gte=now,
+            meeting__starts_at__lt=now + dt.timedelta(days=MEETING_DAYS), meeting__project__in=projects,
+        ).select_related("meeting__project").order_by("meeting__starts_at")
+    )
+    reports = list(
+        ProgressReport.objects.filter(task__project__in=projects, task__internal=False, created_at__gt=now - dt.timedelta(days=7),
+                                      created_at__lte=now)
+        .select_related("task__project", "author")
+        .order_by("-created_at")
+    )
+    risks = list(
+        Risk.objects.filter(project__in=projects, internal=False, status__in=[Risk.Status.OPEN, Risk.Status.MITIGATING])
+        .select_related("project", "owner")
+        .order_by("project__name", "-created_at")
+    )
+    progress = dict(
+        Task.objects.filter(project__in=projects, internal=False).exclude(status="cancelled")
+        .values("project_id").annotate(avg=Avg("last_percent")).values_list("project_id", "avg")
+    )
+
+    specs = [(A.APPROVE if d.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE, d) for d in awaiting[:ACTION_CAP]]
+    unanswered = [a for a in attendances if a.rsvp == "none"]
+    for attendance in attendances:
+        specs += [(A.RSVP_YES, attendance.meeting), (A.RSVP_MAYBE, attendance.meeting), (A.RSVP_NO, attendance.meeting)]
+    urls = iter(action_link_url(t) for t in action_link_create_many(person=person, specs=specs, now=now))
+    decision_items = [
+        {"decision": d, "url": next(urls), "view_url": portal_url("engagement:decision", d.project.slug, d.pk),
+         "approve": d.involvement == Involvement.APPROVAL}
+        for d in awaiting[:ACTION_CAP]
+    ]
+    meeting_items = [
+        {"meeting": a.meeting, "rsvp": a.rsvp, "yes": next(urls), "maybe": next(urls), "no": next(urls),
+         "url": portal_url("engagement:meeting", a.meeting.project.slug, a.meeting.pk)}
+        for a in attendances
+    ]
+    report_url = {t.pk: portal_url("projects:task-report", t.project.slug, t.pk) for t in tasks}
+    actions = [{"kind": "overdue", "task": t, "url": report_url[t.pk], "days": (local_today - t.due_date).days} for t in overdue]
+    actions += [{"kind": "report_due", "task": t, "url": report_url[t.pk], "due": t.report_due_at()} for t in report_due]
+    actions += [{"kind": "decision", **item} for item in decision_items]
+    actions += [{"kind": "rsvp", **item} for item in meeting_items if item["rsvp"] == "none"]
+    action_count = len(overdue) + len(report_due) + len(awaiting) + len(unanswered)
+    shown_actions, more_actions = _capped(actions, ACTION_CAP)
+    shown_tasks, more_tasks = _capped(other_tasks, TASK_CAP)
+    shown_risks, more_risks = _capped(risks, RISK_CAP)
+    main_project = projects[0] if projects else None
+    return {
+        "person": person,
+        "projects": [{"project": p, "percent": round(progress.get(p.pk) or 0), "url": portal_url("projects:overview", p.slug)}
+                     for p in projects],
+        "main_project": main_project,
+        "main_manager": main_project.manager if main_project else None,
+        "single_project": len(projects) == 1,
+        "week_start": week_start,
+        "week_end": week_start + dt.timedelta(days=6),
+        "week": WeekLabel(week_start),
+        "action_count": action_count,
+        "count_overdue": len(overdue),
+        "count_decisions": len(awaiting),
+        "count_rsvp": len(unanswered),
+        "actions": shown_actions,
+        "more_actions": more_actions,
+        "tasks": [{"task": t, "due": t.report_due_at(), "url": report_url[t.pk]} for t in shown_tasks],
+        "more_tasks": more_tasks,
+        "meetings": meeting_items,
+        "decisions_made": made,
+        "reports": reports,
+        "risks": shown_risks,
+        "more_risks": more_risks,
+        "my_work_url": portal_url("home"),
+        "preferences_url": portal_url("accounts:preferences"),
+        "content": {
+            "projects": [p.pk for p in projects],
+            "overdue": [t.pk for t in overdue],
+            "report_due": [t.pk for t in report_due],
+            "tasks": [t.pk for t in other_tasks],
+            "decisions_awaiting": [d.pk for d in awaiting],
+            "decisions_made": [d.pk for d in made],
+            "meetings": [a.meeting_id for a in attendances],
+            "reports": [r.pk for r in reports],
+            "risks": [r.pk for r in risks],
+            "action_count": action_count,
+        },
+    }
+
+
+def _counts(queryset, **filters) -> dict[int, int]:
+    return dict(queryset.filter(**filters).values("project_id").annotate(n=Count("pk")).values_list("project_id", "n"))
+
+
+def manager_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> dict:
+    projects = list(
+        Project.objects.open().filter(manager=person, archived_at__isnull=True).select_related("client").order_by("name")
+    )
+    local_today = now.astimezone(zone(person.time_zone)).date()
+    start, end = week_bounds(week_start, person.time_zone)
+    client_tasks = Task.objects.open().filter(project__in=projects, side=TaskSide.CLIENT)
+    overdue = _counts(client_tasks, due_date__lt=local_today)
+    stale: dict[int, int] = defaultdict(int)
+    for task in client_tasks.only("pk", "project_id", "last_reported_at", "created_at", "report_cadence_days"):
+        if task.report_due_at() <= now:  # in Python: the queryset's F() * timedelta does not run on SQLite
+            stale[task.project_id] += 1
+    cancelled = _counts(Meeting.objects.filter(project__in=projects, status=MeetingStatus.CANCELLED,
+                                               cancelled_at__gte=now - dt.timedelta(days=28)))
+    targets = dict(CommunicationPlan.objects.filter(project__in=projects).values_list("project_id", "client_response_hours"))
+    waiting: dict[int, list[Decision]] = defaultdict(list)
+    for decision in (
+        Decision.objects.filter(project__in=projects, internal=False, requested_at__isnull=False,
+                                status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
+        .annotate(answers=Count("responses"))
+        .filter(answers=0)
+        .select_related("project")
+    ):
+        if decision.requested_at <= now - dt.timedelta(hours=targets.get(decision.project_id, 48)):
+            waiting[decision.project_id].append(decision)
+    levels: dict[int, str] = {}
+    for snap in HealthSnapshot.objects.filter(project__in=projects, person__isnull=True).order_by("-iso_year", "-iso_week"):
+        levels.setdefault(snap.project_id, snap.level)
+    escalations = OutboundMessage.objects.filter(
+        kind=MessageKind.ESCALATION, project_id_ref__in=[p.pk for p in projects], created_at__gte=start, created_at__lt=end
+    ).count()
+    rows = []
+    for project in projects:
+        row = {
+            "project": project,
+            "level": levels.get(project.pk, ""),
+            "overdue": overdue.get(project.pk, 0),
+            "stale": stale.get(project.pk, 0),
+            "cancelled": cancelled.get(project.pk, 0),
+            "unanswered": len(waiting[project.pk]),
+            "url": portal_url("engagement:health", project.slug),
+        }
+        row["attention"] = row["overdue"] + row["stale"] + row["cancelled"] + row["unanswered"]
+        rows.append(row)
+    order = {"at_risk": 0, "watch": 1, "unknown": 2, "": 2, "healthy": 3}
+    rows.sort(key=lambda r: (order.get(r["level"], 2), -r["attention"], r["project"].name))
+    needs_you = [d for project in projects for d in waiting[project.pk]]
+    shown_rows, more_rows = _capped(rows, PROJECT_ROWS_CAP)
+    return {
+        "person": person,
+        "week_start": week_start,
+        "week_end": week_start + dt.timedelta(days=6),
+        "week": WeekLabel(week_start),
+        "rows": shown_rows,
+        "more_rows": more_rows,
+        "project_count": len(projects),
+        "count_at_risk": sum(1 for r in rows if r["level"] == "at_risk"),
+        "count_watch": sum(1 for r in rows if r["level"] == "watch"),
+        "needs_you": [{"decision": d, "url": portal_url("engagement:decision", d.project.slug, d.pk)} for d in needs_you[:ACTION_CAP]],
+        "more_needs_you": max(len(needs_you) - ACTION_CAP, 0),
+        "escalations": escalations,
+        "attention_url": portal_url("engagement:attention"),
+        "preferences_url": portal_url("accounts:preferences"),
+        "generated_at": timezone.localtime(now, zone(person.time_zone)),
+        "content": {
+            "projects": [
+                {k: (v.pk if k == "project" else v) for k, v in r.items() if k != "url"} for r in rows
+            ],
+            "needs_you": [d.pk for d in needs_you],
+            "escalations": escalations,
+        },
+        "has_health": bool(levels),
+    }

@@ -1,0 +1,219 @@
+"""Weekly digests: who is due when, what a client digest holds (and never holds), the manager digest, reruns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from engagement.models import Digest
+from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.services.digests import digest_due, digest_send_batch, digest_send_due, digest_slot
+from portal.outbox import services
+from portal.outbox.models import MessageKind, OutboundMessage
+from projects.models import Membership, Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+# Monday 30 Nov 2026, 08:00 in Moscow (the client's zone) is 05:00 UTC.
+MONDAY_8_MSK = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.UTC)
+
+
+def _silence_staff(world):
+    for person in (world.manager, world.team, world.outsider):
+        person.email_digest = False
+        person.save()
+
+
+def test_slot_is_local_weekday_and_hour():
+    slot = digest_slot(now=MONDAY_8_MSK, time_zone="Europe/Moscow", weekday=0, hour=8)
+    assert slot.at == MONDAY_8_MSK and slot.iso_week == "2026-W49"
+
+
+def test_due_only_from_the_slot_and_only_once(world):
+    _silence_staff(world)
+    assert digest_due(now=MONDAY_8_MSK - dt.timedelta(minutes=15))["client"] == []
+    due = digest_due(now=MONDAY_8_MSK)["client"]
+    assert set(due) == {world.client.pk, world.client_lead.pk, world.other_client.pk}
+    assert digest_send_due(now=MONDAY_8_MSK) == 3
+    assert digest_send_due(now=MONDAY_8_MSK) == 0
+    assert digest_send_due(now=MONDAY_8_MSK + dt.timedelta(minutes=15)) == 0
+    assert digest_due(now=MONDAY_8_MSK + dt.timedelta(minutes=15))["client"] == []
+    assert Digest.objects.count() == 3 and OutboundMessage.objects.filter(kind=MessageKind.DIGEST).count() == 3
+
+
+def _content_world(world):
+    project, now = world.project, MONDAY_8_MSK
+    overdue = f.TaskFactory(project=project, owner=world.client, title="Homepage copy", due_date=dt.date(2026, 11, 25))
+    f.TaskFactory(project=project, owner=world.client, title="Logo files", due_date=dt.date(2026, 12, 20))
+    f.TaskFactory(project=project, owner=world.team, title="Secret estimate", internal=True)
+    f.TaskFactory(project=world.other_project, owner=world.other_client, title="Globex task")
+    awaiting = f.DecisionFactory(project=project, title="Hosting provider", involvement=Involvement.CONSULTED,
+                                 status=DecisionStatus.APPROVED, requested_at=now - dt.timedelta(days=1))
+    f.DecisionFactory(project=project, title="Internal pricing", internal=True, requested_at=now)
+    f.DecisionFactory(project=world.other_project, title="Globex decision", involvement=Involvement.CONSULTED, requested_at=now)
+    answered = f.DecisionFactory(project=project, title="Already answered", involvement=Involvement.CONSULTED, requested_at=now)
+    f.DecisionResponseFactory(decision=answered, user=world.client)
+    meeting = f.MeetingFactory(project=project, title="Weekly sync", starts_at=now + dt.timedelta(days=2),
+                               ends_at=now + dt.timedelta(days=2, hours=1))
+    f.AttendanceFactory(meeting=meeting, user=world.client)
+    f.RiskFactory(project=project, title="Vendor delay")
+    f.RiskFactory(project=project, title="Internal risk", internal=True)
+    report_task = f.TaskFactory(project=project, owner=world.client_lead, title="Content plan")
+    with time_machine.travel(now - dt.timedelta(hours=20), tick=False):
+        f.ProgressReportFactory(task=report_task, percent=60, note="Half way")
+    return overdue, awaiting, meeting
+
+
+def test_client_digest_content_and_delivery(world, smtp_sink):
+    _silence_staff(world)
+    overdue, awaiting, meeting = _content_world(world)
+    with time_machine.travel(MONDAY_8_MSK, tick=False):
+        digest_send_batch(kind="client", person_ids=[world.client.pk], now=MONDAY_8_MSK)
+        assert services.outbox_send_due() == {services.SENT: 1}
+
+    digest = Digest.objects.get(recipient=world.client)
+    assert digest.iso_week == "2026-W49" and digest.message.status == "sent"
+    assert digest.content["overdue"] == [overdue.pk]
+    assert digest.content["decisions_awaiting"] == [awaiting.pk]
+    assert digest.content["meetings"] == [meeting.pk]
+    [message] = smtp_sink.messages
+    assert message["To"] == world.client.email
+    assert message["Subject"].strip() == "4 items need you · Acme portal, 30 Nov – 6 Dec"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for expected in ("Homepage copy", "Logo files", "Hosting provider", "Weekly sync", "Vendor delay", "Content plan", "Acme portal"):
+        assert expected in text and expected in html
+    for absent in ("Secret estimate", "Internal pricing", "Internal risk", "Globex", "Already answered"):
+        assert absent not in text and absent not in html
+    assert "/e/a/" in text and "overdue by 5 days" in text
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["X-Entity-Ref-ID"] and message["In-Reply-To"] is None and message["References"] is None
+    assert message["Reply-To"] == world.manager.email
+    assert message["Message-ID"] == digest.message.message_id
+    assert "<script" not in html and 'lang="en"' in html
+
+
+def test_nothing_due_digest_is_sent_and_says_so(world, mailoutbox):
+    _silence_staff(world)
+    digest_send_batch(kind="client", person_ids=[world.client.pk], now=MONDAY_8_MSK)
+    services.outbox_send_due(now=MONDAY_8_MSK)
+    [message] = mailoutbox
+    assert "nothing needed from you" in message.subject
+    assert "30 Nov – 6 Dec" in message.subject
+
+
+def test_russian_digest_uses_genitive_months(world, mailoutbox):
+    _silence_staff(world)
+    world.client.language = "ru"
+    world.client.save()
+    digest_send_batch(kind="client", person_ids=[world.client.pk], now=MONDAY_8_MSK)
+    services.outbox_send_due(now=MONDAY_8_MSK)
+    assert "30 ноября – 6 декабря" in mailoutbox[0].subject
+    assert mailoutbox[0].extra_headers["Content-Language"] == "ru"
+
+
+def test_client_digest_query_count_does_not_grow_with_items(world):
+    _silence_staff(world)
+
+    def queries_for(person, n):
+        for i in range(n):
+            f.TaskFactory(project=world.project, owner=person, title=f"T{i}", due_date=dt.date(2026, 11, 20))
+            d = f.DecisionFactory(project=world.project, involvement=Involvement.CONSULTED, requested_at=MONDAY_8_MSK)
+            m = f.MeetingFactory(project=world.project, starts_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i),
+                                 ends_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i, minutes=30))
+            f.AttendanceFactory(meeting=m, user=person)
+            assert d
+        with CaptureQueriesContext(connection) as ctx:
+            digest_send_batch(kind="client", person_ids=[person.pk], now=MONDAY_8_MSK)
+        return len(ctx.captured_queries)
+
+    one = queries_for(world.client, 1)
+    many = queries_for(world.client_lead, 15)
+    assert many == one
+
+
+def test_caps_show_ten_and_the_rest_as_more(world, mailoutbox):
+    _silence_staff(world)
+    for i in range(30):
+        f.TaskFactory(project=world.project, owner=world.client, title=f"Overdue {i}", due_date=dt.date(2026, 11, 1))
+    digest_send_batch(kind="client", person_ids=[world.client.pk], now=MONDAY_8_MSK)
+    services.outbox_send_due(now=MONDAY_8_MSK)
+    text = mailoutbox[0].body
+    assert text.count("overdue by") == 10 and "and 20 more in Rapport" in text
+    html = mailoutbox[0].alternatives[0][0]
+    assert len(html.encode()) < 80 * 1024
+
+
+def test_manager_digest(world, mailoutbox):
+    for person in (world.client, world.client_lead, world.other_client, world.team, world.outsider):
+        person.email_digest = False
+        person.save()
+    world.manager.time_zone = "Europe/Berlin"
+    world.manager.save()
+    f.TaskFactory(project=world.project, owner=world.client, title="Late", due_date=dt.date(2026, 11, 2))
+    f.DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.CONSULTED,
+                      requested_at=MONDAY_8_MSK - dt.timedelta(days=5))
+    f.HealthSnapshotFactory(project=world.project, level="at_risk", iso_year=2026, iso_week=48)
+    now = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)  # 08:00 Berlin
+    assert digest_due(now=now) == {"client": [], "manager": [world.manager.pk]}
+    assert digest_send_due(now=now) == 1
+    services.outbox_send_due(now=now)
+    [message] = mailoutbox
+    assert message.subject == "Engagement health, 30 Nov – 6 Dec: 1 at risk, 0 watch of 2 projects"
+    assert "Hosting provider" in message.body and "At risk" in message.body
+    assert message.extra_headers["X-Rapport-Kind"] == MessageKind.MANAGER_DIGEST
+    assert digest_send_due(now=now) == 0
+
+
+def test_command_runs_the_same_job_twice_safely(world, capsys):
+    _silence_staff(world)
+    call_command("send_weekly_digests", "--now", MONDAY_8_MSK.isoformat())
+    call_command("send_weekly_digests", "--now", MONDAY_8_MSK.isoformat())
+    assert Digest.objects.count() == 3
+    assert "3 digest(s) queued" in capsys.readouterr().out
+
+
+ZONES = ["Europe/Moscow", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+
+
+def test_a_year_of_digests_in_five_zones(world):
+    """Every week exactly one digest per person, built at their local weekday and hour, across DST changes."""
+    _silence_staff(world)
+    for person in (world.client, world.client_lead, world.other_client):
+        Membership.objects.filter(user=person).delete()
+    people = []
+    for i, zone_name in enumerate(ZONES):
+        person = f.ClientUserFactory(time_zone=zone_name, organisation=world.project.client, digest_weekday=i % 7,
+                                     digest_hour=(8 + i) % 24)
+        Membership.objects.create(project=world.project, user=person, role=Role.CLIENT)
+        people.append(person)
+    start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    end = dt.datetime(2027, 1, 4, tzinfo=dt.UTC)
+    # The beat runs every 15 min; around each person's slot we run it at every tick, elsewhere every 12 hours
+    # (those runs must find nobody due): the same schedule, thinned where nothing can happen.
+    sweeps = {start + dt.timedelta(hours=12 * i) for i in range(int((end - start).total_seconds() // 43200))}
+    for person in people:
+        tz = ZoneInfo(person.time_zone)
+        for week in range(53):
+            day = dt.date(2026, 1, 5) + dt.timedelta(weeks=week, days=person.digest_weekday)
+            slot = dt.datetime.combine(day, dt.time(person.digest_hour), tzinfo=tz).astimezone(dt.UTC)
+            base = slot.replace(minute=slot.minute - slot.minute % 15)
+            sweeps.update(base + dt.timedelta(minutes=15 * k) for k in range(-2, 2))
+    with time_machine.travel(start, tick=False) as traveller:
+        for now in sorted(s for s in sweeps if start <= s < end):
+            traveller.move_to(now)
+            digest_send_due(now=now)
+    for person in people:
+        digests = list(Digest.objects.filter(recipient=person).order_by("created_at"))
+        weeks = [d.iso_week for d in digests]
+        assert len(weeks) == len(set(weeks)) >= 52
+        for digest in digests:
+            local = digest.created_at.astimezone(ZoneInfo(person.time_zone))
+            assert (local.weekday(), local.hour) == (person.digest_weekday, person.digest_hour), (person.time_zone, local)
+            assert local.minute < 15
