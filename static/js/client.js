@@ -2,6 +2,9 @@
    Everything works without it: the number input carries the value, the address is selectable. */
 (function () {
   "use strict";
+  // The partials load this file themselves (they are included on other people's pages too): wire once.
+  if (window.rapportClientWired) { return; }
+  window.rapportClientWired = true;
 
   function wirePercent(root) {
     root.querySelectorAll("input[data-percent-sync]").forEach(function (range) {
@@ -37,6 +40,20 @@
     wireCopy(root);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  // A refused answer (400 / 403 / 409) carries the form with its message: show it instead of dropping it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var target = event.detail.target;
+    if ((status === 400 || status === 403 || status === 409) && target && target.matches("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  } else {
+    wire(document);
+  }
   document.addEventListener("htmx:afterSwap", function (event) { wirePercent(event.target); });
 })();
