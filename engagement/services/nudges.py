@@ -1,0 +1,193 @@
+"""Daily nudges and backup fail-over (emails.md §3 (d)).
+
+The job runs hourly; a person is nudged in their local morning on working days, with one
+bundle for everything they owe (`nudge:<person>:<local-date>`), so an item is nudged at
+most once a day. When a primary contact has not answered within the plan's response
+target, their backup gets the item (`escalate:<item>:<backup>:1`) and the manager is told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from engagement.emails.common import automated_headers, portal_url
+from engagement.models import Decision, Stakeholder
+from engagement.models.decisions import DecisionStatus
+from engagement.models.plan import CommunicationPlan
+from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
+from portal.accounts.models import User
+from portal.core.time import zone
+from portal.outbox.email import render_email
+from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.services import outbox_enqueue
+from projects.models import CLIENT_ROLES, Membership, Project, Task, TaskSide
+from projects.permissions import ProjectAccess
+
+MORNING_HOURS = 3  # the window after NUDGE_LOCAL_HOUR in which a missed run still nudges
+DEFAULT_RESPONSE_HOURS = 48
+
+
+@dataclass
+class Item:
+    kind: str  # "report" or "decision"
+    obj: object
+    project: Project
+    since: dt.datetime
+    overdue: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.obj.pk}"
+
+    def age_days(self, now: dt.datetime) -> int:
+        return max((now - self.since).days, 0)
+
+
+def _in_morning(now: dt.datetime, time_zone: str) -> dt.date | None:
+    local = now.astimezone(zone(time_zone))
+    start = settings.NUDGE_LOCAL_HOUR
+    if local.weekday() >= 5 or not (start <= local.hour < start + MORNING_HOURS):
+        return None
+    return local.date()
+
+
+def _items(people: dict[int, User], now: dt.datetime) -> dict[int, list[Item]]:
+    roles = {(m.user_id, m.project_id): m.role for m in Membership.objects.filter(
+        user_id__in=people, project__in=Project.objects.open()).only("user_id", "project_id", "role")}
+    project_ids = {p for _u, p in roles}
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=project_ids).select_related("manager")}
+    items: dict[int, list[Item]] = defaultdict(list)
+    for task in Task.objects.open().filter(owner_id__in=people, side=TaskSide.CLIENT, internal=False, project_id__in=project_ids):
+        local_today = now.astimezone(zone(people[task.owner_id].time_zone)).date()
+        overdue = task.due_date is not None and task.due_date < local_today
+        if overdue or task.report_due_at() <= now:
+            items[task.owner_id].append(Item("report", task, projects[task.project_id], task.report_due_at(), overdue))
+    answered = set(
+        Decision.objects.filter(project_id__in=project_ids, responses__user_id__in=people).values_list("pk", "responses__user_id")
+    )
+    for decision in Decision.objects.filter(
+        project_id__in=project_ids, internal=False, requested_at__isnull=False, status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED]
+    ):
+        for person_id, person in people.items():
+            role = roles.get((person_id, decision.project_id))
+            if role not in CLIENT_ROLES or (decision.pk, person_id) in answered:
+                continue
+            if ProjectAccess(project=projects[decision.project_id], user=person, role=role).can_respond_to(decision):
+                items[person_id].append(Item("decision", decision, projects[decision.project_id], decision.requested_at))
+    return items
+
+
+@transaction.atomic
+def nudges_send(*, now: dt.datetime | None = None) -> int:
+    """Queue today's nudge bundles and due escalations. Safe to run twice; returns how many rows were queued."""
+    now = now or timezone.now()
+    people = {}
+    local_dates = {}
+    for person in User.objects.filter(is_active=True, kind=User.Kind.CLIENT):
+        local_date = _in_morning(now, person.time_zone)
+        if local_date is not None:
+            people[person.pk] = person
+            local_dates[person.pk] = local_date
+    if not people:
+        return 0
+    items = _items(people, now)
+    queued = 0
+    for person_id, owed in items.items():
+        person = people[person_id]
+        if person.email_nudges:
+            queued += _queue_nudge(person, owed, local_dates[person_id], now)
+    queued += _escalate(people, items, now)
+    return queued
+
+
+def _queue_nudge(person: User, owed: list[Item], local_date: dt.date, now: dt.datetime) -> int:
+    key = f"nudge:{person.pk}:{local_date.isoformat()}"
+    if OutboundMessage.objects.filter(dedupe_key=key).exists():
+        return 0
+    owed = sorted(owed, key=lambda i: i.since)
+    plan_hours = dict(CommunicationPlan.objects.filter(project__in={i.project for i in owed}).values_list("project_id", "client_response_hours"))
+    lines = []
+    for item in owed:
+        if item.kind == "report":
+            url = portal_url("projects:task-report", item.project.slug, item.obj.pk)
+        else:
+            action = A.APPROVE if item.obj.involvement == "approval" else A.ACKNOWLEDGE
+            url = action_link_url(action_link_create(person=person, action=action, obj=item.obj))
+        lines.append({"item": item, "url": url, "days": item.age_days(now)})
+    main = owed[0].project
+    unsubscribe = unsubscribe_url(person=person, preference="email_nudges")
+    context = {
+        "person": person,
+        "lines": lines,
+        "reports": sum(1 for i in owed if i.kind == "report"),
+        "decisions": sum(1 for i in owed if i.kind == "decision"),
+        "single": lines[0] if len(lines) == 1 else None,
+        "project": main,
+        "response_hours": plan_hours.get(main.pk, DEFAULT_RESPONSE_HOURS),
+        "my_work_url": portal_url("home"),
+        "unsubscribe_url": unsubscribe,
+    }
+    rendered = render_email("nudge", context, language=person.language, time_zone=person.time_zone)
+    headers = automated_headers(kind=MessageKind.NUDGE, language=person.language, sender_name=str(main.manager),
+                                reply_to=main.manager.email, list_label="Rapport reminders", list_sub="nudges",
+                                unsubscribe=unsubscribe)
+    _row, created = outbox_enqueue(kind=MessageKind.NUDGE, recipient=person, dedupe_key=key, subject=rendered.subject,
+                                   body_text=rendered.body_text, body_html=rendered.body_html, headers=headers,
+                                   project_id=main.pk)
+    return int(created)
+
+
+def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.datetime) -> int:
+    overdue = [(pid, item) for pid, owed in items.items() for item in owed]
+    if not overdue:
+        return 0
+    project_ids = {item.project.pk for _pid, item in overdue}
+    targets = dict(CommunicationPlan.objects.filter(project_id__in=project_ids).values_list("project_id", "client_response_hours"))
+    backups: dict[tuple[int, int], list[User]] = defaultdict(list)
+    for backup in Stakeholder.objects.filter(
+        plan__project_id__in=project_ids, backup_for__user_id__in=people, user__isnull=False, user__is_active=True
+    ).select_related("user", "backup_for", "plan"):
+        backups[(backup.plan.project_id, backup.backup_for.user_id)].append(backup.user)
+    queued = 0
+    for person_id, item in overdue:
+        hours = targets.get(item.project.pk, DEFAULT_RESPONSE_HOURS)
+        if item.since > now - dt.timedelta(hours=hours):
+            continue
+        for backup in backups.get((item.project.pk, person_id), []):
+            queued += _queue_escalation(item, people[person_id], backup, hours, now)
+    return queued
+
+
+def _queue_escalation(item: Item, primary: User, backup: User, hours: int, now: dt.datetime) -> int:
+    key = f"escalate:{item.key}:{backup.pk}:1"
+    if OutboundMessage.objects.filter(dedupe_key=key).exists():
+        return 0
+    manager = item.project.manager
+    view = (portal_url("projects:task", item.project.slug, item.obj.pk) if item.kind == "report"
+            else portal_url("engagement:decision", item.project.slug, item.obj.pk))
+    context = {"item": item, "primary": primary, "backup": backup, "manager": manager, "hours": hours,
+               "days": item.age_days(now), "view_url": view,
+               "handle_url": action_link_url(action_link_create(person=backup, action=A.HANDLE, obj=item.obj)),
+               "unsubscribe_url": unsubscribe_url(person=backup, preference="email_nudges")}
+    queued = 0
+    rendered = render_email("escalation_backup", context, language=backup.language, time_zone=backup.time_zone)
+    headers = automated_headers(kind=MessageKind.ESCALATION, language=backup.language, sender_name=str(manager),
+                                reply_to=manager.email, list_label="Rapport reminders", list_sub="nudges",
+                                unsubscribe=context["unsubscribe_url"])
+    queued += int(outbox_enqueue(kind=MessageKind.ESCALATION, recipient=backup, dedupe_key=key, subject=rendered.subject,
+                                 body_text=rendered.body_text, body_html=rendered.body_html, headers=headers,
+                                 project_id=item.project.pk)[1])
+    context["unsubscribe_url"] = ""
+    notice = render_email("escalation_manager", context, language=manager.language, time_zone=manager.time_zone)
+    headers = automated_headers(kind=MessageKind.ESCALATION, language=manager.language, list_label="Rapport escalations",
+                                list_sub="escalations")
+    queued += int(outbox_enqueue(kind=MessageKind.ESCALATION, recipient=manager, dedupe_key=f"{key}:manager",
+                                 subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html,
+                                 headers=headers, project_id=item.project.pk)[1])
+    return queued

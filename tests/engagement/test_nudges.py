@@ -1,0 +1,99 @@
+"""Nudges: one bundle per person per local morning, back-off, backup fail-over with the manager told."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.services.nudges import nudges_send
+from portal.outbox import services
+from portal.outbox.models import MessageKind, OutboundMessage
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+# Tuesday 1 Dec 2026, 09:30 in Moscow (the clients' zone).
+TUESDAY_0930_MSK = dt.datetime(2026, 12, 1, 6, 30, tzinfo=dt.UTC)
+
+
+def _owes(world, now=TUESDAY_0930_MSK):
+    task = f.TaskFactory(project=world.project, owner=world.client, title="Homepage copy", due_date=dt.date(2026, 11, 25))
+    decision = f.DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.CONSULTED,
+                                 status=DecisionStatus.APPROVED, requested_at=now - dt.timedelta(hours=72))
+    return task, decision
+
+
+def test_one_bundle_per_person_per_local_day(world, mailoutbox):
+    task, decision = _owes(world)
+    assert nudges_send(now=TUESDAY_0930_MSK) >= 1
+    assert nudges_send(now=TUESDAY_0930_MSK + dt.timedelta(hours=1)) == 0  # same local day: nothing more
+    nudges = OutboundMessage.objects.filter(kind=MessageKind.NUDGE)
+    assert list(nudges.values_list("dedupe_key", flat=True).order_by("dedupe_key")) == sorted(
+        [f"nudge:{world.client.pk}:2026-12-01", f"nudge:{world.client_lead.pk}:2026-12-01"]
+    )
+    services.outbox_send_due(now=TUESDAY_0930_MSK)
+    mail = next(m for m in mailoutbox if m.to == [world.client.email])
+    assert "Homepage copy" in mail.body and "Hosting provider" in mail.body
+    assert "/e/a/" in mail.body
+    assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # next working day: nudged again
+    assert nudges_send(now=TUESDAY_0930_MSK + dt.timedelta(days=1)) >= 1
+
+
+def test_not_outside_the_local_morning_or_at_weekends(world):
+    _owes(world)
+    assert nudges_send(now=TUESDAY_0930_MSK - dt.timedelta(hours=2)) == 0
+    assert nudges_send(now=TUESDAY_0930_MSK + dt.timedelta(hours=5)) == 0
+    saturday = TUESDAY_0930_MSK + dt.timedelta(days=4)
+    assert nudges_send(now=saturday) == 0
+    assert OutboundMessage.objects.count() == 0
+
+
+def test_opted_out_or_nothing_owed_gets_no_nudge(world):
+    world.client.email_nudges = False
+    world.client.save()
+    _owes(world)
+    nudges_send(now=TUESDAY_0930_MSK)
+    assert not OutboundMessage.objects.filter(recipient=world.client).exists()
+    assert not OutboundMessage.objects.filter(recipient=world.other_client).exists()
+
+
+def test_backup_gets_escalation_and_manager_is_told(world, mailoutbox):
+    plan = f.CommunicationPlanFactory(project=world.project, client_response_hours=48)
+    primary = f.StakeholderFactory(plan=plan, user=world.client, side="client", is_primary=True)
+    f.StakeholderFactory(plan=plan, user=world.client_lead, side="client", backup_for=primary)
+    task, decision = _owes(world)
+
+    nudges_send(now=TUESDAY_0930_MSK)
+    nudges_send(now=TUESDAY_0930_MSK)
+
+    escalations = OutboundMessage.objects.filter(kind=MessageKind.ESCALATION)
+    keys = set(escalations.values_list("dedupe_key", flat=True))
+    assert f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1" in keys
+    assert f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1:manager" in keys
+    assert {e.recipient for e in escalations} == {world.client_lead, world.manager}
+    services.outbox_send_due(now=TUESDAY_0930_MSK)
+    to_backup = next(m for m in mailoutbox if m.extra_headers["X-Rapport-Kind"] == "escalation" and m.to == [world.client_lead.email])
+    assert "Can you cover for Boris Client?" in to_backup.subject
+    assert "/e/a/" in to_backup.body
+    to_manager = next(m for m in mailoutbox if m.to == [world.manager.email])
+    assert "Boris Client → Lena Lead" in to_manager.subject
+
+
+def test_no_escalation_within_the_response_target(world):
+    plan = f.CommunicationPlanFactory(project=world.project, client_response_hours=96)
+    primary = f.StakeholderFactory(plan=plan, user=world.client, side="client", is_primary=True)
+    f.StakeholderFactory(plan=plan, user=world.client_lead, side="client", backup_for=primary)
+    f.DecisionFactory(project=world.project, involvement=Involvement.CONSULTED, requested_at=TUESDAY_0930_MSK - dt.timedelta(hours=72))
+    nudges_send(now=TUESDAY_0930_MSK)
+    assert not OutboundMessage.objects.filter(kind=MessageKind.ESCALATION).exists()
+
+
+def test_command_twice_is_safe(world, capsys):
+    _owes(world)
+    call_command("send_nudges", "--now", TUESDAY_0930_MSK.isoformat())
+    count = OutboundMessage.objects.count()
+    call_command("send_nudges", "--now", TUESDAY_0930_MSK.isoformat())
+    assert OutboundMessage.objects.count() == count > 0
