@@ -147,7 +147,8 @@ def snapshot_project(
     rows: list = []
     weeks = 0
     start = first
-    while h.shift_days(start, 7) <= now:
+    grace = dt.timedelta(days=cfg.report_grace_days)
+    while h.shift_days(start, 7) + grace <= now:  # a week is final once its last reports' grace has passed
         week_rows, state = compute_week(project, h.shift_days(start, 7), state, history=h, config=cfg, final=True)
         rows.extend(week_rows)
         weeks += 1

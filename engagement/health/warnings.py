@@ -49,15 +49,16 @@ class Obligations:
 
 
 def obligations(h: History, cfg: HealthConfig, pid: int, start: dt.datetime, end: dt.datetime, judged_at: dt.datetime) -> Obligations:
-    """The person's commitments that fell due in [start, end), judged at `judged_at` (§2.3)."""
+    """The person's commitments that fell due in the week (start, end], judged at `judged_at` (§2.3)."""
     out = Obligations()
     grace = cfg.report_grace_days * DAY
     for task in h.tasks:
         cadence = task.cadence_days * DAY
         first = task.assigned_at(start)
-        k = max(1, math.ceil((start - first) / cadence))
+        k = max(1, math.floor((start - first) / cadence) + 1)
         due = first + k * cadence
-        while due < end:
+        # A due point on the week boundary belongs to the week that ends there: its report window is that week.
+        while due <= end:
             state = task.state_at(due)
             if state and state[1] == pid and state[0] in OPEN and not h.is_excused(pid, due):
                 met = task.report_in(due - cadence, due + grace)
@@ -174,7 +175,7 @@ def cusum_step(h: History, cfg: HealthConfig, pid: int, week_start: dt.datetime,
     we = h.shift_days(week_start, 7)
     p0, base_missed, base_total = baseline_p0(h, cfg, pid, week_start)
     inc_miss, inc_met = increments(p0, cfg)
-    ob = obligations(h, cfg, pid, week_start, we, we)
+    ob = obligations(h, cfg, pid, week_start, we, we + cfg.report_grace_days * DAY)
     present = not _week_is_absent(h, pid, week_start, we)
     s = cusum_update(
         previous, met=ob.met, missed=ob.missed, present=present, excused=_fully_excused(h, pid, week_start, we), inc_miss=inc_miss, inc_met=inc_met
