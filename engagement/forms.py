@@ -108,11 +108,19 @@ class MeetingCancelForm(StyledForm):
         help_text=_("Sent to every attendee with the cancellation."),
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "cancel_%s")  # the meeting page also shows the move form
+        super().__init__(*args, **kwargs)
+
 
 class MeetingRescheduleForm(StyledForm):
     date = forms.DateField(label=_("New date"), widget=DateInput())
     time = forms.TimeField(label=_("New time"), widget=TimeInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "move_%s")
+        super().__init__(*args, **kwargs)
 
 
 class SeriesEndForm(StyledForm):

@@ -147,6 +147,10 @@ _CHIPS = {
     "critical": ("chip-blocked", ""),
     "urgent": ("chip-blocked", ""),
     "informed": ("chip-neutral", "bi-info-circle"),
+    "planning": ("chip-info", ""),
+    "active": ("chip-on-track", ""),
+    "on_hold": ("chip-watch", ""),
+    "completed": ("chip-done", ""),
     "consulted": ("chip-info", ""),
     "approval": ("chip-watch", ""),
 }
