@@ -111,8 +111,8 @@ def decision_respond(request, slug: str, pk: int):
             form.add_error(None, _error_message(error))
             status = _status_for(error)
         else:
-            messages.success(request, _("Thank you — your answer on “%(title)s” is recorded.") % {"title": title})
             if not request.htmx:
+                messages.success(request, _("Thank you — your answer on “%(title)s” is recorded.") % {"title": title})
                 return redirect(_next_url(request, _page_or("engagement:decision", slug, pk)))
             decision.refresh_from_db()
             form, status = None, 200
