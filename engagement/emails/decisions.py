@@ -1,0 +1,47 @@
+"""Asking client people about a decision, with a signed one-click acknowledge (or approve) link."""
+
+from __future__ import annotations
+
+from engagement.emails.common import automated_headers, portal_url
+from engagement.models import Decision, DecisionResponse
+from engagement.models.decisions import Involvement
+from engagement.services.links import A, action_link_create, action_link_url
+from portal.outbox.email import render_email
+from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.services import outbox_enqueue
+from projects.models import CLIENT_ROLES, Membership
+from projects.permissions import ProjectAccess
+
+
+def queue_decision_request(*, decision_id: int) -> int:
+    """One e-mail per client person who may answer (`decision:<id>:<person>`). Safe to call twice."""
+    decision = Decision.objects.select_related("project__manager").filter(pk=decision_id).first()
+    if decision is None or not decision.needs_client:
+        return 0
+    project = decision.project
+    answered = set(DecisionResponse.objects.filter(decision=decision).values_list("user_id", flat=True))
+    action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
+    queued = 0
+    for membership in Membership.objects.filter(project=project, role__in=CLIENT_ROLES, user__is_active=True).select_related("user"):
+        person = membership.user
+        key = f"decision:{decision.pk}:{person.pk}"
+        access = ProjectAccess(project=project, user=person, role=membership.role)
+        if person.pk in answered or not access.can_respond_to(decision) or OutboundMessage.objects.filter(dedupe_key=key).exists():
+            continue
+        context = {
+            "person": person,
+            "decision": decision,
+            "project": project,
+            "approve": action == A.APPROVE,
+            "action_url": action_link_url(action_link_create(person=person, action=action, obj=decision)),
+            "view_url": portal_url("engagement:decision", project.slug, decision.pk),
+        }
+        rendered = render_email("decision_request", context, language=person.language, time_zone=person.time_zone)
+        headers = automated_headers(kind=MessageKind.DECISION_REQUEST, language=person.language,
+                                    sender_name=str(project.manager), reply_to=project.manager.email)
+        _row, created = outbox_enqueue(
+            kind=MessageKind.DECISION_REQUEST, recipient=person, dedupe_key=key, subject=rendered.subject,
+            body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,
+        )
+        queued += int(created)
+    return queued

@@ -1,0 +1,152 @@
+"""One-click links: GET changes nothing; POST acts once; tampered, expired, reused, someone else's, revoked, changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from engagement.models import Attendance, DecisionResponse, MeetingStatus
+from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.services.links import A, action_link_create, unsubscribe_url
+from portal.outbox.models import ActionLink
+from projects.models import AuditEvent, Membership
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _decision(world, **extra):
+    fields = {"involvement": Involvement.CONSULTED, "status": DecisionStatus.APPROVED, "title": "Hosting provider", **extra}
+    return f.DecisionFactory(project=world.project, **fields)
+
+
+def _url(token):
+    return reverse("engagement:action-link", args=[token])
+
+
+def _state():
+    return (DecisionResponse.objects.count(), AuditEvent.objects.count(),
+            list(ActionLink.objects.values_list("used_at", flat=True)), list(Attendance.objects.values_list("rsvp", flat=True)))
+
+
+def test_get_and_head_change_nothing_and_show_a_post_form(world, client):
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    before = _state()
+    response = client.get(_url(token))
+    assert response.status_code == 200
+    assert b'method="post"' in response.content and b"Hosting provider" in response.content
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "sessionid" not in response.cookies
+    assert client.head(_url(token)).status_code == 200
+    assert _state() == before
+
+
+def test_post_acts_once_then_already_done(world, client):
+    decision = _decision(world)
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=decision)
+    response = client.post(_url(token), HTTP_USER_AGENT="Mail client")
+    assert response.status_code == 200 and b"Done" in response.content
+    assert "sessionid" not in response.cookies
+    response_row = DecisionResponse.objects.get(decision=decision, user=world.client)
+    assert response_row.kind == "acknowledged" and response_row.via == "email-link"
+    link = ActionLink.objects.get()
+    assert link.used_at is not None and link.used_ua == "Mail client"
+    before = _state()
+    again = client.post(_url(token))
+    assert again.status_code == 200 and b"Already done" in again.content
+    assert _state() == before
+
+
+def test_tampered_token_is_404_and_changes_nothing(world, client):
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
+    before = _state()
+    assert client.get(_url(tampered)).status_code == 404
+    assert client.post(_url(tampered)).status_code == 404
+    assert client.post(_url("not-a-token")).status_code == 404
+    assert _state() == before
+
+
+def test_expired_link_explains_and_changes_nothing(world, client):
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    before = _state()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
+        response = client.post(_url(token))
+    assert response.status_code == 200 and b"expired" in response.content
+    assert _state() == before
+
+
+def test_someone_elses_link_is_refused_for_a_signed_in_person(world, client):
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    client.force_login(world.client_lead)
+    before = _state()
+    response = client.post(_url(token))
+    assert response.status_code == 403 and b"someone else" in response.content and b"b\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2@acme.example" in response.content
+    assert client.get(_url(token)).status_code == 403
+    assert _state() == before
+
+
+def test_revoked_access_is_refused(world, client):
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    Membership.objects.filter(user=world.client, project=world.project).delete()
+    before = _state()
+    assert client.post(_url(token)).status_code == 403
+    assert _state() == before
+
+
+def test_changed_object_is_refused_with_explanation(world, client):
+    decision = _decision(world)
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=decision)
+    successor = _decision(world, title="Hosting provider v2")
+    decision.status = DecisionStatus.SUPERSEDED
+    decision.superseded_by = successor
+    decision.save()
+    before = _state()
+    response = client.post(_url(token))
+    assert response.status_code == 409 and b"superseded" in response.content
+    assert _state() == before
+
+
+def test_rsvp_link_records_answer_and_refuses_after_cancel(world, client):
+    meeting = f.MeetingFactory(project=world.project)
+    f.AttendanceFactory(meeting=meeting, user=world.client)
+    yes = action_link_create(person=world.client, action=A.RSVP_YES, obj=meeting)
+    no = action_link_create(person=world.client, action=A.RSVP_NO, obj=meeting)
+    assert client.post(_url(yes)).status_code == 200
+    assert Attendance.objects.get(meeting=meeting, user=world.client).rsvp == "yes"
+    meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, "Holiday"
+    meeting.save()
+    assert client.post(_url(no)).status_code == 409
+    assert Attendance.objects.get(meeting=meeting, user=world.client).rsvp == "yes"
+
+
+def test_unsubscribe_one_click_post_without_cookies_or_csrf(world):
+    from django.test import Client
+
+    url = unsubscribe_url(person=world.client, preference="email_digest").removeprefix("http://127.0.0.1:8000")
+    anonymous = Client(enforce_csrf_checks=True)
+    page = anonymous.get(url)
+    assert page.status_code == 200 and b'method="post"' in page.content
+    world.client.refresh_from_db()
+    assert world.client.email_digest is True
+    response = anonymous.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    world.client.refresh_from_db()
+    assert world.client.email_digest is False
+    assert anonymous.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200
+    world.client.refresh_from_db()
+    assert world.client.email_digest is False and world.client.email_reminders is True
+
+
+def test_unsubscribe_endpoint_refuses_other_tokens(world):
+    from django.test import Client
+
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    response = Client().post(reverse("engagement:unsubscribe", args=[token]), data="List-Unsubscribe=One-Click",
+                             content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 404
+    assert DecisionResponse.objects.count() == 0
