@@ -5,11 +5,12 @@ from django.utils import timezone
 
 from engagement.models import Decision, HealthSnapshot, Meeting, MeetingStatus
 from engagement.models.decisions import DecisionStatus, Impact, Involvement
+from portal.accounts.api.filters import IntegerFilter
 
 
 class MeetingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
-    series = django_filters.NumberFilter(field_name="series_id")
+    series = IntegerFilter(field_name="series_id")
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     upcoming = django_filters.BooleanFilter(method="filter_upcoming")
@@ -36,9 +37,9 @@ class DecisionFilter(django_filters.FilterSet):
 
 
 class HealthSnapshotFilter(django_filters.FilterSet):
-    person = django_filters.NumberFilter(field_name="person_id")
+    person = IntegerFilter(field_name="person_id")
     project_only = django_filters.BooleanFilter(field_name="person", lookup_expr="isnull", help_text="Only the project-level rows.")
-    iso_year = django_filters.NumberFilter()
+    iso_year = IntegerFilter()
 
     class Meta:
         model = HealthSnapshot

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagement.api.views import decisions, meetings, plan, reads
+from portal.accounts.api import fields  # noqa: F401  (registers the <id:...> converter)
 
 P = "projects/<slug:slug>/"
 
@@ -9,25 +10,25 @@ urlpatterns = [
     path(P + "plan/request-sign-off/", plan.PlanRequestSignOffView.as_view(), name="plan-request-sign-off"),
     path(P + "plan/sign-off/", plan.PlanSignOffView.as_view(), name="plan-sign-off"),
     path(P + "plan/stakeholders/", plan.StakeholderListView.as_view(), name="stakeholder-list"),
-    path(P + "plan/stakeholders/<int:pk>/", plan.StakeholderDetailView.as_view(), name="stakeholder-detail"),
+    path(P + "plan/stakeholders/<id:pk>/", plan.StakeholderDetailView.as_view(), name="stakeholder-detail"),
     path(P + "meeting-series/", meetings.SeriesListView.as_view(), name="series-list"),
-    path(P + "meeting-series/<int:pk>/", meetings.SeriesDetailView.as_view(), name="series-detail"),
-    path(P + "meeting-series/<int:pk>/end/", meetings.SeriesEndView.as_view(), name="series-end"),
+    path(P + "meeting-series/<id:pk>/", meetings.SeriesDetailView.as_view(), name="series-detail"),
+    path(P + "meeting-series/<id:pk>/end/", meetings.SeriesEndView.as_view(), name="series-end"),
     path(P + "meetings/", meetings.MeetingListView.as_view(), name="meeting-list"),
-    path(P + "meetings/<int:pk>/", meetings.MeetingDetailView.as_view(), name="meeting-detail"),
-    path(P + "meetings/<int:pk>/rsvp/", meetings.MeetingRsvpView.as_view(), name="meeting-rsvp"),
-    path(P + "meetings/<int:pk>/hold/", meetings.MeetingHoldView.as_view(), name="meeting-hold"),
-    path(P + "meetings/<int:pk>/cancel/", meetings.MeetingCancelView.as_view(), name="meeting-cancel"),
-    path(P + "meetings/<int:pk>/reschedule/", meetings.MeetingRescheduleView.as_view(), name="meeting-reschedule"),
-    path(P + "meetings/<int:pk>/attendance/", meetings.AttendanceListView.as_view(), name="meeting-attendance"),
+    path(P + "meetings/<id:pk>/", meetings.MeetingDetailView.as_view(), name="meeting-detail"),
+    path(P + "meetings/<id:pk>/rsvp/", meetings.MeetingRsvpView.as_view(), name="meeting-rsvp"),
+    path(P + "meetings/<id:pk>/hold/", meetings.MeetingHoldView.as_view(), name="meeting-hold"),
+    path(P + "meetings/<id:pk>/cancel/", meetings.MeetingCancelView.as_view(), name="meeting-cancel"),
+    path(P + "meetings/<id:pk>/reschedule/", meetings.MeetingRescheduleView.as_view(), name="meeting-reschedule"),
+    path(P + "meetings/<id:pk>/attendance/", meetings.AttendanceListView.as_view(), name="meeting-attendance"),
     path(P + "decisions/", decisions.DecisionListView.as_view(), name="decision-list"),
     path(P + "decisions/propose/", decisions.DecisionProposeView.as_view(), name="decision-propose"),
-    path(P + "decisions/<int:pk>/", decisions.DecisionDetailView.as_view(), name="decision-detail"),
-    path(P + "decisions/<int:pk>/approve/", decisions.DecisionApproveView.as_view(), name="decision-approve"),
-    path(P + "decisions/<int:pk>/reject/", decisions.DecisionRejectView.as_view(), name="decision-reject"),
-    path(P + "decisions/<int:pk>/supersede/", decisions.DecisionSupersedeView.as_view(), name="decision-supersede"),
-    path(P + "decisions/<int:pk>/responses/", decisions.DecisionResponseListView.as_view(), name="decision-responses"),
+    path(P + "decisions/<id:pk>/", decisions.DecisionDetailView.as_view(), name="decision-detail"),
+    path(P + "decisions/<id:pk>/approve/", decisions.DecisionApproveView.as_view(), name="decision-approve"),
+    path(P + "decisions/<id:pk>/reject/", decisions.DecisionRejectView.as_view(), name="decision-reject"),
+    path(P + "decisions/<id:pk>/supersede/", decisions.DecisionSupersedeView.as_view(), name="decision-supersede"),
+    path(P + "decisions/<id:pk>/responses/", decisions.DecisionResponseListView.as_view(), name="decision-responses"),
     path(P + "health/", reads.HealthListView.as_view(), name="health-list"),
     path("digests/", reads.DigestListView.as_view(), name="digest-list"),
-    path("digests/<int:pk>/", reads.DigestDetailView.as_view(), name="digest-detail"),
+    path("digests/<id:pk>/", reads.DigestDetailView.as_view(), name="digest-detail"),
 ]

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -33,6 +34,10 @@ DEFAULT_WEIGHTS = {
 _ALIASES = {"report_freshness": "freshness", "on_time": "ontime", "meetings": "consistency"}
 
 BASE_VERSION = "h1"
+
+
+def half_up(value: float, digits: int = 1) -> float:
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

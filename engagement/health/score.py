@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engagement.health.config import SIGNALS, HealthConfig
+from engagement.health.config import SIGNALS, HealthConfig, half_up
 from engagement.models import HealthLevel
 
 _RANK = {HealthLevel.HEALTHY: 0, HealthLevel.WATCH: 1, HealthLevel.AT_RISK: 2}
@@ -23,7 +23,7 @@ def composite(signals: dict, cfg: HealthConfig, scope: list[str]) -> tuple[float
     if not available or have == 0:
         return None, 0.0
     score = sum(cfg.weight(s) * signals[s]["sub"] for s in available) / have
-    return round(score, 1), round(have / total, 2) if total else 0.0
+    return half_up(score, 1), half_up(have / total, 2) if total else 0.0
 
 
 def level_from_score(score: float | None, coverage: float, cfg: HealthConfig) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 
-from engagement.health.config import HealthConfig
+from engagement.health.config import HealthConfig, half_up
 from engagement.health.history import DAY, OPEN, History
 from projects.models import TaskStatus
 
@@ -25,7 +25,8 @@ def _na(**raw) -> dict:
 
 
 def _r(value: float, digits: int = 1) -> float:
-    return round(value + 0.0, digits)
+    """Half-up rounding to `digits` decimals (96.25 → 96.3, as docs/health.md shows it)."""
+    return half_up(value, digits)
 
 
 def _person_name(h: History, pid: int | None) -> str:

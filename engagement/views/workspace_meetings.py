@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,7 +33,7 @@ from engagement.services.series import series_create, series_end
 from projects.permissions import project_access, require
 from projects.views.common import invalid_status, render_tab, run_action, run_service
 
-LIST_LIMIT = 20
+LIST_LIMIT = 10
 OUTCOME_ROWS = 3
 OutcomeFormSet = forms.formset_factory(OutcomeForm, extra=OUTCOME_ROWS, max_num=10)
 
@@ -123,6 +124,7 @@ def _meeting_page(request, access, meeting, status=200, **forms_):
         "outcome_tasks": meeting.outcome_tasks.select_related("owner"),
         "outcome_decisions": meeting.decisions.all(),
         "can_manage": access.can_manage_meetings,
+        "is_upcoming": meeting.starts_at > timezone.now(),
         "agenda_form": forms_.get("agenda_form") or AgendaForm(initial={"agenda": meeting.agenda}),
         "cancel_form": forms_.get("cancel_form") or MeetingCancelForm(),
         "reschedule_form": forms_.get("reschedule_form") or MeetingRescheduleForm(),

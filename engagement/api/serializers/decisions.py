@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from engagement.models import Decision, Meeting
 from engagement.models.decisions import DecisionStatus, Impact, Involvement, ResponseKind
+from portal.accounts.api.fields import related_id
 from projects.api.serializers import PersonSerializer
 from projects.models import Task
 
@@ -36,13 +37,13 @@ class DecisionCreateInputSerializer(serializers.Serializer):
     decision = serializers.CharField(required=False, allow_blank=True)
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     involvement = serializers.ChoiceField(choices=Involvement.choices, required=False)
-    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), required=False, allow_null=True)
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    task = related_id(Task.objects.all(), required=False, allow_null=True)
+    meeting = related_id(Meeting.objects.all(), required=False, allow_null=True)
     internal = serializers.BooleanField(required=False)
 
 
 class DecisionSupersedeInputSerializer(serializers.Serializer):
-    successor = serializers.PrimaryKeyRelatedField(queryset=Decision.objects.all(), help_text="The decision that replaces this one.")
+    successor = related_id(Decision.objects.all(), help_text="The decision that replaces this one.")
 
 
 class DecisionResponseOutputSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from engagement.models import Involvement, MeetingStatus, Rsvp
+from portal.accounts.api.fields import id_field
 from portal.core.time import TIME_ZONE_CHOICES
 from projects.api.serializers import PersonSerializer
 
@@ -32,7 +33,7 @@ class SeriesCreateInputSerializer(serializers.Serializer):
     first_start_local = serializers.DateTimeField(help_text="Wall-clock time of the first meeting in `time_zone`.")
     time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES)
     duration_minutes = serializers.IntegerField(min_value=5, max_value=1440, required=False)
-    attendees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, help_text="User ids (members).")
+    attendees = serializers.ListField(child=id_field(), required=False, help_text="User ids (members).")
     purpose = serializers.CharField(required=False, allow_blank=True)
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
     agenda_template = serializers.CharField(required=False, allow_blank=True)
@@ -89,7 +90,7 @@ class MeetingCreateInputSerializer(serializers.Serializer):
     time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES, required=False)
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
     agenda = serializers.CharField(required=False, allow_blank=True)
-    attendees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    attendees = serializers.ListField(child=id_field(), required=False)
 
 
 class MeetingAgendaInputSerializer(serializers.Serializer):
@@ -104,7 +105,7 @@ class MeetingRsvpInputSerializer(serializers.Serializer):
 class MeetingOutcomeInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["task", "decision"])
     title = serializers.CharField(max_length=200)
-    owner_id = serializers.IntegerField(required=False, help_text="For a task: its owner.")
+    owner_id = id_field(required=False, help_text="For a task: its owner.")
     due_date = serializers.DateField(required=False, allow_null=True)
     decision = serializers.CharField(required=False, allow_blank=True, help_text="For a decision: what was decided.")
     involvement = serializers.ChoiceField(choices=Involvement.choices, required=False)
@@ -112,7 +113,7 @@ class MeetingOutcomeInputSerializer(serializers.Serializer):
 
 class MeetingHoldInputSerializer(serializers.Serializer):
     minutes = serializers.CharField(allow_blank=True)
-    attended = serializers.ListField(child=serializers.IntegerField(min_value=1), help_text="User ids who attended.")
+    attended = serializers.ListField(child=id_field(), help_text="User ids who attended.")
     outcomes = MeetingOutcomeInputSerializer(many=True, required=False)
     share_minutes = serializers.BooleanField(required=False, default=True)
     version = serializers.IntegerField(required=False)

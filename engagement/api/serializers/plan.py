@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from engagement.models import Channel, Raci, Stakeholder
+from portal.accounts.api.fields import related_id
 from portal.accounts.models import User, Weekday
 from projects.api.serializers import PersonSerializer
 from projects.models import TaskSide
@@ -59,13 +60,13 @@ class StakeholderOutputSerializer(serializers.Serializer):
 
 class StakeholderCreateInputSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=TaskSide.choices)
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    user = related_id(User.objects.filter(is_active=True), required=False, allow_null=True)
     external_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     external_email = serializers.EmailField(required=False, allow_blank=True)
     responsibility = serializers.CharField(required=False, allow_blank=True, max_length=300)
     raci = serializers.ChoiceField(choices=Raci.choices, required=False, allow_blank=True)
     is_primary = serializers.BooleanField(required=False)
-    backup_for = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), required=False, allow_null=True)
+    backup_for = related_id(Stakeholder.objects.all(), required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
 

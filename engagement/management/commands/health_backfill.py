@@ -39,6 +39,11 @@ class Progress:
             self.out.write(line + "\n")
 
     def close(self) -> None:
+        if self.done != self.total:  # the estimate counted the running week too
+            self.total = max(self.done, 1)
+            self.done -= 1
+            self.last_line = -1
+            self.step()
         if self.tty:
             self.out.write("\n")
         self.out.write(f"{self.done} project-weeks in {time.monotonic() - self.started:.1f} s\n")
