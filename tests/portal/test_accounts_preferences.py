@@ -121,6 +121,9 @@ def test_calendar_address_is_shown_and_revoked(client, world):
     new = User.objects.get(pk=world.client.pk).calendar_token
     assert new != old and len(new) >= 32
     assert f"/calendar/{new}.ics" in client.get(reverse("accounts:calendar")).content.decode()
+    client.logout()
+    assert client.get(reverse("engagement:calendar-feed", args=[old])).status_code == 404
+    assert client.get(reverse("engagement:calendar-feed", args=[new])).status_code == 200
 
 
 def test_anonymous_is_sent_to_log_in(client, world):
