@@ -41,6 +41,15 @@ def when(value, tz_name: str | None = None) -> str:
 
 
 @register.filter
+def clock(value, tz_name: str) -> str:
+    """'10:00 Moscow': the wall-clock time in `tz_name`, for recurring meetings."""
+    value = _aware(value)
+    if value is None:
+        return ""
+    return f"{date_format(value.astimezone(_zone(tz_name)), 'H:i')} {zone_label(tz_name)}"
+
+
+@register.filter
 def when_short(value) -> str:
     """'Thu 3 Dec, 10:00' in the viewer's zone — for tables where the zone is named once."""
     value = _aware(value)
@@ -231,18 +240,24 @@ def _short(value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+_CREATING = {"create", "raise", "record", "propose", "add", "accept", "submit"}
+_TECHNICAL = {"version", "sequence", "plan_version", "occurrences", "attended", "outcomes", "first_start"}
+
+
 @register.simple_tag
 def audit_changes(event, limit: int = 6) -> list[tuple[str, str, str]]:
-    changes = event.changes if isinstance(event.changes, dict) else {}
+    """(label, old, new) for the readable changes of an edit; creations and internal counters are left out."""
+    if event.action.split(".", 1)[-1] in _CREATING or not isinstance(event.changes, dict):
+        return []
     model = _model_for(event.object_type)
+    fields = {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")} if model else {}
     rows = []
-    for name, change in list(changes.items())[:limit]:
-        if not isinstance(change, dict) or "new" not in change:
+    for name, change in event.changes.items():
+        if name in _TECHNICAL or not isinstance(change, dict) or "new" not in change:
             continue
-        label = name.replace("_", " ")
-        if model is not None:
-            field_names = {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
-            if name in field_names:
-                label = field_names[name].verbose_name
+        field = fields.get(name)
+        if field is not None and field.is_relation:
+            continue
+        label = field.verbose_name if field is not None else name.replace("_", " ")
         rows.append((label, _short(change.get("old")), _short(change.get("new"))))
-    return rows
+    return rows[:limit]
