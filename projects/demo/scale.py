@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
-from collections import defaultdict
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -55,12 +54,13 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(c.FIRST_NAMES)} {rng.choice(c.LAST_NAMES)}"
 
 
-def _users(specs: list[dict], password: str) -> dict[str, User]:
+def _users(specs: list[dict], password: str, rows: Rows, label: str) -> dict[str, User]:
     """Get or bulk-create users by e-mail (one hash shared: hashing thousands of passwords would dominate the run)."""
     existing = {u.email: u for u in User.objects.filter(email__in=[s["email"] for s in specs])}
     new = [User(password=password, **s) for s in specs if s["email"] not in existing]
     User.objects.bulk_create(new, batch_size=500)
     existing.update({u.email: u for u in User.objects.filter(email__in=[u.email for u in new])})
+    rows.count[label] += len(new)
     return existing
 
 
@@ -68,17 +68,22 @@ def seed_scale(n: int, *, now: dt.datetime | None = None, progress: Progress | N
     rng = random.Random(n)
     now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     password = make_password(PASSWORD)
+    rows = Rows()
     companies = []
     for i in range((n + PROJECTS_PER_COMPANY - 1) // PROJECTS_PER_COMPANY):
         name = f"{c.COMPANY_WORDS[i % len(c.COMPANY_WORDS)]} {c.COMPANY_KINDS[(i // len(c.COMPANY_WORDS)) % len(c.COMPANY_KINDS)]}"
         if i >= len(c.COMPANY_WORDS) * len(c.COMPANY_KINDS):
             name = f"{name} {i}"
-        companies.append(Client.objects.get_or_create(name=f"{name} (scale)", defaults={"time_zone": rng.choice(c.ZONES)})[0])
+        company, created = Client.objects.get_or_create(name=f"{name} (scale)", defaults={"time_zone": rng.choice(c.ZONES)})
+        companies.append(company)
+        rows.count["client companies"] += created
     n_staff = max(4, int(n * STAFF_PER_PROJECT) + 3)
     staff = _users(
         [{"email": f"staff{i:04d}@scale.example", "full_name": _name(rng), "kind": User.Kind.STAFF, "time_zone": rng.choice(c.ZONES)}
          for i in range(n_staff)],
         password,
+        rows,
+        "staff",
     )
     staff_list = [staff[f"staff{i:04d}@scale.example"] for i in range(n_staff)]
     contact_specs = []
@@ -90,10 +95,8 @@ def seed_scale(n: int, *, now: dt.datetime | None = None, progress: Progress | N
                 "organisation": company, "time_zone": company.time_zone, "language": rng.choice(["en", "en", "ru"]),
                 "digest_weekday": rng.randint(0, 4), "digest_hour": rng.choice([8, 9, 10]),
             })
-    contacts = _users(contact_specs, password)
+    contacts = _users(contact_specs, password, rows, "client contacts")
     existing = set(Project.objects.filter(slug__startswith="scale-").values_list("slug", flat=True))
-    totals: dict[str, int] = defaultdict(int)
-    rows = Rows()
     progress = progress or Progress(n)
     for p in range(n):
         project_rng = random.Random(n * 100_003 + p)  # each project's data is independent of the others
@@ -125,7 +128,4 @@ def seed_scale(n: int, *, now: dt.datetime | None = None, progress: Progress | N
                 rows.flush()
             progress.step(min(PROJECTS_PER_FLUSH, p % PROJECTS_PER_FLUSH + 1), "projects")
     progress.close()
-    for key, value in rows.count.items():
-        totals[key] += value
-    totals["client contacts"] = len(contact_specs)
-    return dict(totals)
+    return dict(rows.count)

@@ -104,9 +104,12 @@ def test_scale_smoke_and_idempotent():
     err = io.StringIO()
     call_command("seed_demo", "--scale", "2", "--force", stdout=out, stderr=err)
     after_first = _counts()
-    call_command("seed_demo", "--scale", "2", "--force", stdout=io.StringIO(), stderr=io.StringIO())
+    again = io.StringIO()
+    call_command("seed_demo", "--scale", "2", "--force", stdout=again, stderr=io.StringIO())
 
     assert _counts() == after_first
+    assert "nothing to do" in again.getvalue()
+    assert "12 client contacts" in out.getvalue()
     assert "2/2" in err.getvalue()
     assert "Made:" in out.getvalue()
     assert Project.objects.filter(slug__startswith="scale-").count() == 2
