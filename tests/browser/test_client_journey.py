@@ -165,8 +165,22 @@ def test_client_journey(page, browser, live_server, mailoutbox, console_errors):
     screenshot(manager_page, "client-08-manager-sees-report")
     manager_page.context.close()
 
+    # -- the weekly digest, then its page in the archive
+    from engagement.services.digests import digest_build, digest_slot
+
+    now = timezone.now()
+    lena.refresh_from_db()
+    slot = digest_slot(now=now, time_zone=lena.time_zone, weekday=lena.digest_weekday, hour=lena.digest_hour)
+    digest = digest_build(person=lena, slot=slot, now=now)
+    page.goto(f"{base}{reverse('engagement:digests')}")
+    page.click(f"a[href='{reverse('engagement:digest', args=[digest.pk])}']")
+    assert page.get_by_text("Send the brand book").first.is_visible()
+    _shot(page, "09-digest")
+    assert axe_check(page) == []
+
     # -- preferences: Russian, at once
     page.goto(f"{base}{reverse('accounts:preferences')}")
+    _shot(page, "10-preferences")
     assert axe_check(page) == []
     page.select_option("#id_language", "ru")
     page.click("form.rp-form button[type=submit].btn-primary")
@@ -175,7 +189,7 @@ def test_client_journey(page, browser, live_server, mailoutbox, console_errors):
     assert User.objects.get(pk=lena.pk).language == "ru"
     page.goto(f"{base}/")
     assert page.get_attribute("html", "lang") == "ru"
-    _shot(page, "09-my-work-ru")
+    _shot(page, "11-my-work-ru")
 
     # -- calendar address and digests pass axe too
     for url in (reverse("accounts:calendar"), reverse("engagement:digests")):

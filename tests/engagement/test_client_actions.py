@@ -301,3 +301,23 @@ def test_the_plan_page_is_read_only_for_a_plain_client_and_signable_for_the_lead
     assert "Reports every Friday." in plain
     assert signoff_action not in plain and 'name="confirm"' not in plain
     assert f'action="{signoff_action}"' in lead and "Sign off version 1" in lead
+
+
+def test_a_digest_built_by_the_digest_service_reads_in_the_archive(client, world):
+    from engagement.services.digests import digest_build, digest_slot
+
+    f.TaskFactory(project=world.project, owner=world.client, title="Send the brand book")
+    f.TaskFactory(project=world.project, owner=world.team, title="Internal Okapi", internal=True)
+    now = timezone.now()
+    slot = digest_slot(
+        now=now, time_zone=world.client.time_zone, weekday=world.client.digest_weekday, hour=world.client.digest_hour
+    )
+    digest = digest_build(person=world.client, slot=slot, now=now)
+    client.force_login(world.client)
+
+    listing = client.get(reverse("engagement:digests")).content.decode()
+    page = client.get(reverse("engagement:digest", args=[digest.pk])).content.decode()
+
+    assert digest.subject in listing
+    assert "Send the brand book" in page and "Internal Okapi" not in page
+    assert '<a href="http' in page  # the links of the e-mail stay clickable
