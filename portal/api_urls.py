@@ -1,10 +1,11 @@
 """The REST API: /api/v1/, its OpenAPI schema at /api/schema/ and Swagger UI at /api/docs/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagement.api import urls as engagement_urls
 from portal.accounts.api import urls as accounts_urls
+from portal.accounts.api.common import ApiNotFoundView
 from projects.api import urls as projects_urls
 
 app_name = "api"
@@ -13,6 +14,7 @@ v1 = [*accounts_urls.urlpatterns, *projects_urls.urlpatterns, *engagement_urls.u
 
 urlpatterns = [
     path("v1/", include(v1)),
+    re_path(r"^v1/", ApiNotFoundView.as_view(), name="not-found"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

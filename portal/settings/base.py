@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "DigestKindEnum": "engagement.models.Digest.Kind",
         "UserKindEnum": "portal.accounts.models.User.Kind",
     },
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999}},
 }
 
 # Content-Security-Policy: everything is served by us, no inline script.

@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 
+from portal.accounts.api.filters import IntegerFilter
 from projects.models import (
     OPEN_TASK_STATUSES,
     AuditEvent,
@@ -37,7 +38,7 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
     side = django_filters.ChoiceFilter(choices=TaskSide.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    owner = IntegerFilter(field_name="owner_id")
     open = django_filters.BooleanFilter(method="filter_open")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")

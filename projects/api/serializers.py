@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.accounts.api.fields import related_id
 from portal.accounts.models import Client, User
 from projects.models import Priority, ProjectStatus, ReportState, Risk, Role, Severity, TaskSide, TaskStatus
 
@@ -29,7 +30,7 @@ class ProjectOutputSerializer(serializers.Serializer):
 
 
 class ProjectCreateInputSerializer(serializers.Serializer):
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    client = related_id(Client.objects.all())
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=80, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -55,7 +56,7 @@ class MembershipOutputSerializer(serializers.Serializer):
 
 
 class MembershipCreateInputSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = related_id(User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -102,7 +103,7 @@ class TaskOutputSerializer(serializers.Serializer):
 
 class TaskCreateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    owner = related_id(User.objects.filter(is_active=True))
     due_date = serializers.DateField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
@@ -122,7 +123,7 @@ class TaskUpdateInputSerializer(serializers.Serializer):
 
 
 class TaskAssignInputSerializer(serializers.Serializer):
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    owner = related_id(User.objects.filter(is_active=True))
     version = serializers.IntegerField(required=False)
 
 
@@ -174,7 +175,7 @@ class RiskCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Risk.Kind.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     description = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    owner = related_id(User.objects.filter(is_active=True), required=False, allow_null=True)
     internal = serializers.BooleanField(required=False)
 
 
@@ -183,7 +184,7 @@ class RiskUpdateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Risk.Kind.choices, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    owner = related_id(User.objects.filter(is_active=True), required=False, allow_null=True)
     status = serializers.ChoiceField(choices=[Risk.Status.OPEN, Risk.Status.MITIGATING], required=False)
     internal = serializers.BooleanField(required=False)
     version = serializers.IntegerField(required=False, write_only=True)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
+from rest_framework.views import APIView
 
 from portal.accounts.api.pagination import ApiPagination
 
@@ -55,3 +56,15 @@ class ApiView(GenericAPIView):
     def with_etag(self, response, version: int):
         response["ETag"] = etag(version)
         return response
+
+
+class ApiNotFoundView(APIView):
+    """Anything under /api/v1/ that no route matches: the JSON 404 body, not the HTML page."""
+
+    permission_classes: list = []
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
