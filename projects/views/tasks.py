@@ -45,6 +45,8 @@ def task_list(request, slug):
     elif not filters:
         filters = {"status": "open"}
     tasks = list(task_list_for_project(access, **filters))
+    for task in tasks:
+        task.can_edit = access.can_edit_task(task)
     columns = [(status, [t for t in tasks if t.status == status]) for status in BOARD_COLUMNS] if board else []
     return render_tab(
         request,
@@ -77,6 +79,11 @@ def task_new(request, slug):
     template = "projects/_task_form.html" if request.htmx else "projects/task_new.html"
     status = invalid_status(request) if form.errors else 200
     return render_tab(request, access, "tasks", template, {"form": form}, status=status)
+
+
+def _row(request, access, task):
+    task.can_edit = access.can_edit_task(task)
+    return render(request, "projects/_task_row.html", {"task": task, "access": access, "project": access.project})
 
 
 def _tasks_url(access) -> str:
@@ -119,7 +126,7 @@ def task_edit(request, slug, pk):
         )
         if updated is not None:
             if request.htmx:
-                return render(request, "projects/_task_row.html", {"task": updated, "access": access, "project": access.project})
+                return _row(request, access, updated)
             messages.success(request, _("Task saved."))
             return redirect("projects:task", slug=slug, pk=pk)
     template = "projects/_task_edit_row.html" if request.htmx else "projects/task_edit.html"
@@ -137,7 +144,7 @@ def task_assign_view(request, slug, pk):
         updated = run_service(request, form, lambda: task_assign(actor=request.user, task=task, owner=form.cleaned_data["owner"]))
         if updated is not None:
             if request.htmx:
-                return render(request, "projects/_task_row.html", {"task": updated, "access": access, "project": access.project})
+                return _row(request, access, updated)
             messages.success(request, _("Task given to %(name)s.") % {"name": updated.owner.display_name})
             return redirect("projects:task", slug=slug, pk=pk)
     for error in form.errors.values():
