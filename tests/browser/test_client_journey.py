@@ -192,9 +192,25 @@ def test_client_journey(page, browser, live_server, mailoutbox, console_errors):
     _shot(page, "11-my-work-ru")
 
     # -- calendar address and digests pass axe too
-    for url in (reverse("accounts:calendar"), reverse("engagement:digests")):
+    for name, url in (("12-calendar", reverse("accounts:calendar")), ("13-digests", reverse("engagement:digests"))):
         page.goto(f"{base}{url}")
+        _shot(page, name)
         assert axe_check(page) == [], url
     # the one refused objection above answers 400 on purpose; nothing else may reach the console
     expected = ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
     assert console_errors == expected, console_errors
+
+
+def test_a_used_invitation_link_gets_a_clear_page(page, live_server):
+    from projects.services.invitations import invitation_token
+
+    manager = f.StaffFactory(email="pm@example.com", full_name="Anna Petrova")
+    project = f.ProjectFactory(manager=manager, name="Acme portal")
+    invitation = f.InvitationFactory(project=project, invited_by=manager, accepted_at=timezone.now())
+
+    page.goto(reverse("accounts:invite-accept", args=[invitation_token(invitation)]))
+
+    assert page.get_by_text("already been accepted").is_visible()
+    assert page.get_by_text("Ask Anna Petrova for a new invitation").is_visible()
+    screenshot(page, "client-00-invitation-used")
+    assert axe_check(page) == []
