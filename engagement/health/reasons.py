@@ -114,7 +114,15 @@ def render_reason(reason: dict) -> str:
             "%(person)s missed %(missed)s of %(due)s commitments in the last %(weeks)s weeks; usually about 1 in %(usual_one_in)s."
         ) % p
     if code == "warn.exposure":
-        p["last_report"] = _date(p.get("last_report"))
+        if p.get("days_to_due", 0) < 0:
+            p["days_overdue"] = -p["days_to_due"]
+            if not p.get("last_report"):
+                return gettext("'%(task)s' is %(days_overdue)s days overdue and has had no report yet.") % p
+            p["last_report"] = _date(p["last_report"])
+            return gettext("'%(task)s' is %(days_overdue)s days overdue and has had no report since %(last_report)s.") % p
+        if not p.get("last_report"):
+            return gettext("'%(task)s' is due in %(days_to_due)s days and has had no report yet.") % p
+        p["last_report"] = _date(p["last_report"])
         return gettext("'%(task)s' is due in %(days_to_due)s days and has had no report since %(last_report)s.") % p
     if code == "warn.never_started":
         return gettext("%(person)s joined %(days)s days ago and has not acted yet.") % p

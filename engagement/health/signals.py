@@ -302,7 +302,7 @@ def overdue(h: History, cfg: HealthConfig, as_of: dt.datetime, pid: int | None) 
     m = len(open_tasks)
     if m == 0:
         return _na(m=0, o=0)
-    late = sorted(((today - s[2]).days, t) for t, s in open_tasks if s[2] is not None and s[2] < today)
+    late = sorted((((today - s[2]).days, t) for t, s in open_tasks if s[2] is not None and s[2] < today), key=lambda item: (item[0], item[1].id))
     o = len(late)
     share = o / m
     lo, hi = cfg.overdue_break_low, cfg.overdue_break_high

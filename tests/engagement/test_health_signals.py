@@ -215,3 +215,16 @@ def test_backfill_command_shows_progress_and_is_idempotent(setup):
     call_command("health_backfill", "--weeks", "8", "--now", AS_OF.isoformat(), "--recompute", stdout=StringIO())
     assert HealthSnapshot.objects.filter(project=proj, is_final=True).count() == finals
     assert HealthWarning.objects.filter(project=proj).count() <= 1
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        ({"task": "Sitemap", "days_to_due": 17, "last_report": "2025-03-20"}, "'Sitemap' is due in 17 days and has had no report since 20 Mar."),
+        ({"task": "Sitemap", "days_to_due": 5, "last_report": None}, "'Sitemap' is due in 5 days and has had no report yet."),
+        ({"task": "Sitemap", "days_to_due": -3, "last_report": None}, "'Sitemap' is 3 days overdue and has had no report yet."),
+    ],
+)
+def test_exposure_sentence(params, text):
+    with translation.override("en"):
+        assert render_reason({"code": "warn.exposure", "params": params}) == text
