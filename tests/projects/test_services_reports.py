@@ -85,3 +85,12 @@ def test_invalid_report_refused(world, percent, report_state):
     with pytest.raises(ValidationError):
         report_submit(actor=world.client, task=task, percent=percent, state=report_state)
     assert state() == before
+
+
+def test_report_submit_query_count_does_not_grow_with_history(world, django_assert_num_queries):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    with django_assert_num_queries(7):
+        report_submit(actor=world.client, task=task, percent=10, state=ReportState.ON_TRACK)
+    ProgressReport.objects.bulk_create(ProgressReport(task=task, author=world.client, percent=20, state="on_track") for _ in range(500))
+    with django_assert_num_queries(7):
+        report_submit(actor=world.client, task=task, percent=30, state=ReportState.ON_TRACK)
