@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from portal.accounts.models import Client, User
 from projects.demo import content as c
-from projects.demo.builder import Cast, ProjectBuilder, Rows, Shape, historical_timestamps
+from projects.demo.builder import Cast, ProjectBuilder, Shape
+from projects.demo.rows import Rows, historical_timestamps
 from projects.demo.showcase import PASSWORD
 from projects.models import Project, ProjectStatus
 

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import Client, User
-from projects.demo.builder import Cast, ProjectBuilder, Rows, Shape, historical_timestamps
+from projects.demo.builder import Cast, ProjectBuilder, Shape
+from projects.demo.rows import Rows, historical_timestamps
 from projects.models import Project, ProjectStatus
 
 PASSWORD = "rapport-demo"  # noqa: S105  # nosec B105 — the documented demo password (contract.md)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from engagement.models import CommunicationPlan, Decision, Meeting, Stakeholder
 from portal.accounts.models import Client, User
-from projects.demo.builder import Cast, ProjectBuilder, Rows, Shape
+from projects.demo.builder import Cast, ProjectBuilder, Shape
+from projects.demo.rows import Rows
 from projects.models import Membership, ProgressReport, Project, Role, Task, TaskSide
 from tests import factories as f
 
