@@ -13,7 +13,8 @@ from engagement.health import score as sc
 from engagement.health import signals as sg
 from engagement.health import warnings as wr
 from engagement.health.config import HealthConfig, get_config
-from engagement.health.history import DAY, History, load_history
+from engagement.health.history import DAY, History
+from engagement.health.loader import load_history
 from engagement.health.reasons import build_reasons
 from engagement.models import HealthLevel
 

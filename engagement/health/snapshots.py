@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from engagement.health.config import HealthConfig, get_config
 from engagement.health.engine import WEEK, ProjectState, compute_week, iso_of, week_start_of
-from engagement.health.history import History, load_history
+from engagement.health.history import History
+from engagement.health.loader import load_history
 from engagement.models import HealthSnapshot, HealthWarning
 from projects.models import Project, ProjectStatus
 

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from engagement.health.config import build_config, get_config
 from engagement.health.engine import ProjectState, compute_week
-from engagement.health.history import load_history
+from engagement.health.loader import load_history
 from engagement.health.reasons import render_reason
 from engagement.health.score import apply_hysteresis, composite, level_from_score, scope_for
 from engagement.health.signals import compute_signals

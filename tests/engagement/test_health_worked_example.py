@@ -8,7 +8,7 @@ import pytest
 
 from engagement.health.config import build_config
 from engagement.health.engine import ProjectState, compute_week
-from engagement.health.history import load_history
+from engagement.health.loader import load_history
 from engagement.health.signals import compute_signals
 from engagement.health.warnings import PersonState, cusum_update, exposure, increments, p0_from, r1_check
 from engagement.models import HealthLevel, MeetingStatus
