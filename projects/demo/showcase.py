@@ -18,7 +18,8 @@ from projects.demo.builder import Cast, ProjectBuilder, Shape
 from projects.demo.rows import Rows, historical_timestamps
 from projects.models import Project, ProjectStatus
 
-PASSWORD = "rapport-demo"  # noqa: S105  # nosec B105 — the documented demo password (contract.md)
+# The documented demo password (contract.md); seed_demo refuses to run with DEBUG off unless forced.
+PASSWORD = "rapport-demo"  # noqa: S105  # nosec B105
 LOGINS = ["manager@example.com", "team@example.com", "client@example.com", "client2@example.com"]
 
 CLIENTS = {
