@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 
 from engagement.models import Decision, Meeting, MeetingSeries, Stakeholder
+from portal.outbox.models import OutboundMessage
 from projects.models import Invitation, Project, Task
 from projects.services.invitations import invitation_accept, invitation_token
 from tests import factories as f
@@ -150,6 +151,7 @@ def test_manager_journey(page, live_server, lang, console_errors):
     invitation = Invitation.objects.get(project=project, email="lena@acme.example")
     assert invitation.role == "client_lead" and invitation.invited_by == manager
     assert "lena@acme.example" in page.inner_text("#main")
+    assert OutboundMessage.objects.filter(to_email="lena@acme.example").exists()
     lena = invitation_accept(token=invitation_token(invitation), full_name="Lena Lead", password="a-long-unusual-passphrase", time_zone="Europe/Berlin")
 
     # 5. a weekly meeting series
@@ -189,6 +191,7 @@ def test_manager_journey(page, live_server, lang, console_errors):
     j.check("11-tasks")
 
     # 7. a decision that needs the client's approval; the confirmation names who is asked
+    mails_before = OutboundMessage.objects.filter(to_email="lena@acme.example").count()
     j.goto(f"/projects/{slug}/decisions/new/")
     j.check("12-decision-form")
     assert "Lena Lead" in page.inner_text("[data-testid=who-is-asked]")
@@ -202,6 +205,7 @@ def test_manager_journey(page, live_server, lang, console_errors):
     decision = Decision.objects.get(project=project)
     assert decision.status == "proposed" and decision.involvement == "approval" and decision.requested_at
     assert any("Lena Lead" in message for message in j.dialogs)
+    assert OutboundMessage.objects.filter(to_email="lena@acme.example").count() > mails_before
     j.check("13-decision")
     j.goto(f"/projects/{slug}/decisions/")
     j.check("14-decisions")
@@ -214,9 +218,11 @@ def test_manager_journey(page, live_server, lang, console_errors):
     j.check("15-meeting")
     page.fill("details.danger-zone [name=reason]", "Client team at an offsite")
     j.dialogs.clear()
+    mails_before = OutboundMessage.objects.filter(to_email="lena@acme.example").count()
     with page.expect_navigation():
         page.click("details.danger-zone button[type=submit]")
     first.refresh_from_db()
+    assert OutboundMessage.objects.filter(to_email="lena@acme.example").count() > mails_before
     assert first.status == "cancelled" and first.cancel_reason == "Client team at an offsite"
     assert j.dialogs and "2" in j.dialogs[0]
     assert "Client team at an offsite" in page.inner_text("#main")
