@@ -91,13 +91,14 @@ def _create_slots(series: MeetingSeries, starts: Iterable[dt.datetime], user_ids
 
 
 def _notify_new(created: Iterable[Meeting], now: dt.datetime) -> None:
-    on_commit(notifications.meeting_scheduled, [m.pk for m in created if m.starts_at <= now + NOTIFY_WITHIN])
+    on_commit(notifications.meeting_scheduled, [m.pk for m in created if now < m.starts_at <= now + NOTIFY_WITHIN])
 
 
 def _materialise(series: MeetingSeries, until: dt.datetime, now: dt.datetime) -> list[Meeting]:
     if series.ended_at is not None:
         until = min(until, series.ended_at)
-    start = max(series.first_start, series.materialised_until or series.first_start)
+    # Occurrences are materialised from now on: a series whose first start has passed gets no past rows.
+    start = max(series.first_start, series.materialised_until or now)
     if until <= start:
         return []
     slots = [utc for _local, utc in expand(

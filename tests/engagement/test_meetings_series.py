@@ -267,3 +267,12 @@ def test_stored_occurrences_stay_at_ten_local_for_a_year(world, settings, zone, 
     local = [s.astimezone(tz) for s in starts]
     assert {(t.weekday(), t.hour, t.minute) for t in local} == {(1, 10, 0)}
     assert len({t.utcoffset() for t in local}) == offsets
+
+
+def test_a_series_that_started_in_the_past_is_materialised_from_now(world, settings, django_capture_on_commit_callbacks):
+    settings.MEETING_HORIZON_DAYS = 28
+    with django_capture_on_commit_callbacks() as callbacks:
+        series = make_series(world, first_start_local=next_weekday(1) - dt.timedelta(weeks=6))
+    starts = list(series.meetings.values_list("starts_at", flat=True))
+    assert 3 <= len(starts) <= 4 and min(starts) > timezone.now()
+    assert calls(callbacks, notifications.meeting_scheduled) == sorted(series.meetings.values_list("pk", flat=True))
