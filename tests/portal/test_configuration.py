@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-OWN_VARS = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG"}
+OWN_VARS = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG"}
 
 
 def _env(**overrides: str) -> dict:

@@ -97,3 +97,25 @@ def test_static_assets_the_layout_needs_exist():
         "css/rapport.css",
     ):
         assert finders.find(path), path
+
+
+def test_a_missing_page_gets_the_friendly_404_in_the_layout(client, settings):
+    settings.DEBUG = False
+    user = f.StaffFactory(full_name="Anna Petrova")
+    client.force_login(user)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "find that page" in html
+    assert "Anna Petrova" in html
+
+
+def test_the_500_page_renders_without_a_request_context():
+    from django.template.loader import get_template
+
+    html = get_template("500.html").render()
+
+    assert "Something went wrong on our side" in html
+    assert "<script" not in html
