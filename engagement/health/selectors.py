@@ -190,7 +190,10 @@ def project_health_page(access: ProjectAccess, weeks: int = 12) -> HealthPage:
         for code in SIGNALS
     ]
     warnings = list(
-        HealthWarning.objects.filter(project=project, closed_at__isnull=True).select_related("person").annotate(severity_rank=_SEVERITY_ORDER).order_by("severity_rank", "opened_at")
+        HealthWarning.objects.filter(project=project, closed_at__isnull=True)
+        .select_related("person", "acknowledged_by")
+        .annotate(severity_rank=_SEVERITY_ORDER)
+        .order_by("severity_rank", "opened_at")
     )
     return HealthPage(
         latest=latest,
