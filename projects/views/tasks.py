@@ -131,7 +131,8 @@ def task_edit(request, slug, pk):
             return redirect("projects:task", slug=slug, pk=pk)
     template = "projects/_task_edit_row.html" if request.htmx else "projects/task_edit.html"
     status = invalid_status(request) if form.errors else 200
-    return render_tab(request, access, "tasks", template, {"form": form, "task": task}, status=status)
+    assign_form = TaskAssignForm(access=access, initial={"owner": task.owner_id}, auto_id=f"assign-{task.pk}-%s")
+    return render_tab(request, access, "tasks", template, {"form": form, "task": task, "assign_form": assign_form}, status=status)
 
 
 @login_required

@@ -230,3 +230,14 @@ def test_task_list_query_count_does_not_grow(client, world, view):
         f.TaskFactory(project=world.project, owner=f.ClientUserFactory(organisation=world.project.client))
     many = _queries(client, url)
     assert few == many
+
+
+def test_inline_assign_from_the_edit_row_returns_the_row(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.team, title="Hand over")
+    client.force_login(world.manager)
+    edit_row = client.get(_url("projects:task-edit", world, task.pk), HTTP_HX_REQUEST="true").content.decode()
+    assert _url("projects:task-assign", world, task.pk) in edit_row
+    response = client.post(_url("projects:task-assign", world, task.pk), {"owner": world.client.pk}, HTTP_HX_REQUEST="true")
+    task.refresh_from_db()
+    assert response.status_code == 200 and f'id="task-{task.pk}"' in response.content.decode()
+    assert task.owner == world.client
