@@ -276,11 +276,11 @@ def series_update(*, actor: User, series: MeetingSeries, **fields) -> MeetingSer
     now = timezone.now()
     future = list(series.meetings.select_for_update().filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at"))
     updated, cancelled, created = set(), set(), []
+    series.attendees.set(new_ids)
     if any(name in changes for name in SCHEDULE_FIELDS):
         unmoved = [m for m in future if m.rescheduled_from is None]
         updated, cancelled, created = _reschedule_future(series, unmoved, now)
     series.save()
-    series.attendees.set(new_ids)
     live = [m for m in future if m.pk not in cancelled]
     for meeting in live:
         touched = False

@@ -276,3 +276,18 @@ def test_a_series_that_started_in_the_past_is_materialised_from_now(world, setti
     starts = list(series.meetings.values_list("starts_at", flat=True))
     assert 3 <= len(starts) <= 4 and min(starts) > timezone.now()
     assert calls(callbacks, notifications.meeting_scheduled) == sorted(series.meetings.values_list("pk", flat=True))
+
+
+def test_series_update_with_more_slots_and_new_attendees(world, settings, django_capture_on_commit_callbacks):
+    settings.MEETING_HORIZON_DAYS = 28
+    series = make_series(world)
+    before = series.meetings.count()
+    with django_capture_on_commit_callbacks() as callbacks:
+        series_update(actor=world.manager, series=series, rrule="FREQ=WEEKLY;BYDAY=TU,TH", attendees=[world.manager, world.team])
+    meetings = list(series.meetings.all())
+    assert before * 2 - 1 <= len(meetings) <= before * 2 + 1
+    for meeting in meetings:
+        assert set(meeting.attendance.values_list("user_id", flat=True)) == {world.manager.pk, world.team.pk}
+    fresh = sorted(m.pk for m in meetings if m.sequence == 0)
+    assert fresh and calls(callbacks, notifications.meeting_scheduled) == fresh
+    assert calls(callbacks, notifications.meeting_updated) == sorted(m.pk for m in meetings if m.sequence == 1)
