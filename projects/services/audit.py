@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import uuid
 from collections.abc import Iterable
 
 from django.db import models
@@ -18,8 +19,12 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 
@@ -47,7 +52,8 @@ def audit_record(
     changes: dict | None = None,
     internal: bool = True,
 ) -> AuditEvent:
-    """Write one audit row. `action` reads like "task.update"; `changes` like `diff()` returns."""
+    """Write one audit row. `action` reads like "task.update"; `changes` like `diff()` returns (values are made
+    JSON-safe: model instances become ids, dates ISO strings)."""
     return AuditEvent.objects.create(
         project=project if project is not None else getattr(obj, "project", None),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -55,6 +61,6 @@ def audit_record(
         object_type=obj._meta.model_name,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
-        changes={k: v for k, v in (changes or {}).items()},
+        changes=_plain(changes or {}),
         internal=internal,
     )

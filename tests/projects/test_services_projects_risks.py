@@ -122,3 +122,19 @@ def test_internal_risk_owner_must_be_staff_member(world):
     with pytest.raises(ValidationError):
         risk_raise(actor=world.manager, project=world.project, title="x", owner=world.outsider)
     assert state() == before
+
+
+def test_audit_record_stores_json_safe_values(world):
+    import datetime as dt
+
+    from projects.services.audit import audit_record
+
+    event = audit_record(
+        actor=world.manager,
+        action="project.note",
+        obj=world.project,
+        project=world.project,
+        changes={"owner": {"old": world.team, "new": world.client}, "due": {"old": None, "new": dt.date(2026, 12, 1)}},
+    )
+    event.refresh_from_db()
+    assert event.changes == {"owner": {"old": world.team.pk, "new": world.client.pk}, "due": {"old": None, "new": "2026-12-01"}}
