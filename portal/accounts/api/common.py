@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
 from portal.accounts.api.pagination import ApiPagination
@@ -43,10 +44,11 @@ def expected_version(request, body_version: int | None = None) -> int | None:
     return int(match.group(1))
 
 
+# Base of every API view: one paginator, helpers to serialize a page or one object.
+# (A comment, not a docstring: the schema would show a docstring as every operation's description.)
 class ApiView(GenericAPIView):
-    """Base of every API view: one paginator, helpers to serialize a page or one object."""
-
     pagination_class = ApiPagination
+    parser_classes = [JSONParser]  # one request format: a simpler contract and generated clients
 
     def page(self, queryset, serializer_class):
         queryset = self.filter_queryset(queryset)
