@@ -135,3 +135,15 @@ def test_builder_is_deterministic():
         return [(t.title, t.status, t.due_date, t.last_percent, t.owner_id) for t in tasks], dict(rows.count)
 
     assert build() == build()
+
+
+def test_every_demo_row_passes_model_validation():
+    _seed("--force")
+    errors = []
+    for model in MODELS:
+        for obj in model.objects.all():
+            try:
+                obj.full_clean()
+            except Exception as error:  # noqa: BLE001 — collect them all for one readable failure
+                errors.append(f"{model._meta.label} {obj.pk}: {error}")
+    assert errors == []
