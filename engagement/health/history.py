@@ -148,6 +148,8 @@ class History:
     excused: dict  # person id -> [(start, end)] merged, UTC
     quiet: list  # project-wide [(start, end)]
 
+    cache: dict = field(default_factory=dict)  # memo for pure per-history computations (gaps, weekly obligations)
+
     @property
     def tz(self):
         return zone(self.tz_name)

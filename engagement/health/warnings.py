@@ -49,7 +49,14 @@ class Obligations:
 
 
 def obligations(h: History, cfg: HealthConfig, pid: int, start: dt.datetime, end: dt.datetime, judged_at: dt.datetime) -> Obligations:
-    """The person's commitments that fell due in the week (start, end], judged at `judged_at` (§2.3)."""
+    """The person's commitments that fell due in the week (start, end], judged at `judged_at` (§2.3). Memoised."""
+    key = ("obligations", pid, start, end, judged_at, cfg.report_grace_days)
+    if key not in h.cache:
+        h.cache[key] = _obligations(h, cfg, pid, start, end, judged_at)
+    return h.cache[key]
+
+
+def _obligations(h: History, cfg: HealthConfig, pid: int, start: dt.datetime, end: dt.datetime, judged_at: dt.datetime) -> Obligations:
     out = Obligations()
     grace = cfg.report_grace_days * DAY
     for task in h.tasks:
@@ -79,9 +86,17 @@ def obligations(h: History, cfg: HealthConfig, pid: int, start: dt.datetime, end
 
 
 def longest_gap(h: History, pid: int, until: dt.datetime) -> float:
-    times = h.actions_before(pid, until)
-    gaps = [h.net_days(pid, a, b) for a, b in zip(times, times[1:], strict=False)]
-    return max(gaps, default=0.0)
+    """The longest gap between consecutive actions up to `until` (excused time removed); prefix maxima are memoised."""
+    key = ("gaps", pid)
+    if key not in h.cache:
+        times = h.actions.get(pid, [])
+        best, prefix = 0.0, [0.0]
+        for a, b in zip(times, times[1:], strict=False):
+            best = max(best, h.net_days(pid, a, b))
+            prefix.append(best)
+        h.cache[key] = prefix
+    count = len(h.actions_before(pid, until))
+    return h.cache[key][count - 1] if count else 0.0
 
 
 def r1_check(h: History, cfg: HealthConfig, pid: int, at: dt.datetime) -> dict | None:
