@@ -36,6 +36,8 @@ def _created(decision) -> Response:
 
 
 class DecisionListView(ApiView):
+    """The decision log of the project (internal decisions only for the team)."""
+
     queryset = Decision.objects.none()
     filterset_class = filters.DecisionFilter
     ordering_fields = ["created_at", "decided_on", "impact", "status"]
@@ -77,6 +79,8 @@ class DecisionProposeView(ApiView):
 
 
 class DecisionDetailView(ApiView):
+    """One decision with its `ETag`."""
+
     @extend_schema(operation_id="decisions_retrieve", tags=["decisions"], responses=s.DecisionOutputSerializer)
     def get(self, request, slug: str, pk: int):
         decision, _access = _decision(request, slug, pk)
@@ -84,6 +88,8 @@ class DecisionDetailView(ApiView):
 
 
 class DecisionApproveView(ApiView):
+    """The manager approves a proposal (one needing the client's approval must have it first)."""
+
     @extend_schema(operation_id="decisions_approve", tags=["decisions"], request=None, responses=s.DecisionOutputSerializer)
     def post(self, request, slug: str, pk: int):
         decision, _access = _decision(request, slug, pk)
@@ -92,6 +98,8 @@ class DecisionApproveView(ApiView):
 
 
 class DecisionRejectView(ApiView):
+    """The manager rejects a proposal."""
+
     @extend_schema(operation_id="decisions_reject", tags=["decisions"], request=None, responses=s.DecisionOutputSerializer)
     def post(self, request, slug: str, pk: int):
         decision, _access = _decision(request, slug, pk)
@@ -100,6 +108,8 @@ class DecisionRejectView(ApiView):
 
 
 class DecisionSupersedeView(ApiView):
+    """The manager marks a live decision superseded by a newer one of the same project."""
+
     @extend_schema(
         operation_id="decisions_supersede",
         tags=["decisions"],
@@ -117,6 +127,8 @@ class DecisionSupersedeView(ApiView):
 
 
 class DecisionResponseListView(ApiView):
+    """Who acknowledged, approved or objected, and when. Client leads answer any decision; plain clients when asked."""
+
     queryset = DecisionResponse.objects.none()
     ordering_fields = ["at"]
 

@@ -35,6 +35,8 @@ def _meeting(request, slug: str, pk: int):
 
 
 class SeriesListView(ApiView):
+    """Recurring meeting series (RFC 5545 RRULE in a time zone); the team schedules them and occurrences are materialised ahead."""
+
     queryset = MeetingSeries.objects.none()
     ordering_fields = ["title", "first_start"]
 
@@ -59,6 +61,8 @@ class SeriesListView(ApiView):
 
 
 class SeriesDetailView(ApiView):
+    """One series; the team changes it and future occurrences follow."""
+
     @extend_schema(operation_id="meeting_series_retrieve", tags=["meetings"], responses=s.SeriesOutputSerializer)
     def get(self, request, slug: str, pk: int):
         series, _access = _series(request, slug, pk)
@@ -80,6 +84,8 @@ class SeriesDetailView(ApiView):
 
 
 class SeriesEndView(ApiView):
+    """End a series now: future occurrences are cancelled with the reason and announced."""
+
     @extend_schema(
         operation_id="meeting_series_end",
         tags=["meetings"],
@@ -96,6 +102,8 @@ class SeriesEndView(ApiView):
 
 
 class MeetingListView(ApiView):
+    """Meetings of the project with attendance and RSVPs; the team schedules one-off meetings."""
+
     queryset = Meeting.objects.none()
     filterset_class = filters.MeetingFilter
     ordering_fields = ["starts_at", "status"]
@@ -138,6 +146,8 @@ def _meeting_response(meeting, access, code=status.HTTP_200_OK) -> Response:
 
 
 class MeetingDetailView(ApiView):
+    """One meeting with its `ETag`; the team edits the agenda."""
+
     @extend_schema(operation_id="meetings_retrieve", tags=["meetings"], responses=s.MeetingOutputSerializer)
     def get(self, request, slug: str, pk: int):
         meeting, access = _meeting(request, slug, pk)
@@ -163,6 +173,8 @@ class MeetingDetailView(ApiView):
 
 
 class MeetingRsvpView(ApiView):
+    """An invited member answers yes, maybe or no for a meeting still ahead."""
+
     @extend_schema(
         operation_id="meetings_rsvp",
         tags=["meetings"],
@@ -179,6 +191,8 @@ class MeetingRsvpView(ApiView):
 
 
 class MeetingHoldView(ApiView):
+    """The team closes a meeting that took place: minutes, who attended, outcomes (tasks and decisions); a recap is e-mailed."""
+
     @extend_schema(
         operation_id="meetings_hold",
         tags=["meetings"],
@@ -215,6 +229,8 @@ class MeetingHoldView(ApiView):
 
 
 class MeetingCancelView(ApiView):
+    """The team cancels one occurrence with a reason; the row stays and is counted."""
+
     @extend_schema(
         operation_id="meetings_cancel",
         tags=["meetings"],
@@ -233,6 +249,8 @@ class MeetingCancelView(ApiView):
 
 
 class MeetingRescheduleView(ApiView):
+    """The team moves one occurrence; attendees get an updated invitation."""
+
     @extend_schema(
         operation_id="meetings_reschedule",
         tags=["meetings"],
@@ -252,6 +270,8 @@ class MeetingRescheduleView(ApiView):
 
 
 class AttendanceListView(ApiView):
+    """Who is invited, their RSVP and whether they attended."""
+
     pagination_class = None
     filter_backends: list = []
 

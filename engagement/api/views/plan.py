@@ -22,6 +22,8 @@ def _saved_plan(request, slug: str):
 
 
 class PlanView(ApiView):
+    """The project's communication plan (any member; a project without one reads as an empty version 1). The manager edits it; every change raises `version`."""
+
     @extend_schema(operation_id="plan_retrieve", tags=["plan"], responses=s.PlanOutputSerializer)
     def get(self, request, slug: str):
         plan, _access = plan_access(user=request.user, slug=slug)
@@ -46,6 +48,8 @@ class PlanView(ApiView):
 
 
 class PlanRequestSignOffView(ApiView):
+    """The manager asks the client leads to sign the current version off."""
+
     @extend_schema(operation_id="plan_request_sign_off", tags=["plan"], request=None, responses=s.PlanOutputSerializer)
     def post(self, request, slug: str):
         plan, _access = _saved_plan(request, slug)
@@ -54,6 +58,8 @@ class PlanRequestSignOffView(ApiView):
 
 
 class PlanSignOffView(ApiView):
+    """A client lead signs off the version they read; an outdated version is refused."""
+
     @extend_schema(
         operation_id="plan_sign_off",
         tags=["plan"],
@@ -70,6 +76,8 @@ class PlanSignOffView(ApiView):
 
 
 class StakeholderListView(ApiView):
+    """Who is responsible for what on each side, with primary and backup contacts; the manager adds people."""
+
     queryset = Stakeholder.objects.none()
     ordering_fields = ["side", "is_primary", "id"]
 
@@ -99,6 +107,8 @@ def _stakeholder(request, slug: str, pk: int):
 
 
 class StakeholderDetailView(ApiView):
+    """One stakeholder; the manager edits or removes them (each change raises the plan's version)."""
+
     @extend_schema(operation_id="stakeholders_retrieve", tags=["plan"], responses=s.StakeholderOutputSerializer)
     def get(self, request, slug: str, pk: int):
         stakeholder, _access = _stakeholder(request, slug, pk)

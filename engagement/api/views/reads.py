@@ -14,6 +14,8 @@ from projects.permissions import project_access
 
 
 class DigestListView(ApiView):
+    """The caller's own weekly digests, newest first."""
+
     queryset = Digest.objects.none()
     ordering_fields = ["iso_week", "created_at"]
 
@@ -23,6 +25,8 @@ class DigestListView(ApiView):
 
 
 class DigestDetailView(ApiView):
+    """One of the caller's own digests, as e-mailed."""
+
     @extend_schema(operation_id="digests_retrieve", tags=["digests"], responses=s.DigestOutputSerializer)
     def get(self, request, pk: int):
         digest = selectors.api_digests(user=request.user).filter(pk=pk).first()
@@ -32,6 +36,8 @@ class DigestDetailView(ApiView):
 
 
 class HealthListView(ApiView):
+    """Weekly engagement-health snapshots of the project and of each client person (team only)."""
+
     queryset = HealthSnapshot.objects.none()
     filterset_class = filters.HealthSnapshotFilter
     ordering_fields = ["iso_year", "iso_week", "score"]

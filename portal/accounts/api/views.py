@@ -66,6 +66,8 @@ class TokenCreateView(ApiView):
 
 
 class TokenListView(ApiView):
+    """The caller's API token(s); `current` marks the one this request used."""
+
     pagination_class = None
     filter_backends: list = []
 
@@ -76,6 +78,8 @@ class TokenListView(ApiView):
 
 
 class TokenDetailView(ApiView):
+    """Revoke one of the caller's tokens by its id (its first 8 characters)."""
+
     @extend_schema(operation_id="auth_tokens_revoke", tags=["auth"], responses={204: None})
     def delete(self, request, token_id: str):
         token = Token.objects.filter(user=request.user, key__startswith=token_id).first() if len(token_id) == 8 else None
@@ -86,6 +90,8 @@ class TokenDetailView(ApiView):
 
 
 class MeView(ApiView):
+    """The caller's profile and preferences; PATCH changes time zone, language, digest day and hour, e-mail choices."""
+
     @extend_schema(operation_id="me_retrieve", tags=["me"], responses={200: s.MeOutputSerializer})
     def get(self, request):
         return Response(s.MeOutputSerializer(request.user).data)

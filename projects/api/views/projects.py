@@ -17,6 +17,8 @@ PROJECT_EXAMPLE = {"client": 1, "name": "Acme portal", "start_date": "2026-12-01
 
 
 class ProjectListView(ApiView):
+    """Projects the caller is a member of (GET); a staff person creates one and becomes its manager (POST)."""
+
     queryset = Project.objects.none()
     filterset_class = filters.ProjectFilter
     ordering_fields = ["name", "target_launch", "start_date", "status"]
@@ -41,6 +43,8 @@ class ProjectListView(ApiView):
 
 
 class ProjectDetailView(ApiView):
+    """One project (any member); the manager edits it (PATCH)."""
+
     @extend_schema(operation_id="projects_retrieve", tags=["projects"], responses=s.ProjectOutputSerializer)
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
@@ -64,6 +68,8 @@ class ProjectDetailView(ApiView):
 
 
 class ProjectArchiveView(ApiView):
+    """The manager archives the project: hidden from active lists, nothing deleted."""
+
     @extend_schema(operation_id="projects_archive", tags=["projects"], request=None, responses=s.ProjectOutputSerializer)
     def post(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
@@ -73,6 +79,8 @@ class ProjectArchiveView(ApiView):
 
 
 class MembershipListView(ApiView):
+    """The project's members (any member); the manager adds an existing person (POST)."""
+
     queryset = Membership.objects.none()
     filterset_class = filters.MembershipFilter
     ordering_fields = ["role", "created_at"]
@@ -98,6 +106,8 @@ class MembershipListView(ApiView):
 
 
 class MembershipDetailView(ApiView):
+    """One membership (any member); the manager changes the role (PATCH) or removes it (DELETE). The last manager stays."""
+
     @extend_schema(operation_id="memberships_retrieve", tags=["people"], responses=s.MembershipOutputSerializer)
     def get(self, request, slug: str, pk: int):
         access = project_access(user=request.user, slug=slug)
@@ -128,6 +138,8 @@ class MembershipDetailView(ApiView):
 
 
 class InvitationListView(ApiView):
+    """The project's invitations (manager only); inviting an address e-mails a single-use link, or adds an existing account at once."""
+
     queryset = Invitation.objects.none()
     ordering_fields = ["created_at", "expires_at", "email"]
 
@@ -158,6 +170,8 @@ def _invitation(request, slug: str, pk: int) -> Invitation:
 
 
 class InvitationResendView(ApiView):
+    """The manager e-mails a pending invitation again, with a fresh 7-day window."""
+
     @extend_schema(operation_id="invitations_resend", tags=["people"], request=None, responses=s.InvitationOutputSerializer)
     def post(self, request, slug: str, pk: int):
         invitation = invitations.invitation_resend(actor=request.user, invitation=_invitation(request, slug, pk))
@@ -165,6 +179,8 @@ class InvitationResendView(ApiView):
 
 
 class InvitationRevokeView(ApiView):
+    """The manager withdraws a pending invitation; its link stops working."""
+
     @extend_schema(operation_id="invitations_revoke", tags=["people"], request=None, responses=s.InvitationOutputSerializer)
     def post(self, request, slug: str, pk: int):
         invitation = invitations.invitation_revoke(actor=request.user, invitation=_invitation(request, slug, pk))

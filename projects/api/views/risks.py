@@ -20,6 +20,8 @@ def _risk(request, slug: str, pk: int):
 
 
 class RiskListView(ApiView):
+    """Risks and issues of the project (internal ones only for the team); any member raises one."""
+
     queryset = Risk.objects.none()
     filterset_class = filters.RiskFilter
     ordering_fields = ["created_at", "severity", "status", "title"]
@@ -45,6 +47,8 @@ class RiskListView(ApiView):
 
 
 class RiskDetailView(ApiView):
+    """One risk; the team or the person who raised it edits it (`If-Match` / `version`)."""
+
     @extend_schema(operation_id="risks_retrieve", tags=["risks"], responses=s.RiskOutputSerializer)
     def get(self, request, slug: str, pk: int):
         risk, _access = _risk(request, slug, pk)
@@ -69,6 +73,8 @@ class RiskDetailView(ApiView):
 
 
 class RiskCloseView(ApiView):
+    """Close a risk with its resolution."""
+
     @extend_schema(
         operation_id="risks_close",
         tags=["risks"],
@@ -85,6 +91,8 @@ class RiskCloseView(ApiView):
 
 
 class AuditEventListView(ApiView):
+    """Who changed what and when in the project, newest first (team only)."""
+
     queryset = AuditEvent.objects.none()
     filterset_class = filters.AuditEventFilter
     ordering_fields = ["at"]

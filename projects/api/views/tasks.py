@@ -22,6 +22,8 @@ def _task(request, slug: str, pk: int):
 
 
 class TaskListView(ApiView):
+    """Tasks of the project, with owner and last report (internal tasks only for the team). Manager, team and client leads create tasks (client leads for people of their own company)."""
+
     queryset = Task.objects.none()
     filterset_class = filters.TaskFilter
     ordering_fields = ["due_date", "priority", "status", "created_at", "last_reported_at", "title"]
@@ -47,6 +49,8 @@ class TaskListView(ApiView):
 
 
 class TaskDetailView(ApiView):
+    """One task with its `ETag`; editing needs `If-Match` or `version` to avoid lost updates (409 on mismatch)."""
+
     @extend_schema(operation_id="tasks_retrieve", tags=["tasks"], responses=s.TaskOutputSerializer)
     def get(self, request, slug: str, pk: int):
         task, _access = _task(request, slug, pk)
@@ -71,6 +75,8 @@ class TaskDetailView(ApiView):
 
 
 class TaskAssignView(ApiView):
+    """Give the task to another member (client leads: only to their own company)."""
+
     @extend_schema(
         operation_id="tasks_assign",
         tags=["tasks"],
@@ -89,6 +95,8 @@ class TaskAssignView(ApiView):
 
 
 class TaskCompleteView(ApiView):
+    """Close the task as done: whoever may edit it or report on it."""
+
     @extend_schema(
         operation_id="tasks_complete",
         tags=["tasks"],
@@ -107,6 +115,8 @@ class TaskCompleteView(ApiView):
 
 
 class TaskCancelView(ApiView):
+    """Cancel an open task, with a reason kept in the audit log."""
+
     @extend_schema(
         operation_id="tasks_cancel",
         tags=["tasks"],
@@ -125,6 +135,8 @@ class TaskCancelView(ApiView):
 
 
 class ReportListView(ApiView):
+    """The task's progress reports, newest first (append-only: no edit, no delete). The owner, the manager, and client leads for their company's tasks report."""
+
     queryset = ProgressReport.objects.none()
     ordering_fields = ["created_at", "percent"]
 
