@@ -131,7 +131,9 @@ def _workspace_urls(world, items):
 
 
 @pytest.fixture
-def internal_items(world):
+def internal_items(world, items):
+    items["meeting"].minutes, items["meeting"].minutes_shared = f"Minutes {INTERNAL}", False
+    items["meeting"].save(update_fields=["minutes", "minutes_shared"])
     f.TaskFactory(
         project=world.project, owner=world.team, title=f"Task {INTERNAL}", internal=True, description=INTERNAL
     )
