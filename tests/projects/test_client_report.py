@@ -177,3 +177,16 @@ def test_report_page_queries_do_not_grow_with_history(client, world):
         counts.append(len(ctx.captured_queries))
 
     assert counts[0] == counts[1]
+
+
+def test_the_link_in_an_e_mail_leads_through_log_in_back_to_the_form(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+
+    to_login = client.get(_url(task))
+    logged_in = client.post(
+        reverse("login"), {"username": world.client.email, "password": "correct-horse-battery", "next": _url(task)}
+    )
+
+    assert to_login["Location"] == f"{reverse('login')}?next={_url(task)}"
+    assert logged_in.status_code == 302 and logged_in["Location"] == _url(task)
+    assert 'name="percent"' in client.get(_url(task)).content.decode()
