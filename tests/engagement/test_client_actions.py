@@ -321,3 +321,16 @@ def test_a_digest_built_by_the_digest_service_reads_in_the_archive(client, world
     assert digest.subject in listing
     assert "Send the brand book" in page and "Internal Okapi" not in page
     assert '<a href="http' in page  # the links of the e-mail stay clickable
+
+
+def test_internal_decision_and_meeting_of_another_project_are_404(client, world):
+    internal = f.DecisionFactory(project=world.project, internal=True)
+    foreign_meeting = f.MeetingFactory(project=world.other_project)
+    client.force_login(world.client_lead)
+
+    assert client.get(_respond_url(internal)).status_code == 404
+    assert client.post(_respond_url(internal), {"kind": "acknowledged"}).status_code == 404
+    # a meeting of another project under this project's slug
+    url = reverse("engagement:meeting-ics", args=[world.project.slug, foreign_meeting.pk])
+    assert client.get(url).status_code == 404
+    assert not DecisionResponse.objects.exists()
