@@ -178,14 +178,6 @@ class TaskQuerySet(models.QuerySet):
     def visible_to_clients(self):
         return self.filter(internal=False)
 
-    def report_due(self, now: dt.datetime | None = None):
-        """Open tasks whose last report is older than their cadence (or never reported)."""
-        now = now or timezone.now()
-        return self.open().filter(
-            Q(last_reported_at__isnull=True, created_at__lte=now - dt.timedelta(days=1))
-            | Q(last_reported_at__lt=now - models.F("report_cadence_days") * dt.timedelta(days=1))
-        )
-
 
 class Task(TimeStamped):
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="tasks")
