@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -25,6 +26,8 @@ class SmtpSink:
     port: int
     raw: list[bytes] = field(default_factory=list)
     fail_next: int = 0
+    # Called with the number of messages accepted so far, before accepting the next; True refuses it (451).
+    before_accept: Callable[[int], bool] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -53,6 +56,9 @@ class _Handler:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+        hook = self.sink.before_accept
+        if hook is not None and hook(self.sink.count()):
+            return "451 4.3.0 Try again later"
         with self.sink.lock:
             if self.sink.fail_next > 0:
                 self.sink.fail_next -= 1
