@@ -3,28 +3,35 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
+# Each stamp is newer than its requirement files once they are installed; editing one reinstalls.
+RUN_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
 .PHONY: run test install lint messages
 
-# The stamp is newer than both requirement files once they are installed; editing one reinstalls.
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+$(PYTHON):
+	$(PY) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.txt | $(PYTHON)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $(RUN_STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PYTHON)
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)
 
 # Compiled catalogues are committed; recompile only where the tools exist.
-messages: $(STAMP)
+messages: $(RUN_STAMP)
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1; then \
 		$(PYTHON) manage.py compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules; \
 	fi
 
 run: export DEBUG ?= true
-run: $(STAMP) messages
+run: $(RUN_STAMP) messages
 	$(PYTHON) manage.py migrate --noinput -v 0
 	@if $(PYTHON) manage.py help seed_demo >/dev/null 2>&1; then $(PYTHON) manage.py seed_demo; fi
 	$(PYTHON) bin/devserver.py
