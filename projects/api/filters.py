@@ -60,6 +60,13 @@ class TaskFilter(django_filters.FilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
+class MyTaskFilter(TaskFilter):
+    project = django_filters.CharFilter(field_name="project__slug", help_text="A project's slug.")
+
+    class Meta(TaskFilter.Meta):
+        fields = [*TaskFilter.Meta.fields, "project"]
+
+
 class RiskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Risk.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Risk.Kind.choices)

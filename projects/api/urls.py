@@ -14,6 +14,7 @@ urlpatterns = [
     path(P + "invitations/", projects.InvitationListView.as_view(), name="invitation-list"),
     path(P + "invitations/<id:pk>/resend/", projects.InvitationResendView.as_view(), name="invitation-resend"),
     path(P + "invitations/<id:pk>/revoke/", projects.InvitationRevokeView.as_view(), name="invitation-revoke"),
+    path("tasks/", tasks.MyTaskListView.as_view(), name="my-task-list"),
     path(P + "tasks/", tasks.TaskListView.as_view(), name="task-list"),
     path(P + "tasks/<id:pk>/", tasks.TaskDetailView.as_view(), name="task-detail"),
     path(P + "tasks/<id:pk>/assign/", tasks.TaskAssignView.as_view(), name="task-assign"),

@@ -78,6 +78,7 @@ MATRIX = {
     ("invitation-list", "post"): (slug, lambda w, o, p: {"email": "olga@acme.example", "role": "client"}, rule(201, MANAGER)),
     ("invitation-resend", "post"): (obj("invitation"), None, rule(200, MANAGER)),
     ("invitation-revoke", "post"): (obj("invitation"), None, rule(200, MANAGER)),
+    ("my-task-list", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
     ("task-list", "get"): (slug, None, rule(200)),
     ("task-list", "post"): (
         slug,

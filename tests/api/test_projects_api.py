@@ -301,3 +301,14 @@ def test_unsupported_methods_are_405_with_the_error_body(api, world, method):
     response = getattr(api.as_(world.manager), method)(url("project-detail", slug="acme-portal"), {}, format="json")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_my_tasks_across_projects(api, world, objects):
+    mine_elsewhere = f.TaskFactory(project=world.other_project, owner=world.manager)
+    f.TaskFactory(project=f.ProjectFactory(), owner=world.manager)
+    staff = api.as_(world.manager).get(url("my-task-list")).json()["results"]
+    client = api.as_(world.client).get(url("my-task-list")).json()["results"]
+    one_project = api.as_(world.manager).get(url("my-task-list"), {"project": "globex-erp"}).json()["results"]
+    assert {t["id"] for t in staff} == {objects.task.pk, objects.internal_task.pk, mine_elsewhere.pk}
+    assert [t["id"] for t in client] == [objects.task.pk]
+    assert [(t["id"], t["project"]) for t in one_project] == [(mine_elsewhere.pk, "globex-erp")]

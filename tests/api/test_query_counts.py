@@ -151,6 +151,7 @@ LISTS = {
     "membership-list": (slug, add_memberships, "manager", 4),
     "invitation-list": (slug, add_invitations, "manager", 4),
     "task-list": (slug, add_tasks, "client_lead", 4),
+    "my-task-list": (lambda w, o: {}, add_tasks, "client", 2),
     "report-list": (task, add_reports, "client", 6),
     "risk-list": (slug, add_risks, "client", 4),
     "audit-list": (slug, add_audit, "team", 4),

@@ -11,6 +11,7 @@ from projects.api import filters, selectors
 from projects.api import serializers as s
 from projects.models import ProgressReport, Task
 from projects.permissions import project_access, task_access
+from projects.selectors.core import task_list_for_user
 from projects.services import reports, tasks
 
 TASK_EXAMPLE = {"title": "Send the brand guidelines", "owner": 12, "due_date": "2026-12-04", "priority": "high"}
@@ -46,6 +47,18 @@ class TaskListView(ApiView):
         data.is_valid(raise_exception=True)
         task = tasks.task_create(actor=request.user, project=access.project, **data.validated_data)
         return self.with_etag(Response(s.TaskOutputSerializer(task).data, status=status.HTTP_201_CREATED), task.version)
+
+
+class MyTaskListView(ApiView):
+    """Every task the caller may see across their projects (client people never see internal ones); `project` narrows to one."""
+
+    queryset = Task.objects.none()
+    filterset_class = filters.MyTaskFilter
+    ordering_fields = ["due_date", "priority", "status", "created_at", "last_reported_at", "title"]
+
+    @extend_schema(operation_id="my_tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
+    def get(self, request):
+        return self.page(task_list_for_user(request.user), s.TaskOutputSerializer)
 
 
 class TaskDetailView(ApiView):
