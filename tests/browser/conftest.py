@@ -16,6 +16,7 @@ async-safety check must be off for the test process (set below).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -69,10 +70,9 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     page = getattr(item, "funcargs", {}).get("page")
     if report.when == "call" and report.failed and page is not None:
-        try:
+        # The page may be gone with the failure; the report matters more than the picture.
+        with contextlib.suppress(Exception):
             screenshot(page, f"FAILED-{item.name}")
-        except Exception:  # the page may be gone with the failure; the report matters more
-            pass
 
 
 def screenshot(page, name: str, full_page: bool = True) -> Path:
