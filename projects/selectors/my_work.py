@@ -16,6 +16,7 @@ from django.utils import timezone
 from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Role, Task, TaskSide
 
 UPCOMING_DAYS = 21
+RECENT_ANSWERS = 5
 MAX_ROWS = 50
 
 
@@ -27,6 +28,7 @@ class MyWork:
     meetings: list = field(default_factory=list)
     team_owes: list = field(default_factory=list)
     plans_to_sign: list = field(default_factory=list)
+    my_answers: list = field(default_factory=list)
     latest_digest: object = None
 
     @property
@@ -114,6 +116,11 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .select_related("project")
         .order_by("project__name")
     )
+    my_answers = list(
+        user.decision_responses.filter(decision__project_id__in=project_ids, decision__internal=False)
+        .select_related("decision", "decision__project")
+        .order_by("-at", "-pk")[:RECENT_ANSWERS]
+    )
     digest = (
         user.digests.filter(kind="client").order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
     )
@@ -124,6 +131,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         meetings=meetings,
         team_owes=team_owes,
         plans_to_sign=plans,
+        my_answers=my_answers,
         latest_digest=digest,
     )
 

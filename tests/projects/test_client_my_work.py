@@ -26,7 +26,11 @@ def _fill(world, n: int, tag: str) -> None:
             due_date=today + dt.timedelta(days=i - 2),
         )
         f.TaskFactory(project=world.project, owner=world.team, title=f"{tag} team task {i}")
-        f.DecisionFactory(project=world.project, title=f"{tag} decision {i}", involvement=Involvement.CONSULTED)
+        answered = f.DecisionFactory(
+            project=world.project, title=f"{tag} decision {i}", involvement=Involvement.CONSULTED
+        )
+        f.DecisionResponseFactory(decision=answered, user=world.client)
+        f.DecisionFactory(project=world.project, title=f"{tag} open decision {i}", involvement=Involvement.CONSULTED)
         meeting = f.MeetingFactory(
             project=world.project,
             title=f"{tag} meeting {i}",
@@ -67,7 +71,8 @@ def test_sections_show_what_the_client_owes_and_is_owed(client, world):
     assert "Build the header" in body  # the team owes you
     assert "Lead&#x27;s own task" not in body and "Lead's own task" not in body
     assert "Approve the colour palette" in body
-    assert "Answered already" not in body and "Only informed" not in body
+    assert "Only informed" not in body
+    assert [d.title for d in my_work_for(user=world.client).decisions_awaiting] == ["Approve the colour palette"]
     assert "Kick-off call" in body and f'id="rsvp-{meeting.pk}"' in body
     assert "Week 48 at Acme" in body
     assert f"/tasks/{late.pk}/report/" in body and f"/tasks/{later.pk}/report/" in body
@@ -131,3 +136,16 @@ def test_a_client_lead_sees_the_plan_awaiting_sign_off(world):
 
     assert [p.project for p in lead.plans_to_sign] == [world.project]
     assert plain.plans_to_sign == []
+
+
+def test_own_recent_answers_are_listed(client, world):
+    decision = f.DecisionFactory(project=world.project, title="Pick the CMS", involvement=Involvement.CONSULTED)
+    f.DecisionResponseFactory(decision=decision, user=world.client, kind="objected", comment="Too costly")
+    other = f.DecisionFactory(project=world.project, title="Someone else's answer", involvement=Involvement.CONSULTED)
+    f.DecisionResponseFactory(decision=other, user=world.client_lead)
+    client.force_login(world.client)
+
+    body = client.get("/").content.decode()
+
+    assert "Your recent answers" in body and "Pick the CMS" in body and "Too costly" in body
+    assert [a.decision.title for a in my_work_for(user=world.client).my_answers] == ["Pick the CMS"]
