@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from engagement.health.config import get_config
 from engagement.health.engine import WEEK
-from engagement.health.history import load_history
+from engagement.health.loader import load_history
 from engagement.health.snapshots import active_projects, snapshot_project
 from projects.models import Project
 
