@@ -228,3 +228,32 @@ def test_backfill_command_shows_progress_and_is_idempotent(setup):
 def test_exposure_sentence(params, text):
     with translation.override("en"):
         assert render_reason({"code": "warn.exposure", "params": params}) == text
+
+
+def test_trend_reason_after_a_fall_of_ten_points(cfg):
+    from engagement.health.engine import _trend
+
+    assert _trend([80.0, 75.0, 72.0], 69.9, cfg) == {"drop": 10.1, "from": 80.0, "to": 69.9}
+    assert _trend([80.0, 75.0, 72.0], 71.0, cfg) is None
+    assert _trend([75.0, 72.0], 50.0, cfg) is None  # needs three earlier weeks
+
+
+def test_project_is_at_risk_when_primary_and_backup_are_both_silent(db, cfg):
+    from engagement.models import Stakeholder
+    from projects.models import TaskSide
+
+    proj = hh.project(start=dt.date(2025, 3, 1), created=START)
+    anna = hh.person(proj, "Anna Primary", Role.CLIENT_LEAD, joined=START)
+    boris = hh.person(proj, "Boris Backup", Role.CLIENT, joined=START)
+    plan = hh.plan(proj, created=START, versions=[(1, START)], signed=(1, START + D), signer=anna)
+    primary = hh.stakeholder(plan, anna, TaskSide.CLIENT, primary=True)
+    hh.stakeholder(plan, boris, TaskSide.CLIENT, backup_for=primary)
+    for person in (anna, boris):
+        t = hh.task(proj, person, f"Task of {person.full_name}", created=START, due=dt.date(2025, 7, 1))
+        hh.report(t, AS_OF - 20 * D)
+    rows, state = compute_week(proj, AS_OF, None, config=cfg, final=False)
+    project = rows[-1]
+    assert all(state.persons[p.pk].warning and "R1" in state.persons[p.pk].warning["rules"] for p in (anna, boris))
+    assert project["level"] == HealthLevel.AT_RISK
+    assert project["reasons"][0]["code"] == "warn.silence"
+    assert Stakeholder.objects.filter(plan=plan).count() == 2
