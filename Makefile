@@ -43,3 +43,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level high
 	$(PYTHON) manage.py makemigrations --check --dry-run -v 1
+
+# The benchmarks (bench/README.md): request figures, digest fan-out, reminder lateness. PostgreSQL via DATABASE_URL
+# (a dedicated rapport_bench_<scale> database is derived from it), Redis db BENCH_REDIS_URL (default 127.0.0.1:6379/10).
+.PHONY: bench
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+		else echo "wrk is missing: sudo apt-get install -y wrk"; exit 1; fi; }
+	@s=0; $(PYTHON) bench/run.py || s=1; $(PYTHON) bench/digests.py || s=1; $(PYTHON) bench/reminders.py || s=1; exit $$s

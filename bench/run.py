@@ -72,8 +72,22 @@ def prepare(env: dict, scale: int) -> dict:
         manage(env, "seed_demo", "--scale", str(scale), "--force")
         if "health_backfill" in manage(env, "help", "--commands", capture=True):
             manage(env, "health_backfill", "--weeks", "12")
-        facts = json.loads(manage(env, "shell", "-c", PROBE, capture=True).strip().splitlines()[-1])
-    return facts
+    manage(env, "shell", "-c", PORTFOLIO, capture=True)
+    return json.loads(manage(env, "shell", "-c", PROBE, capture=True).strip().splitlines()[-1])
+
+
+# Runs inside `manage.py shell`: the dashboard's first page of 25 needs someone on more than 25 projects. The seeded
+# managers have ≤ 16, so a portfolio lead joins every project as a team member (idempotent, deterministic).
+PORTFOLIO = """
+from portal.accounts.models import User
+from projects.models import Membership, Project
+lead, made = User.objects.get_or_create(email="portfolio@bench.invalid", defaults={"full_name": "Portfolio Lead", "kind": "staff"})
+if made or not lead.has_usable_password():
+    lead.set_password("rapport-demo")
+    lead.save()
+have = set(Membership.objects.filter(user=lead).values_list("project_id", flat=True))
+Membership.objects.bulk_create([Membership(project_id=pk, user=lead, role="team") for pk in Project.objects.values_list("pk", flat=True) if pk not in have])
+"""
 
 
 # Runs inside `manage.py shell`: counts, and the busiest manager and client with a task to report on.
@@ -82,14 +96,15 @@ import json
 from django.db.models import Count, Q
 from portal.accounts.models import User
 from projects.models import Project, Task, ProgressReport, Membership
-manager = User.objects.filter(kind="staff").annotate(n=Count("memberships", filter=Q(memberships__role="manager"))).order_by("-n", "id").first()
-client = User.objects.filter(kind="client").annotate(n=Count("memberships")).order_by("-n", "id").first()
+manager = User.objects.filter(kind="staff").annotate(n=Count("memberships")).order_by("-n", "id").first()
+client = User.objects.filter(kind="client").exclude(email__endswith="@bench.invalid").annotate(n=Count("memberships")).order_by("-n", "id").first()
 task = Task.objects.filter(owner=client, side="client", status__in=["todo", "in_progress", "blocked"]).select_related("project").first() if client else None
 print(json.dumps({
     "projects": Project.objects.count(), "tasks": Task.objects.count(), "reports": ProgressReport.objects.count(),
     "manager": manager.email if manager else None, "manager_projects": getattr(manager, "n", 0),
     "client": client.email if client else None, "client_projects": getattr(client, "n", 0),
     "report_path": f"/projects/{task.project.slug}/tasks/{task.pk}/report/" if task else None,
+    "report_task": task.pk if task else None,
 }))
 """
 
@@ -128,7 +143,7 @@ def main() -> int:
             Endpoint("client_my_work", "/", client),
         ]
         if facts["report_path"]:
-            body = urllib.parse.urlencode({"percent": 50, "state": "on_track", "note": "Benchmark report", "blockers": ""})
+            body = urllib.parse.urlencode({"task": facts["report_task"], "percent": 50, "state": "on_track", "note": "Benchmark report", "blockers": ""})
             endpoints.append(Endpoint("client_report_post", facts["report_path"], client, method="POST", body=body))
         for endpoint in endpoints:
             endpoint.check(server.port)

@@ -137,6 +137,19 @@ class Endpoint:
             raise RuntimeError(f"{self.name}: {self.method} {self.path} answered {status}: {body[:300]!r}")
 
 
+def drain(port: int, workers: int = 2, timeout: float = 120) -> None:
+    """Wait until every worker is free: requests left over from the previous run must not eat into the next one.
+    Sync workers take one connection at a time, so `workers` concurrent probes all answering means the backlog is gone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(workers) as pool:
+        while time.monotonic() < deadline:
+            if all(s == 200 for s, _, _ in pool.map(lambda _: request(port, "GET", "/bench/ceiling"), range(workers))):
+                return
+            time.sleep(0.2)
+
+
 def wrk(port: int, endpoint: Endpoint, seconds: int, connections: int, threads: int = 2) -> dict:
     """One bounded wrk run against loopback; returns rps, p50/p95 (ms), errors."""
     binary = shutil.which("wrk")
@@ -147,6 +160,7 @@ def wrk(port: int, endpoint: Endpoint, seconds: int, connections: int, threads: 
         args += ["-H", f"{key}: {value}"]
     args.append(f"http://127.0.0.1:{port}{endpoint.path}")
     env = {**os.environ, "WRK_METHOD": endpoint.method, "WRK_BODY": endpoint.body or ""}
+    drain(port)
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=seconds + 60, check=False)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("JSON")), None)
     if line is None:

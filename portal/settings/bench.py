@@ -11,4 +11,9 @@ ROOT_URLCONF = "bench.urls"
 # The load generator must not be throttled or locked out; everything else stays as in production.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": [], "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "token": None}}
 AXES_ENABLED = False
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+}

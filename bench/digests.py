@@ -1,0 +1,199 @@
+"""The digest fan-out figure: N client contacts' weekly digests through a real Celery worker, against a baseline.
+
+Both halves run in the same process tree, against the same SMTP sink and the same worker (prefork, concurrency 2):
+  baseline — N pre-rendered outbox rows, one `outbox.send` task each, until the sink has them all;
+  digests  — one `engagement.send_weekly_digests` call (fan-out: one task per batch of recipients, each digest
+             built, rendered, stored and queued; then `outbox.send` per message), until the sink has them all.
+Prints the ratio (bar ≤ 1.3×), queries per digest in a sample (must be constant) and each worker process's
+peak RSS (VmHWM, bar ≤ 250 MB). Needs PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, default db 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.procs import SmtpSink, Worker, celery_env, wait_worker_ready  # noqa: E402
+from bench.run import bench_env, prepare  # noqa: E402
+from bench.web import ROOT  # noqa: E402
+
+RATIO_BAR = 1.3
+RSS_BAR_MB = 250.0
+CONTACT_DOMAIN = "bench.invalid"
+BASELINE_PREFIX = "bench-baseline:"
+DIGEST_WEEKDAY, DIGEST_HOUR = 6, 23  # Sunday 23:00 UTC: nobody in the seeded data shares the slot
+
+
+def contacts_ensure(n: int) -> list[int]:
+    """N client contacts `bench-contact-NNNNN@bench.invalid`, round-robin on the open projects (deterministic).
+    Everyone else in the benchmark database gets no digest, so exactly these N are due."""
+    from django.contrib.auth.hashers import make_password
+
+    from portal.accounts.models import User
+    from projects.models import Membership, Project, Role
+
+    projects = list(Project.objects.open().filter(archived_at__isnull=True).order_by("id").values_list("id", "client_id"))
+    have = set(User.objects.filter(email__endswith=f"@{CONTACT_DOMAIN}").values_list("email", flat=True))
+    password = make_password(None)
+    new = []
+    for i in range(n):
+        email = f"bench-contact-{i:05d}@{CONTACT_DOMAIN}"
+        if email not in have:
+            new.append(User(email=email, full_name=f"Bench Contact {i:05d}", kind=User.Kind.CLIENT,
+                            organisation_id=projects[i % len(projects)][1], password=password, time_zone="UTC",
+                            digest_weekday=DIGEST_WEEKDAY, digest_hour=DIGEST_HOUR))
+    User.objects.bulk_create(new, batch_size=1000)
+    ids = {u.email: u.pk for u in User.objects.filter(email__endswith=f"@{CONTACT_DOMAIN}")}
+    ordered = [ids[f"bench-contact-{i:05d}@{CONTACT_DOMAIN}"] for i in range(n)]
+    member = set(Membership.objects.filter(user_id__in=ordered).values_list("user_id", flat=True))
+    Membership.objects.bulk_create(
+        [Membership(project_id=projects[i % len(projects)][0], user_id=pk, role=Role.CLIENT)
+         for i, pk in enumerate(ordered) if pk not in member], batch_size=1000)
+    User.objects.filter(pk__in=ordered).update(email_digest=True, is_active=True, time_zone="UTC",
+                                                digest_weekday=DIGEST_WEEKDAY, digest_hour=DIGEST_HOUR)
+    User.objects.exclude(pk__in=ordered).exclude(email__endswith=f"@{CONTACT_DOMAIN}").update(email_digest=False)
+    User.objects.filter(email__endswith=f"@{CONTACT_DOMAIN}").exclude(pk__in=ordered).update(email_digest=False)
+    return ordered
+
+
+def moment_of_week() -> dt.datetime:
+    today = dt.datetime.now(dt.UTC).date()
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    return dt.datetime.combine(sunday, dt.time(DIGEST_HOUR, 30), tzinfo=dt.UTC)
+
+
+def clean(contact_ids: list[int]) -> None:
+    from engagement.models import Digest
+    from portal.outbox.models import OutboundMessage
+
+    Digest.objects.filter(recipient_id__in=contact_ids).delete()
+    OutboundMessage.objects.filter(recipient_id__in=contact_ids).delete()
+    OutboundMessage.objects.filter(dedupe_key__startswith=BASELINE_PREFIX).delete()
+
+
+def sample_queries(contact_ids: list[int], moment: dt.datetime, size: int = 6) -> tuple[list[int], dict]:
+    """Queries of `digest_build` for a spread of contacts (rolled back); and one rendering for the baseline."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from engagement.services.digests import digest_build, digest_slot
+    from portal.accounts.models import User
+
+    step = max(len(contact_ids) // size, 1)
+    counts, rendering = [], {}
+    for pk in contact_ids[::step][:size]:
+        person = User.objects.get(pk=pk)
+        slot = digest_slot(now=moment, time_zone=person.time_zone, weekday=person.digest_weekday, hour=person.digest_hour)
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                digest = digest_build(person=person, slot=slot, now=moment)
+            counts.append(len(ctx.captured_queries))
+            if not rendering and digest is not None:
+                rendering = {"subject": digest.subject, "body_text": digest.body_text, "body_html": digest.body_html,
+                             "headers": digest.message.headers if digest.message else {}}
+            transaction.set_rollback(True)
+    return counts, rendering
+
+
+def baseline_rows(contact_ids: list[int], rendering: dict, run: str) -> list[int]:
+    from portal.accounts.models import User
+    from portal.outbox.email import msgid
+    from portal.outbox.models import MessageKind, OutboundMessage
+
+    emails = dict(User.objects.filter(pk__in=contact_ids).values_list("pk", "email"))
+    rows = []
+    for i, pk in enumerate(contact_ids):
+        key = f"{BASELINE_PREFIX}{run}:{i}"
+        rows.append(OutboundMessage(kind=MessageKind.DIGEST, recipient_id=pk, to_email=emails[pk], dedupe_key=key,
+                                    message_id=msgid(key), subject=rendering["subject"], body_text=rendering["body_text"],
+                                    body_html=rendering["body_html"], headers=rendering["headers"]))
+    OutboundMessage.objects.bulk_create(rows, batch_size=1000)
+    return list(OutboundMessage.objects.filter(dedupe_key__startswith=f"{BASELINE_PREFIX}{run}:").values_list("pk", flat=True))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", 200)))
+    parser.add_argument("--contacts", type=int, default=int(os.environ.get("BENCH_CONTACTS", 10_000)))
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--save", default=str(ROOT / "bench" / "results" / "digests-latest.json"))
+    args = parser.parse_args()
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+
+    env = bench_env(args.scale)
+    prepare(env, args.scale)
+    workdir = ROOT / "var" / "bench-mail"
+    workdir.mkdir(parents=True, exist_ok=True)
+    with SmtpSink(env, workdir) as sink:
+        env = celery_env(env, redis_url, sink.port)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()  # the benchmark's own Redis database: stale tasks of an aborted run
+        from engagement.models import Digest
+        from engagement.tasks import send_weekly_digests
+        from portal.outbox.models import MessageStatus, OutboundMessage
+        from portal.outbox.tasks import send_message
+
+        contacts = contacts_ensure(args.contacts)
+        clean(contacts)
+        moment = moment_of_week()
+        counts, rendering = sample_queries(contacts, moment)
+        print(f"queries per digest (sample of {len(counts)}): {counts}", flush=True)
+        run = time.strftime("%Y%m%d%H%M%S")
+        base_ids = baseline_rows(contacts, rendering, run)
+
+        with Worker(env, workdir, concurrency=args.concurrency) as worker:
+            wait_worker_ready()
+            print(f"baseline: sending {len(base_ids)} pre-rendered messages …", flush=True)
+            start = time.monotonic()
+            for pk in base_ids:
+                send_message.apply_async(args=[pk])
+            baseline_s = sink.wait_for(len(base_ids), args.timeout) - start
+            print(f"baseline: {baseline_s:.1f} s", flush=True)
+
+            print(f"digests: {len(contacts)} contacts …", flush=True)
+            start = time.monotonic()
+            send_weekly_digests.delay(moment.isoformat())
+            digests_s = sink.wait_for(len(base_ids) + len(contacts), args.timeout) - start
+            print(f"digests: {digests_s:.1f} s", flush=True)
+            peaks = worker.peak_rss_mb()
+
+    made = Digest.objects.filter(recipient_id__in=contacts, kind=Digest.Kind.CLIENT).count()
+    sent = OutboundMessage.objects.filter(recipient_id__in=contacts, status=MessageStatus.SENT).count()
+    ratio = digests_s / baseline_s
+    peak = max(peaks.values()) if peaks else 0.0
+    constant = len(set(counts)) == 1
+    ok_ratio, ok_rss = ratio <= RATIO_BAR, peak <= RSS_BAR_MB
+    ok_count = made == len(contacts) and sent == 2 * len(contacts)
+    print(f"digest_fanout: {ratio:.2f}× baseline ({digests_s:.1f} s vs {baseline_s:.1f} s for {len(contacts)} messages, "
+          f"{len(contacts) / digests_s:.0f}/s vs {len(contacts) / baseline_s:.0f}/s) (bar: ≤ {RATIO_BAR}×) {'ok' if ok_ratio else 'MISSED'}")
+    print(f"digest_queries: {counts} per digest (bar: constant) {'ok' if constant else 'MISSED'}")
+    print(f"worker_peak_rss: {peak:.0f} MB max of {', '.join(f'{v:.0f}' for v in peaks.values())} "
+          f"(bar: ≤ {RSS_BAR_MB:.0f} MB per worker process) {'ok' if ok_rss else 'MISSED'}")
+    print(f"digest_delivery: {made} digests stored, {sent} messages sent incl. baseline (bar: {len(contacts)} and "
+          f"{2 * len(contacts)}) {'ok' if ok_count else 'MISSED'}")
+    Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.save).write_text(json.dumps({
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "contacts": len(contacts), "concurrency": args.concurrency, "baseline_s": baseline_s, "digests_s": digests_s,
+        "ratio": ratio, "queries_per_digest": counts, "peak_rss_mb": peaks, "digests_stored": made, "sent": sent,
+    }, indent=2))
+    return 0 if ok_ratio and ok_rss and constant and ok_count else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
