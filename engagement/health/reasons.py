@@ -101,7 +101,14 @@ def _number(value) -> str:
 
 
 def render_reason(reason: dict) -> str:
-    """One reason as a sentence in the active language."""
+    """One reason as a sentence in the active language (the bare code if its parameters are incomplete)."""
+    try:
+        return _render(reason)
+    except (KeyError, TypeError, ValueError):
+        return str(reason.get("code", ""))
+
+
+def _render(reason: dict) -> str:
     code = reason.get("code", "")
     p = dict(reason.get("params") or {})
     for key in ("median", "target", "drop", "from", "to"):

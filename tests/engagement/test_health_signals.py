@@ -257,3 +257,7 @@ def test_project_is_at_risk_when_primary_and_backup_are_both_silent(db, cfg):
     assert project["level"] == HealthLevel.AT_RISK
     assert project["reasons"][0]["code"] == "warn.silence"
     assert Stakeholder.objects.filter(plan=plan).count() == 2
+
+
+def test_a_reason_with_missing_parameters_renders_its_code():
+    assert render_reason({"code": "decisions.waiting", "params": {"title": "X"}}) == "decisions.waiting"
