@@ -10,7 +10,7 @@ import pytest
 from engagement.models import HealthLevel
 from projects.models import Membership, Role
 from tests import factories as f
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import axe_check, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,4 +69,23 @@ def test_health_charts_render(page, live_server, health_project, console_errors,
     assert page.locator("table.health-table tbody tr").count() == 10
     assert "Approve sitemap" in page.content()
     screenshot(page, f"health-{lang}")
+    assert axe_check(page) == []
+    assert not console_errors, console_errors
+
+
+def test_attention_list_is_accessible(page, health_project, console_errors):
+    project, manager = health_project
+    person = project.memberships.get(role=Role.CLIENT).user
+    project.health_warnings.create(
+        person=person, opened_at=project.created_at, severity=HealthLevel.AT_RISK, rules=["R1"],
+        reasons=[{"code": "warn.silence", "severity": "at_risk", "params": {"person": person.display_name, "days": 16, "usual": 7}}],
+    )
+    login(page, manager)
+    page.goto("/attention/")
+    assert "Boris Ivanov has not acted for 16 days (usually every 7 days)." in page.content()
+    page.click("text=Acknowledge")
+    page.wait_for_load_state()
+    assert page.locator(".attention-item .chip-neutral").count() == 1
+    screenshot(page, "attention-en")
+    assert axe_check(page) == []
     assert not console_errors, console_errors
