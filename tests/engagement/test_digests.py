@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -129,6 +130,7 @@ def test_client_digest_query_count_does_not_grow_with_items(world):
                                  ends_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i, minutes=30))
             f.AttendanceFactory(meeting=m, user=person)
             assert d
+        ContentType.objects.clear_cache()
         with CaptureQueriesContext(connection) as ctx:
             digest_send_batch(kind="client", person_ids=[person.pk], now=MONDAY_8_MSK)
         return len(ctx.captured_queries)
