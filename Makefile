@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install lint messages
+.PHONY: run test install lint messages faults backup restore
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -51,3 +51,17 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
 		else echo "wrk is missing: sudo apt-get install -y wrk"; exit 1; fi; }
 	@s=0; $(PYTHON) bench/run.py || s=1; $(PYTHON) bench/digests.py || s=1; $(PYTHON) bench/reminders.py || s=1; exit $$s
+
+# Fault tests (worker killed, Redis stopped, SMTP refusing, 50 concurrent clients): PostgreSQL and Redis
+# from DATABASE_URL / REDIS_URL; each test bounds its own waits (about 90 s at most).
+FAULT_DB ?= postgres://postgres@127.0.0.1:5432/rapport_faults
+faults: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(FAULT_DB)} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/9} \
+		timeout 900 $(BIN)/pytest -m slow -q tests/security/test_faults.py tests/engagement/test_celery_worker.py
+
+# pg_dump (custom format) of DATABASE_URL into var/backups/; restore checks row counts in a scratch database.
+backup: $(STAMP)
+	$(PYTHON) bin/backup.py backup
+
+restore: $(STAMP)
+	$(PYTHON) bin/backup.py restore $(DUMP)
