@@ -73,8 +73,17 @@ def prepare(env: dict, scale: int) -> dict:
         if "health_backfill" in manage(env, "help", "--commands", capture=True):
             manage(env, "health_backfill", "--weeks", "12")
     manage(env, "shell", "-c", PORTFOLIO, capture=True)
+    manage(env, "shell", "-c", ANALYZE, capture=True)
     return json.loads(manage(env, "shell", "-c", PROBE, capture=True).strip().splitlines()[-1])
 
+
+# Freshly bulk-seeded tables have no planner statistics until autovacuum gets round to them; without them the
+# dashboard's "needs you" query picks a nested loop 50× slower. Production tables are analysed; so are these.
+ANALYZE = """
+from django.db import connection
+if connection.vendor == "postgresql":
+    connection.cursor().execute("ANALYZE")
+"""
 
 # Runs inside `manage.py shell`: the dashboard's first page of 25 needs someone on more than 25 projects. The seeded
 # managers have ≤ 16, so a portfolio lead joins every project as a team member (idempotent, deterministic).
