@@ -100,6 +100,40 @@ class TaskOutputSerializer(serializers.Serializer):
     internal = serializers.BooleanField()
     version = serializers.IntegerField(help_text="Send it back as `If-Match` (or `version`) when editing.")
 
+    def to_representation(self, task) -> dict:
+        # The busiest list of the API: built directly (same fields as declared above), several times
+        # faster than field-by-field serialization.
+        owner = task.owner
+        return {
+            "id": task.pk,
+            "project": task.project.slug,
+            "title": task.title,
+            "description": task.description,
+            "owner": {"id": owner.pk, "name": owner.display_name, "email": owner.email},
+            "side": task.side,
+            "due_date": _date(task.due_date),
+            "status": task.status,
+            "priority": task.priority,
+            "report_cadence_days": task.report_cadence_days,
+            "last_reported_at": _datetime(task.last_reported_at),
+            "last_percent": task.last_percent,
+            "last_state": task.last_state,
+            "completed_at": _datetime(task.completed_at),
+            "internal": task.internal,
+            "version": task.version,
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+def _datetime(value):
+    return _DATETIME.to_representation(value) if value is not None else None
+
 
 class TaskCreateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)

@@ -11,7 +11,6 @@ from projects.api import filters, selectors
 from projects.api import serializers as s
 from projects.models import ProgressReport, Task
 from projects.permissions import project_access, task_access
-from projects.selectors.core import task_list_for_user
 from projects.services import reports, tasks
 
 TASK_EXAMPLE = {"title": "Send the brand guidelines", "owner": 12, "due_date": "2026-12-04", "priority": "high"}
@@ -58,7 +57,7 @@ class MyTaskListView(ApiView):
 
     @extend_schema(operation_id="my_tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
     def get(self, request):
-        return self.page(task_list_for_user(request.user), s.TaskOutputSerializer)
+        return self.page(selectors.api_my_tasks(user=request.user), s.TaskOutputSerializer)
 
 
 class TaskDetailView(ApiView):
