@@ -239,5 +239,9 @@ def _unsubscribe(person: User, preference: str) -> None:
     if preference not in UNSUBSCRIBE_PREFERENCES:
         preference = "email_digest"
     if getattr(person, preference):
+        from projects.services.audit import audit_record
+
         setattr(person, preference, False)
         person.save(update_fields=[preference])
+        audit_record(actor=person, action="preferences.unsubscribe", obj=person,
+                     changes={preference: {"old": True, "new": False}, "via": "email-link"}, internal=True)

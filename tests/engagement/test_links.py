@@ -137,9 +137,11 @@ def test_unsubscribe_one_click_post_without_cookies_or_csrf(world):
     assert response.status_code == 200
     world.client.refresh_from_db()
     assert world.client.email_digest is False
+    assert AuditEvent.objects.filter(action="preferences.unsubscribe", object_id=str(world.client.pk)).count() == 1
     assert anonymous.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200
     world.client.refresh_from_db()
     assert world.client.email_digest is False and world.client.email_reminders is True
+    assert AuditEvent.objects.filter(action="preferences.unsubscribe").count() == 1
 
 
 def test_unsubscribe_endpoint_refuses_other_tokens(world):
