@@ -34,6 +34,7 @@ run: export DEBUG ?= true
 run: $(RUN_STAMP) messages
 	$(PYTHON) manage.py migrate --noinput -v 0
 	@if $(PYTHON) manage.py help seed_demo >/dev/null 2>&1; then $(PYTHON) manage.py seed_demo; fi
+	$(PYTHON) manage.py health_backfill --weeks 26 -v 0
 	$(PYTHON) bin/devserver.py
 
 test: $(STAMP)
