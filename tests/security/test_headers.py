@@ -1,0 +1,175 @@
+"""Security headers on every HTML page, production cookie and HSTS settings, no inline script or style.
+
+`manage.py check --deploy` with production settings: tests/portal/test_configuration.py::
+test_production_settings_pass_check_deploy_without_warnings (not repeated here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from projects.models import Membership
+from tests import factories as f
+from tests.security import routes as r
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD_KEYS = (
+    "DEBUG",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "X_FRAME_OPTIONS",
+    "LANGUAGE_COOKIE_SECURE",
+)
+
+
+def _production_settings() -> dict:
+    code = f"import django, json; django.setup(); from django.conf import settings as s; print(json.dumps({{k: getattr(s, k) for k in {PROD_KEYS!r}}}))"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    env.pop("DEBUG", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_are_secure_and_http_only():
+    prod = _production_settings()
+
+    assert prod["DEBUG"] is False
+    assert prod["SESSION_COOKIE_SECURE"] is True
+    assert prod["SESSION_COOKIE_HTTPONLY"] is True
+    assert prod["CSRF_COOKIE_SECURE"] is True
+    assert prod["LANGUAGE_COOKIE_SECURE"] is True
+    assert prod["SECURE_HSTS_SECONDS"] >= 60 * 60 * 24 * 180
+    assert prod["SECURE_SSL_REDIRECT"] is True
+
+
+@pytest.mark.django_db
+def test_production_login_sends_hsts_and_secure_http_only_session_cookie():
+    prod = _production_settings()
+    prod["SECURE_PROXY_SSL_HEADER"] = tuple(prod["SECURE_PROXY_SSL_HEADER"])
+    person = f.StaffFactory(email="anna@example.com")
+    with override_settings(**{k: v for k, v in prod.items() if k != "DEBUG"}):
+        client = Client()
+        plain = client.get(reverse("login"))
+        response = client.post(
+            reverse("login"), {"username": person.email, "password": "correct-horse-battery"}, secure=True
+        )
+
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    assert response.status_code == 302
+    assert "max-age=" in response["Strict-Transport-Security"]
+    assert "includeSubDomains" in response["Strict-Transport-Security"]
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
+    assert session["samesite"] == "Lax"
+
+
+def _own_objects(world) -> dict:
+    p = world.project
+    task = f.TaskFactory(project=p, owner=world.client)
+    series = f.MeetingSeriesFactory(project=p)
+    meeting = f.MeetingFactory(project=p, series=series)
+    f.AttendanceFactory(meeting=meeting, user=world.client)
+    plan = f.CommunicationPlanFactory(project=p)
+    return {
+        "task": task,
+        "risk": f.RiskFactory(project=p),
+        "stakeholder": f.StakeholderFactory(plan=plan, user=world.client),
+        "series": series,
+        "meeting": meeting,
+        "decision": f.DecisionFactory(project=p),
+        "invitation": f.InvitationFactory(project=p),
+        "membership": Membership.objects.get(project=p, user=world.client),
+        "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
+        "digest": f.DigestFactory(recipient=world.client),
+    }
+
+
+def _html_pages(world, objects):
+    for route in r.all_routes():
+        if route.path.startswith(("/api/", "/admin/")) or route.name in r.PUBLIC - {"login", "password_reset"}:
+            continue
+        if route.name in r.SLUG_ONLY:
+            yield reverse(route.name, kwargs={"slug": world.project.slug})
+        elif route.name in r.PK_OBJECT:
+            pk = objects[r.PK_OBJECT[route.name]].pk
+            kwargs = {"pk": pk} | ({"slug": world.project.slug} if "slug" in route.kwargs else {})
+            yield reverse(route.name, kwargs=kwargs)
+        elif route.name in r.PERSONAL or route.name in r.PUBLIC:
+            yield reverse(route.name)
+
+
+def test_every_html_page_sends_the_security_headers(world):
+    objects = _own_objects(world)
+    failures, checked = [], 0
+    for persona in ("manager", "client"):
+        client = Client()
+        client.force_login(world.persona(persona))
+        for path in _html_pages(world, objects):
+            response = client.get(path)
+            if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+                continue
+            checked += 1
+            csp = response.headers.get("Content-Security-Policy", "")
+            script_src = re.search(r"script-src ([^;]*)", csp)
+            html = response.content.decode()
+            problems = [
+                "no CSP script-src" if not script_src else "",
+                "unsafe-inline in script-src" if script_src and "unsafe" in script_src.group(1) else "",
+                "frame-ancestors" if "frame-ancestors 'none'" not in csp else "",
+                "X-Frame-Options" if response.headers.get("X-Frame-Options") != "DENY" else "",
+                "Referrer-Policy" if not response.headers.get("Referrer-Policy") else "",
+                "nosniff" if response.headers.get("X-Content-Type-Options") != "nosniff" else "",
+                "inline script" if re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", html) else "",
+                "style attribute" if re.search(r"<[^>]+\sstyle=", html) else "",
+            ]
+            if any(problems):
+                failures.append(f"{path} as {persona}: {[p for p in problems if p]}")
+    assert checked > 40
+    assert not failures, "\n".join(failures)
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src=|type=[\"']application/json[\"']))[^>]*>", re.IGNORECASE)
+STYLE_ATTR = re.compile(r"<[^>]+\sstyle\s*=|<style\b", re.IGNORECASE)
+
+
+def test_no_template_has_inline_script_or_style():
+    # E-mail templates are exempt: mail clients need inline styles and no CSP applies there.
+    offenders = []
+    for template in sorted((ROOT / "templates").rglob("*.html")):
+        if "emails" in template.relative_to(ROOT / "templates").parts:
+            continue
+        text = template.read_text()
+        if INLINE_SCRIPT.search(text):
+            offenders.append(f"{template}: inline <script>")
+        if STYLE_ATTR.search(text):
+            offenders.append(f"{template}: style")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_inline_script_check_catches_what_it_should():
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
+    assert not INLINE_SCRIPT.search('<script src="/static/js/app.js"></script>')
+    assert not INLINE_SCRIPT.search('<script type="application/json" id="data">{}</script>')
+    assert STYLE_ATTR.search('<div class="x" style="color:red">')
