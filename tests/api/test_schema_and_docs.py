@@ -9,7 +9,7 @@ import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM_ARGS, SCREENSHOTS
 
 
 def test_schema_validates_without_warnings(tmp_path):
@@ -87,6 +87,8 @@ def test_swagger_ui_renders_in_chromium_under_our_csp(live_server, chromium_path
             page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
             title = page.inner_text(".swagger-ui .info .title")
             operations = page.locator(".opblock").count()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
         finally:
             browser.close()
     assert "Rapport API" in title
