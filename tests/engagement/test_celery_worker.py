@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 from celery import Celery
@@ -31,6 +32,7 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.redis, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
+REDIS_DB = 2
 
 
 class Worker:
@@ -61,19 +63,25 @@ class Worker:
 
 
 @pytest.fixture
-def broker(redis_url):
-    """A client of the worker's broker (Redis db of this suite), emptied before and after."""
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
-    app = Celery("mail-tests", broker=redis_url, backend=redis_url)
-    app.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
-    yield app
-    redis.Redis.from_url(redis_url).flushdb()
+def mail_redis_url(redis_url) -> str:
+    """The Redis server of the suite, but this suite's own database number (2), which these tests may empty."""
+    return urlunparse(urlparse(redis_url)._replace(path=f"/{REDIS_DB}"))
 
 
 @pytest.fixture
-def worker(postgres, transactional_db, redis_url, smtp_sink, broker):
+def broker(mail_redis_url):
+    """A client of the worker's broker, emptied before and after."""
+    import redis
+
+    redis.Redis.from_url(mail_redis_url).flushdb()
+    app = Celery("mail-tests", broker=mail_redis_url, backend=mail_redis_url)
+    app.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
+    yield app
+    redis.Redis.from_url(mail_redis_url).flushdb()
+
+
+@pytest.fixture
+def worker(postgres, transactional_db, mail_redis_url, smtp_sink, broker):
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     env = {
@@ -82,8 +90,8 @@ def worker(postgres, transactional_db, redis_url, smtp_sink, broker):
         # synchronous_commit=off: the worker dies by SIGKILL, PostgreSQL does not, so commits stay durable here.
         "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
                         "?options=-c%20synchronous_commit%3Doff",
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
+        "REDIS_URL": mail_redis_url,
+        "CELERY_BROKER_URL": mail_redis_url,
         "EMAIL_URL": smtp_sink.url,
         "SECRET_KEY": django_settings.SECRET_KEY,
         "SITE_URL": django_settings.SITE_URL,
