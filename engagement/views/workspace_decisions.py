@@ -74,6 +74,8 @@ def decision_detail(request, slug, pk):
         "responses": responses,
         "my_response": my_response,
         "can_respond": access.can_respond_to(decision) and my_response is None and decision.needs_client,
+        "awaiting_approval": decision.involvement == "approval"
+        and not any(r.kind == "approved" and r.user.is_client for r in responses),
         "supersede_form": SupersedeForm(decision=decision) if access.can_record_decisions else None,
     }
     return render_tab(request, access, "decisions", "engagement/decision_detail.html", context)
