@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -87,10 +88,13 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
             overdue_client_tasks=_count(client_tasks.filter(due_date__lt=today)),
             decisions_awaiting=_count(decisions_awaiting_client_qs().filter(project=OuterRef("pk"))),
             open_warnings=_count(warning.objects.filter(project=OuterRef("pk"), closed_at__isnull=True)),
+            # Max per project, not ORDER BY … LIMIT 1: the latter walks every report backwards by date (bench).
             last_client_report=Subquery(
                 ProgressReport.objects.filter(task__project=OuterRef("pk"), task__side=TaskSide.CLIENT)
-                .order_by("-created_at")
-                .values("created_at")[:1]
+                .order_by()
+                .values("task__project")
+                .annotate(latest=Max("created_at"))
+                .values("latest")[:1]
             ),
             next_meeting_at=Subquery(
                 meeting.objects.filter(project=OuterRef("pk"), status="scheduled", starts_at__gte=now)
