@@ -89,7 +89,9 @@ def sample_queries(contact_ids: list[int], moment: dt.datetime, size: int = 6) -
 
     step = max(len(contact_ids) // size, 1)
     counts, rendering = [], {}
-    for pk in contact_ids[::step][:size]:
+    sample = contact_ids[::step][:size]
+    # The first digest of a process also fills Django's ContentType cache (2 queries); a worker pays that once.
+    for pk in [sample[0], *sample]:
         person = User.objects.get(pk=pk)
         slot = digest_slot(now=moment, time_zone=person.time_zone, weekday=person.digest_weekday, hour=person.digest_hour)
         with transaction.atomic():
@@ -100,7 +102,7 @@ def sample_queries(contact_ids: list[int], moment: dt.datetime, size: int = 6) -
                 rendering = {"subject": digest.subject, "body_text": digest.body_text, "body_html": digest.body_html,
                              "headers": digest.message.headers if digest.message else {}}
             transaction.set_rollback(True)
-    return counts, rendering
+    return counts[1:], rendering
 
 
 def baseline_rows(contact_ids: list[int], rendering: dict, run: str) -> list[int]:
