@@ -99,6 +99,7 @@ SLUG_ONLY = {
     "engagement:health",
     "engagement:health-override",
     "engagement:health-override-clear",
+    "projects:tasks-csv",
     "api:project-detail",
     "api:project-archive",
     "api:membership-list",

@@ -18,9 +18,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from projects.models import Membership
 from tests import factories as f
-from tests.security import routes as r
+from tests.security.pages import html_pages, own_objects
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD_KEYS = (
@@ -85,48 +84,13 @@ def test_production_login_sends_hsts_and_secure_http_only_session_cookie():
     assert session["samesite"] == "Lax"
 
 
-def _own_objects(world) -> dict:
-    p = world.project
-    task = f.TaskFactory(project=p, owner=world.client)
-    series = f.MeetingSeriesFactory(project=p)
-    meeting = f.MeetingFactory(project=p, series=series)
-    f.AttendanceFactory(meeting=meeting, user=world.client)
-    plan = f.CommunicationPlanFactory(project=p)
-    return {
-        "task": task,
-        "risk": f.RiskFactory(project=p),
-        "stakeholder": f.StakeholderFactory(plan=plan, user=world.client),
-        "series": series,
-        "meeting": meeting,
-        "decision": f.DecisionFactory(project=p),
-        "invitation": f.InvitationFactory(project=p),
-        "membership": Membership.objects.get(project=p, user=world.client),
-        "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
-        "digest": f.DigestFactory(recipient=world.client),
-    }
-
-
-def _html_pages(world, objects):
-    for route in r.all_routes():
-        if route.path.startswith(("/api/", "/admin/")) or route.name in r.PUBLIC - {"login", "password_reset"}:
-            continue
-        if route.name in r.SLUG_ONLY:
-            yield reverse(route.name, kwargs={"slug": world.project.slug})
-        elif route.name in r.PK_OBJECT:
-            pk = objects[r.PK_OBJECT[route.name]].pk
-            kwargs = {"pk": pk} | ({"slug": world.project.slug} if "slug" in route.kwargs else {})
-            yield reverse(route.name, kwargs=kwargs)
-        elif route.name in r.PERSONAL or route.name in r.PUBLIC:
-            yield reverse(route.name)
-
-
 def test_every_html_page_sends_the_security_headers(world):
-    objects = _own_objects(world)
+    objects = own_objects(world)
     failures, checked = [], 0
     for persona in ("manager", "client"):
         client = Client()
         client.force_login(world.persona(persona))
-        for path in _html_pages(world, objects):
+        for path in html_pages(world, objects):
             response = client.get(path)
             if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
                 continue

@@ -1,0 +1,47 @@
+"""Own-project objects of every kind and the HTML pages that show them (headers and escaping tests)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from projects.models import Membership
+from tests import factories as f
+from tests.security import routes as r
+
+
+def own_objects(world, **titles) -> dict:
+    """One object of every kind in `world.project`; `titles` overrides text fields per kind."""
+    p = world.project
+    task = f.TaskFactory(project=p, owner=world.client, **titles.get("task", {}))
+    series = f.MeetingSeriesFactory(project=p, **titles.get("series", {}))
+    meeting = f.MeetingFactory(project=p, series=series, **titles.get("meeting", {}))
+    f.AttendanceFactory(meeting=meeting, user=world.client)
+    f.AttendanceFactory(meeting=meeting, user=world.manager)
+    plan = f.CommunicationPlanFactory(project=p, **titles.get("plan", {}))
+    return {
+        "task": task,
+        "risk": f.RiskFactory(project=p, **titles.get("risk", {})),
+        "stakeholder": f.StakeholderFactory(plan=plan, user=world.client),
+        "series": series,
+        "meeting": meeting,
+        "decision": f.DecisionFactory(project=p, **titles.get("decision", {})),
+        "invitation": f.InvitationFactory(project=p),
+        "membership": Membership.objects.get(project=p, user=world.client),
+        "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
+        "digest": f.DigestFactory(recipient=world.client, **titles.get("digest", {})),
+    }
+
+
+def html_pages(world, objects):
+    """Paths of every HTML page of the own project, the personal pages and the log-in pages."""
+    for route in r.all_routes():
+        if route.path.startswith(("/api/", "/admin/")) or route.name in r.PUBLIC - {"login", "password_reset"}:
+            continue
+        if route.name in r.SLUG_ONLY:
+            yield reverse(route.name, kwargs={"slug": world.project.slug})
+        elif route.name in r.PK_OBJECT:
+            pk = objects[r.PK_OBJECT[route.name]].pk
+            kwargs = {"pk": pk} | ({"slug": world.project.slug} if "slug" in route.kwargs else {})
+            yield reverse(route.name, kwargs=kwargs)
+        elif route.name in r.PERSONAL or route.name in r.PUBLIC:
+            yield reverse(route.name)
