@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.procs import SmtpSink, Worker, celery_env, wait_worker_ready  # noqa: E402
-from bench.run import bench_env, prepare  # noqa: E402
+from bench.run import bench_env, machine, prepare  # noqa: E402
 from bench.web import ROOT  # noqa: E402
 
 RATIO_BAR = 1.3
@@ -190,7 +189,7 @@ def main() -> int:
     Path(args.save).parent.mkdir(parents=True, exist_ok=True)
     Path(args.save).write_text(json.dumps({
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(env),
         "contacts": len(contacts), "concurrency": args.concurrency, "baseline_s": baseline_s, "digests_s": digests_s,
         "ratio": ratio, "queries_per_digest": counts, "peak_rss_mb": peaks, "digests_stored": made, "sent": sent,
     }, indent=2))

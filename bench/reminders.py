@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.procs import Beat, SmtpSink, Worker, celery_env, wait_worker_ready  # noqa: E402
-from bench.run import bench_env, prepare  # noqa: E402
+from bench.run import bench_env, machine, prepare  # noqa: E402
 from bench.web import ROOT  # noqa: E402
 
 LATENESS_BAR_S = 60.0
@@ -124,7 +123,7 @@ def main() -> int:
     Path(args.save).parent.mkdir(parents=True, exist_ok=True)
     Path(args.save).write_text(json.dumps({
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(env),
         "meetings": len(ids), "expected": want, "window_s": args.window, "lateness_s": late, "early": early,
         "missing": missing, "max_s": worst, "p50_s": p50,
     }, indent=2))

@@ -43,6 +43,20 @@ def bench_env(scale: int) -> dict:
     return env
 
 
+def machine(env: dict) -> dict:
+    """Cores, RAM, Python, database server and the load average (other processes on the machine skew figures)."""
+    ram_kb = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), 0)
+    database = "SQLite"
+    if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            database = conn.execute("SHOW server_version").fetchone()[0]
+            database = f"PostgreSQL {database}"
+    return {"cpus": os.cpu_count(), "ram_gb": round(ram_kb / 2**20, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "database": database, "loadavg_1_5_15": os.getloadavg()}
+
+
 def _ensure_pg_database(url: str, name: str) -> None:
     import psycopg
 
@@ -141,6 +155,7 @@ def main() -> int:
     print(f"data set: {facts['projects']} projects, {facts['tasks']} tasks, {facts['reports']} reports; "
           f"manager {facts['manager']} on {facts['manager_projects']} projects, client {facts['client']} on {facts['client_projects']}")
 
+    print(f"machine: {json.dumps(machine(env))}", flush=True)
     results: dict[str, list[dict]] = {}
     with Gunicorn(env) as server:
         manager = login(server.port, facts["manager"], PASSWORD)
@@ -169,8 +184,7 @@ def main() -> int:
     Path(args.save).parent.mkdir(parents=True, exist_ok=True)
     Path(args.save).write_text(json.dumps({
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "facts": facts, "rounds": results,
+        "machine": machine(env), "facts": facts, "rounds": results,
     }, indent=2))
     return 1 if failed else 0
 
