@@ -150,6 +150,9 @@ class DecisionResponseAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
@@ -160,6 +163,9 @@ class DigestAdmin(admin.ModelAdmin):
     readonly_fields = ("recipient", "kind", "iso_week", "subject", "body_text", "body_html", "content", "message")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
