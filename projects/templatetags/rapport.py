@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 register = template.Library()
 
@@ -182,32 +181,37 @@ def get_item(mapping, key):
 
 
 _VERBS = {
-    "create": _lazy("created"),
-    "raise": _lazy("raised"),
-    "update": _lazy("changed"),
-    "assign": _lazy("reassigned"),
-    "complete": _lazy("completed"),
-    "cancel": _lazy("cancelled"),
-    "close": _lazy("closed"),
-    "reschedule": _lazy("moved"),
-    "hold": _lazy("closed with minutes"),
-    "record": _lazy("recorded"),
-    "propose": _lazy("proposed"),
-    "approve": _lazy("approved"),
-    "reject": _lazy("rejected"),
-    "supersede": _lazy("superseded"),
-    "respond": _lazy("answered"),
-    "add": _lazy("added"),
-    "remove": _lazy("removed"),
-    "change": _lazy("changed"),
-    "revoke": _lazy("revoked"),
-    "resend": _lazy("re-sent"),
-    "accept": _lazy("accepted"),
-    "submit": _lazy("reported on"),
-    "sign_off": _lazy("signed off"),
-    "request_sign_off": _lazy("asked the client to sign off"),
-    "end": _lazy("ended"),
-    "archive": _lazy("archived"),
+    "create": pgettext_lazy("activity", "created"),
+    "raise": pgettext_lazy("activity", "raised"),
+    "update": pgettext_lazy("activity", "changed"),
+    "assign": pgettext_lazy("activity", "reassigned"),
+    "complete": pgettext_lazy("activity", "completed"),
+    "cancel": pgettext_lazy("activity", "cancelled"),
+    "close": pgettext_lazy("activity", "closed"),
+    "reschedule": pgettext_lazy("activity", "moved"),
+    "hold": pgettext_lazy("activity", "closed with minutes"),
+    "record": pgettext_lazy("activity", "recorded"),
+    "propose": pgettext_lazy("activity", "proposed"),
+    "approve": pgettext_lazy("activity", "approved"),
+    "reject": pgettext_lazy("activity", "rejected"),
+    "supersede": pgettext_lazy("activity", "superseded"),
+    "respond": pgettext_lazy("activity", "answered"),
+    "add": pgettext_lazy("activity", "added"),
+    "remove": pgettext_lazy("activity", "removed"),
+    "change": pgettext_lazy("activity", "changed"),
+    "revoke": pgettext_lazy("activity", "revoked"),
+    "resend": pgettext_lazy("activity", "re-sent"),
+    "accept": pgettext_lazy("activity", "accepted"),
+    "submit": pgettext_lazy("activity", "reported on"),
+    "sign_off": pgettext_lazy("activity", "signed off"),
+    "request_sign_off": pgettext_lazy("activity", "asked the client to sign off"),
+    "end": pgettext_lazy("activity", "ended"),
+    "archive": pgettext_lazy("activity", "archived"),
+    "handle": pgettext_lazy("activity", "took on"),
+    "override": pgettext_lazy("activity", "set the health level of"),
+    "override_clear": pgettext_lazy("activity", "cleared the health level of"),
+    "warning_acknowledge": pgettext_lazy("activity", "acknowledged a warning on"),
+    "unsubscribe": pgettext_lazy("activity", "unsubscribed from e-mails of"),
 }
 
 
