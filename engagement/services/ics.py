@@ -47,7 +47,8 @@ def _calendar(method: str | None) -> Calendar:
 
 
 def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
-    assert value.tzinfo is not None, "no floating times in calendar files"
+    if value.tzinfo is None:
+        raise ValueError("no floating times in calendar files: the datetime must be aware")
     return value.astimezone(zone(tz_name))
 
 
