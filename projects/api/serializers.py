@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from portal.accounts.api.fields import related_id
@@ -15,6 +16,11 @@ class PersonSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Project", response_only=True, value={
+        "id": 3, "slug": "acme-portal", "name": "Acme portal", "description": "Customer portal relaunch", "client": "Acme",
+        "manager": {"id": 1, "name": "Anna Petrova", "email": "pm@example.com"}, "status": "active",
+        "start_date": "2026-11-01", "target_launch": "2027-03-01", "archived_at": None, "my_role": "client_lead",
+    })])
 class ProjectOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.SlugField()
@@ -82,6 +88,13 @@ class InvitationCreateInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Task", response_only=True, value={
+        "id": 42, "project": "acme-portal", "title": "Send the brand guidelines", "description": "",
+        "owner": {"id": 12, "name": "Boris Client", "email": "bob@acme.example"}, "side": "client",
+        "due_date": "2026-12-04", "status": "in_progress", "priority": "high", "report_cadence_days": 7,
+        "last_reported_at": "2026-11-24T09:30:00Z", "last_percent": 60, "last_state": "on_track",
+        "completed_at": None, "internal": False, "version": 3,
+    })])
 class TaskOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.SlugField(source="project.slug")
@@ -170,6 +183,10 @@ class TaskCancelInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Report", response_only=True, value={
+        "id": 310, "task": 42, "author": {"id": 12, "name": "Boris Client", "email": "bob@acme.example"},
+        "created_at": "2026-11-24T09:30:00Z", "percent": 60, "state": "on_track", "note": "Drafts sent for review", "blockers": "",
+    })])
 class ReportOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     task = serializers.IntegerField(source="task_id")

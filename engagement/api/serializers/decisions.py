@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from engagement.models import Decision, Meeting
@@ -9,6 +10,13 @@ from projects.api.serializers import PersonSerializer
 from projects.models import Task
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Decision", response_only=True, value={
+        "id": 17, "title": "Use the client's SSO", "context": "Staff log in with company accounts.", "options": "SSO; passwords",
+        "decision": "SSO through the client's identity provider", "decided_by": None, "decided_on": None, "impact": "high",
+        "involvement": "approval", "status": "proposed", "superseded_by": None, "task": None, "meeting": 8,
+        "recorded_by": {"id": 1, "name": "Anna Petrova", "email": "pm@example.com"}, "requested_at": "2026-11-20T10:00:00Z",
+        "internal": False, "created_at": "2026-11-20T10:00:00Z", "version": 1,
+    })])
 class DecisionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()

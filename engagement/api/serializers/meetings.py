@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from engagement.models import Involvement, MeetingStatus, Rsvp
@@ -58,6 +59,14 @@ class AttendanceOutputSerializer(serializers.Serializer):
     attended = serializers.BooleanField(allow_null=True)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Meeting", response_only=True, value={
+        "id": 8, "series": 2, "title": "Weekly check-in", "starts_at": "2026-12-03T07:00:00Z", "ends_at": "2026-12-03T07:30:00Z",
+        "time_zone": "Europe/Moscow", "location": "https://meet.example/acme", "status": "scheduled", "cancel_reason": "",
+        "rescheduled_from": None, "agenda": "1. Design review", "minutes": "", "minutes_shared": True, "held_at": None, "sequence": 0,
+        "attendance": [{"user": {"id": 12, "name": "Boris Client", "email": "bob@acme.example"}, "rsvp": "yes",
+                        "rsvp_at": "2026-11-25T08:00:00Z", "attended": None}],
+        "version": 1,
+    })])
 class MeetingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     series = serializers.IntegerField(source="series_id", allow_null=True)
