@@ -151,3 +151,18 @@ def test_a_year_of_weekly_meetings_in_five_zones(world, mailoutbox):
         assert row.created_at == due  # queued by the first run at its instant, not before
         assert row.status == MessageStatus.SENT and row.sent_at == due
     assert len(mailoutbox) == len(expected)
+
+
+def test_command_runs_the_job_and_is_safe_twice(world, capsys):
+    from django.core.management import CommandError, call_command
+
+    _meeting(world)
+    due = (START - dt.timedelta(hours=24)).isoformat()
+    call_command("send_due_reminders", "--now", due)
+    call_command("send_due_reminders", "--now", due)
+    assert OutboundMessage.objects.filter(kind=MessageKind.REMINDER).count() == 2
+    assert "2 reminder(s) queued" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("send_due_reminders", "--now", "2026-12-01T09:00:00")  # no offset
+    with pytest.raises(CommandError):
+        call_command("send_due_reminders", "--now", "tomorrow")
