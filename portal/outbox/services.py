@@ -136,14 +136,20 @@ def outbox_send(*, message_id: int, now: dt.datetime | None = None, connection=N
     if row.recipient_id and not row.recipient.is_active:
         _finish(row, MessageStatus.SKIPPED, error="recipient deactivated")
         return SKIPPED
-    if row.payload.get("render"):
-        rendered = import_string(row.payload["render"])(row)
-        if rendered is None:
-            _finish(row, MessageStatus.SKIPPED, error="nothing to send any more")
-            return SKIPPED
-        _store_rendering(row, rendered)
     try:
-        build_message(row, connection=connection).send()
+        if row.payload.get("render"):
+            rendered = import_string(row.payload["render"])(row)
+            if rendered is None:
+                _finish(row, MessageStatus.SKIPPED, error="nothing to send any more")
+                return SKIPPED
+            _store_rendering(row, rendered)
+        message = build_message(row, connection=connection)
+    except Exception as exc:  # a rendering bug must not leave the row in `sending` forever
+        log.exception("outbox: message %s could not be built", row.pk)
+        _finish(row, MessageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        return FAILED
+    try:
+        message.send()
     except Exception as exc:
         return _retry_or_fail(row, exc, now=now)
     _finish(row, MessageStatus.SENT)

@@ -147,3 +147,12 @@ def test_enqueue_dispatches_on_commit(django_capture_on_commit_callbacks, monkey
     with django_capture_on_commit_callbacks(execute=True):
         _enqueue(person)
     assert sent == [row.pk]
+
+
+def test_a_rendering_error_fails_the_row_instead_of_leaving_it_sending(smtp_sink):
+    person = f.StaffFactory()
+    row, _ = _enqueue(person, key="test:render", payload={"render": "portal.outbox.services.no_such_renderer"})
+    assert services.outbox_send(message_id=row.pk) == services.FAILED
+    row.refresh_from_db()
+    assert row.status == MessageStatus.FAILED and "no_such_renderer" in row.last_error
+    assert smtp_sink.count() == 0
