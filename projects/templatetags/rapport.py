@@ -14,8 +14,27 @@ from django.utils.translation import ngettext, pgettext_lazy
 register = template.Library()
 
 
+# The zones people of this portal use most, named in the viewer's language; others show their city as written.
+_ZONE_NAMES = {
+    "Europe/Moscow": pgettext_lazy("time zone", "Moscow"),
+    "Europe/Berlin": pgettext_lazy("time zone", "Berlin"),
+    "Europe/London": pgettext_lazy("time zone", "London"),
+    "Europe/Paris": pgettext_lazy("time zone", "Paris"),
+    "Europe/Kyiv": pgettext_lazy("time zone", "Kyiv"),
+    "Europe/Minsk": pgettext_lazy("time zone", "Minsk"),
+    "Asia/Almaty": pgettext_lazy("time zone", "Almaty"),
+    "Asia/Yekaterinburg": pgettext_lazy("time zone", "Yekaterinburg"),
+    "Asia/Novosibirsk": pgettext_lazy("time zone", "Novosibirsk"),
+    "Asia/Dubai": pgettext_lazy("time zone", "Dubai"),
+    "America/New_York": pgettext_lazy("time zone", "New York"),
+    "UTC": pgettext_lazy("time zone", "UTC"),
+}
+
+
 def zone_label(tz_name: str) -> str:
-    """'Europe/Moscow' -> 'Moscow', 'America/Argentina/Buenos_Aires' -> 'Buenos Aires'."""
+    """'Europe/Moscow' -> 'Moscow' (translated), 'America/Argentina/Buenos_Aires' -> 'Buenos Aires'."""
+    if tz_name in _ZONE_NAMES:
+        return str(_ZONE_NAMES[tz_name])
     return tz_name.rsplit("/", 1)[-1].replace("_", " ")
 
 

@@ -25,7 +25,7 @@ def test_when_in_an_explicit_zone():
 def test_when_is_localised_in_russian():
     with timezone.override("Europe/Moscow"), translation.override("ru"):
         text = when(MOMENT)
-    assert text.endswith("10:00 Moscow") and "Thu" not in text
+    assert "10:00" in text and "Thu" not in text and "Dec" not in text
 
 
 def test_ago_reads_relative_and_keeps_the_exact_time_in_the_title():
