@@ -80,6 +80,13 @@ class HealthWarning(models.Model):
     def __str__(self) -> str:
         return f"{self.project} {self.person_id} {self.severity}"
 
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons as sentences in the active language."""
+        from engagement.health.reasons import render_reason  # reasons imports the models
+
+        return [render_reason(reason) if isinstance(reason, dict) else str(reason) for reason in self.reasons or []]
+
 
 class Absence(models.Model):
     """A person's declared holiday or quiet period; early warnings respect it."""
