@@ -186,7 +186,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "outbox.send_pending", "schedule": 30.0},
     "outbox-requeue-stuck": {"task": "outbox.requeue_stuck", "schedule": 300.0},
-    "engagement-send-due-reminders": {"task": "engagement.send_due_reminders", "schedule": 60.0},
+    # Every 15 s: a reminder waits at most one period for the job, so 60 s would miss the 60 s lateness bar (bench).
+    "engagement-send-due-reminders": {"task": "engagement.send_due_reminders", "schedule": 15.0},
     "engagement-materialise-meetings": {"task": "engagement.materialise_meetings", "schedule": crontab(minute=5)},
     "engagement-send-weekly-digests": {"task": "engagement.send_weekly_digests", "schedule": crontab(minute="*/15")},
     "engagement-send-nudges": {"task": "engagement.send_nudges", "schedule": crontab(minute=30)},
