@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import Channel, Decision, Impact, Involvement, Meeting, Raci, Stakeholder
 from portal.accounts.models import Weekday
+from portal.core.time import TIME_ZONE_CHOICES
 from projects.forms import DateInput, PersonChoiceField, StyledForm, TimeInput, User, member_users
 from projects.models import Task, TaskSide
 
@@ -98,6 +101,39 @@ class StakeholderForm(StyledForm):
 
 class AgendaForm(StyledForm):
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+
+
+class MeetingForm(StyledForm):
+    """A one-off meeting; the date and time are wall-clock time in the chosen zone."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Time"), widget=TimeInput())
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480, initial=30)
+    location = forms.CharField(label=_("Location or video link"), max_length=300, required=False)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Attendees"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = member_users(project)
+        self.fields["attendees"].label_from_instance = lambda u: u.display_name
+
+    def meeting_fields(self) -> dict:
+        """Keyword arguments for `meeting_create`."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "starts_at": dt.datetime.combine(data["date"], data["time"]),
+            "duration_minutes": data["duration_minutes"],
+            "time_zone": data["time_zone"],
+            "location": data["location"],
+            "agenda": data["agenda"],
+            "attendees": list(data["attendees"]),
+        }
 
 
 class MeetingCancelForm(StyledForm):
@@ -207,6 +243,11 @@ class DecisionForm(StyledForm):
         if data.get("internal") and data.get("involvement") != Involvement.INFORMED:
             self.add_error("internal", _("An internal decision cannot ask the client anything."))
         return data
+
+    def asks_client(self) -> bool:
+        """True when saving e-mails the client people (consulted or approval required, not internal)."""
+        data = self.cleaned_data
+        return not data.get("internal") and data.get("involvement") in (Involvement.CONSULTED, Involvement.APPROVAL)
 
     def decision_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.FIELDS}

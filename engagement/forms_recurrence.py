@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.time import TIME_ZONE_CHOICES
@@ -22,6 +25,13 @@ WEEKDAYS = [
 ]
 WEEKDAY_CODES = [code for code, _label in WEEKDAYS]
 SETPOS = [("1", _("first")), ("2", _("second")), ("3", _("third")), ("4", _("fourth")), ("-1", _("last"))]
+REMINDERS = [
+    (7 * 24 * 60, _("1 week before")),
+    (24 * 60, _("1 day before")),
+    (2 * 60, _("2 hours before")),
+    (60, _("1 hour before")),
+    (15, _("15 minutes before")),
+]
 
 
 class SeriesForm(StyledForm):
@@ -45,10 +55,89 @@ class SeriesForm(StyledForm):
         label=_("Attendees"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, *args, project, **kwargs):
+    reminder_offsets = forms.TypedMultipleChoiceField(
+        label=_("Reminders"), choices=REMINDERS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, project, series=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = member_users(project)
         self.fields["attendees"].label_from_instance = lambda u: u.display_name
+        if series is None:
+            del self.fields["reminder_offsets"]
+            return
+        self.fields["first_date"].label = _("Anchor date (the first meeting of the pattern)")
+        known = {value for value, _label in REMINDERS}
+        extra = [(m, _("%(minutes)s minutes before") % {"minutes": m}) for m in series.reminder_offsets if m not in known]
+        self.fields["reminder_offsets"].choices = sorted([*REMINDERS, *extra], reverse=True)
+
+    @classmethod
+    def initial_from(cls, series) -> dict:
+        """The picker's fields for an existing series (its rule, first start in its zone, attendees, reminders)."""
+        parts = dict(p.split("=", 1) for p in series.rrule.split(";") if "=" in p)
+        days = [d for d in parts.get("BYDAY", "").split(",") if d]
+        local = series.first_start.astimezone(ZoneInfo(series.time_zone))
+        initial = {
+            "title": series.title,
+            "purpose": series.purpose,
+            "interval": int(parts.get("INTERVAL", 1)),
+            "first_date": local.date(),
+            "start_time": local.time().replace(second=0, microsecond=0),
+            "time_zone": series.time_zone,
+            "duration_minutes": series.duration_minutes,
+            "location": series.location,
+            "attendees": list(series.attendees.values_list("pk", flat=True)),
+            "reminder_offsets": list(series.reminder_offsets),
+        }
+        if parts.get("FREQ") == "MONTHLY" and days:
+            match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", days[0])
+            setpos = parts.get("BYSETPOS") or (match and match.group(1)) or "1"
+            initial.update(pattern="monthly", setpos=str(int(setpos)), month_weekday=match.group(2) if match else "MO")
+        else:
+            initial.update(pattern="weekly", weekdays=days)
+        return initial
+
+    def series_fields(self) -> dict:
+        """Keyword arguments for `series_update`."""
+        data = self.cleaned_data
+        fields = {
+            "title": data["title"],
+            "purpose": data["purpose"],
+            "rrule": data["rrule"],
+            "first_start_local": self.first_start_local(),
+            "time_zone": data["time_zone"],
+            "duration_minutes": data["duration_minutes"],
+            "location": data["location"],
+            "attendees": list(data["attendees"]),
+        }
+        if "reminder_offsets" in self.fields:
+            fields["reminder_offsets"] = sorted(data["reminder_offsets"], reverse=True)
+        return fields
+
+    def change_summary(self, series) -> dict:
+        """What confirming the edit does: whether future meetings move, and who is sent an updated invitation."""
+        initial = self.initial_from(series)
+        data = self.cleaned_data
+        schedule_moves = (
+            data["rrule"] != series.rrule
+            or data["time_zone"] != series.time_zone
+            or data["duration_minutes"] != series.duration_minutes
+            or (data["first_date"], data["start_time"]) != (initial["first_date"], initial["start_time"])
+        )
+        details = data["title"] != series.title or data["location"] != series.location
+        old_ids = set(initial["attendees"])
+        chosen = list(data["attendees"])
+        new_ids = {u.pk for u in chosen}
+        upcoming = series.meetings.filter(status="scheduled", starts_at__gt=timezone.now())
+        return {
+            "future_count": upcoming.count(),
+            "moved_by_hand": upcoming.filter(rescheduled_from__isnull=False).count() if schedule_moves else 0,
+            "schedule_moves": schedule_moves,
+            "details_change": details,
+            "added": [u for u in chosen if u.pk not in old_ids],
+            "removed": list(User.objects.filter(pk__in=old_ids - new_ids).order_by("full_name")),
+            "invited": chosen if (schedule_moves or details or new_ids != old_ids) else [],
+        }
 
     def clean(self):
         data = super().clean()

@@ -46,7 +46,12 @@ def decision_new(request, slug):
     access = project_access(user=request.user, slug=slug)
     require(access.can_propose_decisions)
     form = DecisionForm(request.POST or None, access=access)
-    if request.method == "POST" and form.is_valid():
+    context = {"form": form, "asked": client_people(access.project), "leads": client_people(access.project, leads_only=True)}
+    editing = "edit" in request.POST
+    if request.method == "POST" and form.is_valid() and not editing:
+        if form.asks_client() and "confirmed" not in request.POST:
+            # A client-visible request: show what is sent and to whom before anything is recorded.
+            return render_tab(request, access, "decisions", "engagement/decision_confirm.html", context)
         service = decision_record if access.can_record_decisions else decision_propose
         made = run_service(
             request, form, lambda: service(actor=request.user, project=access.project, **form.decision_fields())
@@ -55,7 +60,6 @@ def decision_new(request, slug):
             messages.success(request, _("Decision “%(title)s” logged.") % {"title": made.title})
             return redirect("engagement:decision", slug=slug, pk=made.pk)
     status = invalid_status(request) if form.errors else 200
-    context = {"form": form, "asked": client_people(access.project), "leads": client_people(access.project, leads_only=True)}
     return render_tab(request, access, "decisions", "engagement/decision_form.html", context, status=status)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagement.forms import (
     AgendaForm,
     MeetingCancelForm,
+    MeetingForm,
     MeetingHoldForm,
     MeetingRescheduleForm,
     OutcomeForm,
@@ -27,9 +28,15 @@ from engagement.models import Attendance, MeetingSeries
 from engagement.permissions import meeting_access, series_access
 from engagement.selectors.core import consistency_strip, meeting_list_for_project
 from engagement.services.agenda import agenda_draft, decisions_awaiting_client
-from engagement.services.meetings import meeting_cancel, meeting_hold, meeting_reschedule, meeting_update_agenda
+from engagement.services.meetings import (
+    meeting_cancel,
+    meeting_create,
+    meeting_hold,
+    meeting_reschedule,
+    meeting_update_agenda,
+)
 from engagement.services.recurrence import rrule_describe
-from engagement.services.series import series_create, series_end
+from engagement.services.series import series_create, series_end, series_update
 from projects.permissions import project_access, require
 from projects.views.common import invalid_status, render_tab, run_action, run_service
 
@@ -85,6 +92,47 @@ def series_new(request, slug):
             return redirect("engagement:meetings", slug=slug)
     status = invalid_status(request) if form.errors else 200
     return render_tab(request, access, "meetings", "engagement/series_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_edit(request, slug, pk):
+    """Edit a series in two steps: the picker, then a confirmation of what moves and who is sent new invitations."""
+    project = project_access(user=request.user, slug=slug).project
+    series, access = series_access(user=request.user, series_id=pk, project=project)
+    require(access.can_manage_meetings)
+    if series.ended_at is not None:
+        messages.error(request, _("This series has ended."))
+        return redirect("engagement:meetings", slug=slug)
+    form = SeriesForm(request.POST or None, project=project, series=series, initial=SeriesForm.initial_from(series))
+    context = {"form": form, "series": series}
+    if request.method == "POST" and form.is_valid():
+        if "confirmed" in request.POST and "edit" not in request.POST:
+            saved = run_service(request, form, lambda: series_update(actor=request.user, series=series, **form.series_fields()))
+            if saved is not None:
+                messages.success(request, _("Series “%(title)s” updated; attendees get updated invitations.") % {"title": saved.title})
+                return redirect("engagement:meetings", slug=slug)
+        elif "edit" not in request.POST:
+            context["summary"] = form.change_summary(series)
+            return render_tab(request, access, "meetings", "engagement/series_confirm.html", context)
+    status = invalid_status(request) if form.errors else 200
+    return render_tab(request, access, "meetings", "engagement/series_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request, slug):
+    access = project_access(user=request.user, slug=slug)
+    require(access.can_manage_meetings)
+    initial = {"time_zone": request.user.time_zone, "date": dt.date.today() + dt.timedelta(days=1), "time": dt.time(10, 0)}
+    form = MeetingForm(request.POST or None, project=access.project, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        made = run_service(request, form, lambda: meeting_create(actor=request.user, project=access.project, **form.meeting_fields()))
+        if made is not None:
+            messages.success(request, _("Meeting “%(title)s” scheduled; attendees get a calendar invitation.") % {"title": made.title})
+            return redirect("engagement:meeting", slug=slug, pk=made.pk)
+    status = invalid_status(request) if form.errors else 200
+    return render_tab(request, access, "meetings", "engagement/meeting_form.html", {"form": form}, status=status)
 
 
 @login_required

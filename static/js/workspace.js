@@ -7,11 +7,6 @@
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
     var message = form.getAttribute("data-confirm");
-    if (form.hasAttribute("data-decision-form")) {
-      var approval = form.querySelector('input[name="involvement"][value="approval"]');
-      var button = form.querySelector("[data-confirm-approval]");
-      if (approval && approval.checked && button) message = button.getAttribute("data-confirm-approval");
-    }
     if (message && !window.confirm(message)) {
       event.preventDefault();
       event.stopImmediatePropagation();

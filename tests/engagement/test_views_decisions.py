@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from engagement.models import Decision
+from portal.outbox.models import OutboundMessage
 from tests import factories as f
 
 DECISION = {
@@ -30,10 +31,54 @@ def test_form_says_who_will_be_asked(client, world):
     assert "these people are e-mailed: Lena Lead, Boris Client" in body
 
 
-def test_manager_records_a_decision_that_needs_approval(client, world):
+def test_approval_request_is_confirmed_on_the_server_before_anything_is_sent(client, world, mailoutbox):
     client.force_login(world.manager)
+    before = OutboundMessage.objects.count()
     response = client.post(_url("engagement:decision-new", world), DECISION)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="decision-confirm"' in body
+    assert "An e-mail asking for approval goes to: Lena Lead, Boris Client" in body
+    assert 'name="confirmed"' in body and 'name="title" value="Move launch to March"' in body
+    assert not Decision.objects.exists()
+    assert OutboundMessage.objects.count() == before
+
+
+def test_back_to_the_form_keeps_the_input_and_records_nothing(client, world):
+    client.force_login(world.manager)
+    response = client.post(_url("engagement:decision-new", world), {**DECISION, "confirmed": "on", "edit": "1"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Move launch to March"' in body and 'data-testid="decision-confirm"' not in body
+    assert 'name="confirmed"' not in body
+    assert not Decision.objects.exists()
+
+
+def test_informed_decision_needs_no_confirm_step(client, world):
+    client.force_login(world.manager)
+    response = client.post(_url("engagement:decision-new", world), {**DECISION, "involvement": "informed"})
+    decision = Decision.objects.get()
+    assert response.status_code == 302 and decision.status == "approved"
+
+
+def test_consulted_decision_from_the_team_is_confirmed_too(client, world):
+    client.force_login(world.team)
+    response = client.post(_url("engagement:decision-new", world), {**DECISION, "involvement": "consulted"})
+    assert response.status_code == 200
+    assert "An e-mail asking for their view goes to: Lena Lead, Boris Client" in response.content.decode()
+    assert not Decision.objects.exists()
+    client.post(_url("engagement:decision-new", world), {**DECISION, "involvement": "consulted", "confirmed": "on"})
+    assert Decision.objects.get().status == "proposed"
+
+
+def test_manager_records_a_decision_that_needs_approval(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("engagement:decision-new", world), {**DECISION, "confirmed": "on"})
     decision = Decision.objects.get(title="Move launch to March")
+    assert set(OutboundMessage.objects.filter(kind__startswith="decision").values_list("to_email", flat=True)) == {
+        world.client_lead.email, world.client.email
+    }
     assert response.status_code == 302 and response["Location"] == _url("engagement:decision", world, decision.pk)
     assert decision.status == "proposed" and decision.involvement == "approval" and decision.recorded_by == world.manager
     assert decision.requested_at is not None
@@ -57,7 +102,7 @@ def test_internal_decision_cannot_ask_the_client(client, world):
 @pytest.mark.parametrize(("persona", "status"), [("client_lead", 403), ("client", 403), ("outsider", 404), ("other_client", 404)])
 def test_clients_and_outsiders_cannot_record(client, world, persona, status):
     client.force_login(world.persona(persona))
-    assert client.post(_url("engagement:decision-new", world), DECISION).status_code == status
+    assert client.post(_url("engagement:decision-new", world), {**DECISION, "confirmed": "on"}).status_code == status
     assert not Decision.objects.exists()
 
 
