@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from engagement.emails.common import calendar_from, portal_url
 from engagement.models import Attendance, Decision, Meeting, MeetingStatus
@@ -80,8 +81,14 @@ def _ics_attendees(attendances: list[Attendance], recipient) -> list[IcsAttendee
     ]
 
 
-def _ics_description(meeting: Meeting) -> str:
-    parts = [meeting.agenda.strip(), meeting_url(meeting)]
+def _ics_description(meeting: Meeting, person) -> str:
+    """Plain text in the recipient's language: the agenda, the join link, the meeting in Rapport."""
+    agenda, location = meeting.agenda.strip(), meeting.location or ""
+    with translation.override(person.language):
+        parts = [f"{gettext('Agenda')}:\n{agenda}" if agenda else ""]
+        if location.startswith(("https://", "http://")):
+            parts.append(f"{gettext('Join')}: {location}")
+        parts.append(f"{gettext('Open the meeting in Rapport')}: {meeting_url(meeting)}")
     return "\n\n".join(p for p in parts if p)
 
 
@@ -133,7 +140,7 @@ def queue_itip(*, meeting_id: int, method: str) -> int:
             method=method,
             organiser_name=str(_organiser(meeting)),
             attendees=_ics_attendees(attendances, person),
-            description=_ics_description(meeting) if method == "REQUEST" else meeting.cancel_reason,
+            description=_ics_description(meeting, person) if method == "REQUEST" else meeting.cancel_reason,
             url=meeting_url(meeting),
             comment=meeting.cancel_reason if method == "CANCEL" else "",
         )
@@ -201,7 +208,7 @@ def render_reminder(row: OutboundMessage) -> Rendered | None:
             method="REQUEST",
             organiser_name=str(_organiser(meeting)),
             attendees=_ics_attendees(attendances, person),
-            description=_ics_description(meeting),
+            description=_ics_description(meeting, person),
             url=meeting_url(meeting),
         )
         rendered.attachments = [_calendar_attachment(ics, "REQUEST")]
