@@ -202,9 +202,13 @@ def test_manager_journey(page, live_server, lang, console_errors):
     page.check("input[name=involvement][value=approval]")
     with page.expect_navigation():
         page.click("#main form button[type=submit]")
+    assert "Lena Lead" in page.inner_text("[data-testid=decision-recipients]")
+    assert not Decision.objects.filter(project=project).exists()
+    j.check("12b-decision-confirm")
+    with page.expect_navigation():
+        page.click("[data-testid=decision-confirm] button[type=submit]:not([name=edit])")
     decision = Decision.objects.get(project=project)
     assert decision.status == "proposed" and decision.involvement == "approval" and decision.requested_at
-    assert any("Lena Lead" in message for message in j.dialogs)
     assert OutboundMessage.objects.filter(to_email="lena@acme.example").count() > mails_before
     j.check("13-decision")
     j.goto(f"/projects/{slug}/decisions/")
