@@ -114,3 +114,26 @@ def test_english_reader_still_gets_english(client, russian):
     client.cookies["rapport_language"] = "en"
     page = client.get(reverse("projects:overview", kwargs={"slug": SLUG})).content.decode()
     assert '<html lang="en"' in page and "Recent activity" in english_left(visible_text(page))
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/password_reset/", "/accounts/password_reset/done/", "/no-such-page/"]
+)
+def test_pages_before_log_in_follow_the_language_cookie(client, path):
+    client.cookies["rapport_language"] = "ru"
+    response = client.get(path)
+    assert response.status_code in {200, 404}
+    page = response.content.decode()
+    assert '<html lang="ru"' in page and english_left(visible_text(page)) == []
+
+
+def test_invitation_page_in_the_clients_language(client, russian):
+    from projects.services.invitations import invitation_token
+    from tests import factories as f
+
+    invitation = f.InvitationFactory(project=russian.project, email="new@acme.example", invited_by=russian.manager)
+    client.cookies["rapport_language"] = "ru"
+    page = client.get(
+        reverse("accounts:invite-accept", kwargs={"token": invitation_token(invitation)})
+    ).content.decode()
+    assert english_left(visible_text(page)) == [] and "Создать учётную запись" in page
