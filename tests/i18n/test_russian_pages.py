@@ -137,3 +137,16 @@ def test_invitation_page_in_the_clients_language(client, russian):
         reverse("accounts:invite-accept", kwargs={"token": invitation_token(invitation)})
     ).content.decode()
     assert english_left(visible_text(page)) == [] and "Создать учётную запись" in page
+
+
+def test_one_click_pages_in_russian(client, russian):
+    from engagement.services.links import A, action_link_create, unsubscribe_url
+
+    decision = russian.objects["answered"]
+    token = action_link_create(person=russian.client, action=A.ACKNOWLEDGE, obj=decision)
+    confirm = client.get(reverse("engagement:action-link", args=[token]))
+    unsubscribe = client.get(unsubscribe_url(person=russian.client, preference="email_digest"))
+    for response in (confirm, unsubscribe):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert '<html lang="ru"' in page and english_left(visible_text(page)) == []
