@@ -213,6 +213,8 @@ class Task(TimeStamped):
             models.Index(fields=["project", "status", "due_date"], name="task_project_status_due"),
             models.Index(fields=["owner", "status"], name="task_owner_status"),
             models.Index(fields=["project", "side", "status"], name="task_project_side_status"),
+            # The default order: lists across many projects stop after one page instead of sorting every task.
+            models.Index(fields=["due_date", "id"], name="task_due_order"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(report_cadence_days__gte=1), name="task_cadence_positive"),
