@@ -29,6 +29,13 @@
         if (event.target.name === "pattern") syncRecurrence(form);
       });
     });
+    /* On a phone the tab strip scrolls sideways: bring the current tab into view. */
+    root.querySelectorAll(".workspace-tabs").forEach(function (strip) {
+      var current = strip.querySelector('[aria-current="page"]');
+      if (current && strip.scrollWidth > strip.clientWidth) {
+        strip.scrollLeft = current.offsetLeft - (strip.clientWidth - current.offsetWidth) / 2;
+      }
+    });
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
