@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import Channel, Decision, Impact, Involvement, Meeting, Raci, Stakeholder
@@ -121,6 +122,12 @@ class MeetingForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = member_users(project)
         self.fields["attendees"].label_from_instance = lambda u: u.display_name
+
+    def add_service_error(self, error: ValidationError) -> None:
+        # The service speaks of `starts_at`; on this form that is the date and time the person typed.
+        if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+            error = ValidationError({("date" if k == "starts_at" else k): v for k, v in error.error_dict.items()})
+        super().add_service_error(error)
 
     def meeting_fields(self) -> dict:
         """Keyword arguments for `meeting_create`."""

@@ -124,7 +124,12 @@ def series_edit(request, slug, pk):
 def meeting_new(request, slug):
     access = project_access(user=request.user, slug=slug)
     require(access.can_manage_meetings)
-    initial = {"time_zone": request.user.time_zone, "date": dt.date.today() + dt.timedelta(days=1), "time": dt.time(10, 0)}
+    initial = {
+        "time_zone": request.user.time_zone,
+        "date": dt.date.today() + dt.timedelta(days=1),
+        "time": dt.time(10, 0),
+        "attendees": [request.user.pk],
+    }
     form = MeetingForm(request.POST or None, project=access.project, initial=initial)
     if request.method == "POST" and form.is_valid():
         made = run_service(request, form, lambda: meeting_create(actor=request.user, project=access.project, **form.meeting_fields()))

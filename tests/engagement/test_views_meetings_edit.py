@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,8 +55,10 @@ def test_meetings_tab_offers_the_one_off_form(client, world):
     client.force_login(world.manager)
     body = client.get(_url("engagement:meetings", world)).content.decode()
     assert _url("engagement:meeting-new", world) in body
-    form = client.get(_url("engagement:meeting-new", world))
-    assert form.status_code == 200 and 'name="time_zone"' in form.content.decode()
+    form = client.get(_url("engagement:meeting-new", world)).content.decode()
+    assert 'name="time_zone"' in form
+    assert re.search(rf'value="{world.manager.pk}" id="id_attendees_\d+" checked', form)
+    assert not re.search(rf'value="{world.client.pk}" id="id_attendees_\d+" checked', form)
 
 
 def test_one_off_meeting_in_the_past_is_refused_with_the_input_kept(client, world):
@@ -64,7 +67,7 @@ def test_one_off_meeting_in_the_past_is_refused_with_the_input_kept(client, worl
     response = client.post(_url("engagement:meeting-new", world), _meeting_post(world, date=yesterday, title="Keep me"))
     body = response.content.decode()
     assert response.status_code == 400
-    assert "Choose a time in the future." in body and 'value="Keep me"' in body
+    assert 'id="id_date_error"' in body and "Choose a time in the future." in body and 'value="Keep me"' in body
     assert not Meeting.objects.exists()
 
 
