@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.time import TIME_ZONE_CHOICES
@@ -128,8 +129,11 @@ class SeriesForm(StyledForm):
         old_ids = set(initial["attendees"])
         chosen = list(data["attendees"])
         new_ids = {u.pk for u in chosen}
+        from engagement.services.recurrence import rrule_describe
+
         upcoming = series.meetings.filter(status="scheduled", starts_at__gt=timezone.now())
         return {
+            "schedule": rrule_describe(data["rrule"], (get_language() or "en")[:2]),
             "future_count": upcoming.count(),
             "moved_by_hand": upcoming.filter(rescheduled_from__isnull=False).count() if schedule_moves else 0,
             "schedule_moves": schedule_moves,
