@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
 import time
 import urllib.request
 
@@ -122,7 +123,7 @@ def test_redis_down_for_30_seconds_loses_nothing_and_pages_keep_serving(postgres
         run = os.system(  # noqa: S605 - fixed command line, our own manage.py
             f"cd {os.getcwd()} && env DATABASE_URL='{env['DATABASE_URL']}' REDIS_URL='{redis.url}' "
             f"CELERY_BROKER_URL='{redis.url}' DJANGO_SETTINGS_MODULE=portal.settings.bench SECRET_KEY='{env['SECRET_KEY']}' "
-            f"timeout 60 {os.sys.executable} manage.py send_weekly_digests --now {now.isoformat()} >/dev/null 2>&1"
+            f"timeout 60 {sys.executable} manage.py send_weekly_digests --now {now.isoformat()} >/dev/null 2>&1"
         )
         still_serving = _get(web.base + "/accounts/login/")[0]
         time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
