@@ -1,5 +1,12 @@
 from engagement.models.decisions import Decision, DecisionResponse, Impact, Involvement  # noqa: F401
 from engagement.models.digests import Digest  # noqa: F401
-from engagement.models.health import Absence, HealthLevel, HealthOverride, HealthSnapshot, HealthWarning, QuietPeriod  # noqa: F401
+from engagement.models.health import (  # noqa: F401
+    Absence,
+    HealthLevel,
+    HealthOverride,
+    HealthSnapshot,
+    HealthWarning,
+    QuietPeriod,
+)
 from engagement.models.meetings import Attendance, Meeting, MeetingSeries, MeetingStatus, Rsvp  # noqa: F401
 from engagement.models.plan import Channel, CommunicationPlan, PlanVersion, Raci, Stakeholder  # noqa: F401

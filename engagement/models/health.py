@@ -105,6 +105,9 @@ class Absence(models.Model):
         verbose_name_plural = _("absences")
         constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start")]
 
+    def __str__(self) -> str:
+        return f"{self.user} away {self.starts_on}–{self.ends_on}"
+
 
 class QuietPeriod(models.Model):
     """A project-wide pause (e.g. a year-end break) that excuses everyone."""
@@ -117,6 +120,9 @@ class QuietPeriod(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="quiet_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.project} quiet {self.starts_on}–{self.ends_on}"
 
 
 class HealthOverride(models.Model):
@@ -134,3 +140,6 @@ class HealthOverride(models.Model):
         ordering = ["-set_at"]
         verbose_name = _("health override")
         verbose_name_plural = _("health overrides")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.level} until {self.expires_at:%Y-%m-%d}"

@@ -78,6 +78,9 @@ class PlanVersion(models.Model):
         ordering = ["plan", "-version"]
         constraints = [models.UniqueConstraint(fields=["plan", "version"], name="planversion_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.plan_id} v{self.version}"
+
 
 class Raci(models.TextChoices):
     RESPONSIBLE = "R", _("Responsible")
