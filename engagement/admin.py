@@ -20,6 +20,7 @@ from engagement.models import (
     QuietPeriod,
     Stakeholder,
 )
+from projects.admin import ArchiveNotDeleteMixin
 
 
 class StakeholderInline(admin.TabularInline):
@@ -94,7 +95,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "project", "starts_at", "status", "rescheduled_from", "sequence", "series")
     list_filter = ("status",)
     search_fields = ("title", "project__name", "cancel_reason", "uid")
@@ -126,7 +127,7 @@ class DecisionResponseInline(admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "project", "status", "involvement", "impact", "decided_on", "requested_at", "internal")
     list_filter = ("status", "involvement", "impact", "internal")
     search_fields = ("title", "decision", "project__name")

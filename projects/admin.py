@@ -3,6 +3,13 @@ from django.contrib import admin
 from projects.models import AuditEvent, Invitation, Membership, ProgressReport, Project, Risk, Task
 
 
+class ArchiveNotDeleteMixin:
+    """Client-seen records are archived, never hard-deleted (their reports and responses would go with them)."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For append-only records: visible, never edited or deleted through the admin."""
 
@@ -23,7 +30,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "client", "manager", "status", "start_date", "target_launch", "archived_at")
     list_filter = ("status", "client", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "slug", "client__name", "manager__email", "manager__full_name")
@@ -53,7 +60,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "project", "owner", "side", "status", "priority", "due_date", "last_reported_at", "internal")
     list_filter = ("status", "side", "priority", "internal", "project")
     search_fields = ("title", "description", "owner__email", "owner__full_name", "project__name")
@@ -73,7 +80,7 @@ class ProgressReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "project", "kind", "severity", "status", "owner", "raised_by", "internal", "created_at")
     list_filter = ("kind", "severity", "status", "internal", "project")
     search_fields = ("title", "description", "resolution", "project__name")
