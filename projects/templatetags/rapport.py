@@ -8,8 +8,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
 
 register = template.Library()
 
@@ -46,6 +46,17 @@ def _aware(value):
     return None
 
 
+def _month_format(with_time: bool = True, with_year: bool = False) -> str:
+    """'Thu 3 Dec' in English; in Russian the genitive month in lower case ('Чт 3 декабря'), as Russian writes dates."""
+    month = "E" if (get_language() or "en").startswith("ru") else "M"
+    fmt = f"D j {month}"
+    if with_year:
+        fmt += " Y"
+    if with_time:
+        fmt += ", H:i"
+    return fmt
+
+
 @register.filter
 def when(value, tz_name: str | None = None) -> str:
     """'Thu 3 Dec, 10:00 Moscow' in the active zone (the viewer's) or in `tz_name`."""
@@ -55,7 +66,7 @@ def when(value, tz_name: str | None = None) -> str:
     tz = timezone.get_current_timezone() if not tz_name else _zone(tz_name)
     local = value.astimezone(tz)
     name = tz_name or timezone.get_current_timezone_name()
-    return f"{date_format(local, 'D j M, H:i')} {zone_label(name)}"
+    return f"{date_format(local, _month_format())} {zone_label(name)}"
 
 
 @register.filter
@@ -73,7 +84,7 @@ def when_short(value) -> str:
     value = _aware(value)
     if value is None:
         return ""
-    return date_format(timezone.localtime(value), "D j M, H:i")
+    return date_format(timezone.localtime(value), _month_format())
 
 
 @register.filter
@@ -83,7 +94,7 @@ def day(value) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(_aware(value)).date()
-    return date_format(value, "D j M Y")
+    return date_format(value, _month_format(with_time=False, with_year=True))
 
 
 @register.simple_tag
