@@ -102,8 +102,9 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
                 .values("starts_at")[:1]
             ),
             health_level=_latest_snapshot("level"),
-            health_score=_latest_snapshot("score"),
         )
+        # The columns the table shows; every annotation above is a correlated subquery, so none is spare (bench).
+        .only("id", "slug", "name", "status", "target_launch", "client__id", "client__name")
     )
     if status == "all":
         pass
