@@ -167,6 +167,12 @@ else:
         "visibility_timeout": 3600,
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
+        # Publishing gives up quickly when the broker is away (kombu retries for ever by default): the row is
+        # already in the outbox and the periodic sweep sends it, so a web request or a digest run never hangs.
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 1,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
