@@ -32,6 +32,8 @@ def bench_env(scale: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.bench"
     env["DEBUG"] = "false"
+    # As in production: the cache (sessions read through it, the page cache) and the broker are Redis.
+    env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
     source = os.environ.get("DATABASE_URL", "")
     if source.startswith(("postgres://", "postgresql://")):
         parsed = urllib.parse.urlparse(source)
@@ -156,6 +158,9 @@ def main() -> int:
           f"manager {facts['manager']} on {facts['manager_projects']} projects, client {facts['client']} on {facts['client_projects']}")
 
     print(f"machine: {json.dumps(machine(env))}", flush=True)
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # the benchmark's own Redis database: no pages of an older tree
     results: dict[str, list[dict]] = {}
     with Gunicorn(env) as server:
         manager = login(server.port, facts["manager"], PASSWORD)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -152,10 +153,16 @@ def require(allowed: bool, message: str | None = None) -> None:
 
 def project_access(*, user, slug: str | None = None, project_id: int | None = None, project: Project | None = None) -> ProjectAccess:
     if project is None:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            raise Http404
+        # The project and the person's role in it in one query (every project page and API call starts here).
         lookup = {"slug": slug} if slug is not None else {"pk": project_id}
-        project = Project.objects.select_related("client", "manager").filter(**lookup).first()
-    if project is None:
-        raise Http404
+        role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+        project = Project.objects.select_related("client", "manager").annotate(_my_role=Subquery(role)).filter(**lookup).first()
+        if project is None:
+            raise Http404
+        if project._my_role is not None:
+            return ProjectAccess(project=project, user=user, role=project._my_role)
     return ProjectAccess(project=project, user=user, role=_role_for(user, project))
 
 
@@ -164,14 +171,24 @@ def _visible(access: ProjectAccess, obj) -> None:
         raise Http404
 
 
-def task_access(*, user, task_id: int, project: Project | None = None) -> tuple[Task, ProjectAccess]:
-    qs = Task.objects.select_related("project", "project__client", "owner")
-    if project is not None:
-        qs = qs.filter(project=project)
+def task_access(
+    *, user, task_id: int, project: Project | None = None, access: ProjectAccess | None = None
+) -> tuple[Task, ProjectAccess]:
+    """The task and the person's access to its project; pass the `access` already checked for its project to save
+    the second role lookup."""
+    if access is not None:
+        qs = Task.objects.select_related("owner").filter(project=access.project)
+    else:
+        qs = Task.objects.select_related("project", "project__client", "owner")
+        if project is not None:
+            qs = qs.filter(project=project)
     task = qs.filter(pk=task_id).first()
     if task is None:
         raise Http404
-    access = project_access(user=user, project=task.project)
+    if access is None or access.user is not user:
+        access = project_access(user=user, project=task.project)
+    else:
+        task.project = access.project
     _visible(access, task)
     return task, access
 

@@ -1,4 +1,7 @@
-"""The audit log: every service that changes tasks, decisions, the plan, meetings or memberships writes here."""
+"""The audit log: every service that changes tasks, decisions, the plan, meetings or memberships writes here.
+
+Writing an audit row also moves the project's `data_version` (services.freshness): cached pages follow.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from collections.abc import Iterable
 from django.db import models
 
 from projects.models import AuditEvent
+from projects.services.freshness import touch_projects
 
 
 def _plain(value):
@@ -54,8 +58,9 @@ def audit_record(
 ) -> AuditEvent:
     """Write one audit row. `action` reads like "task.update"; `changes` like `diff()` returns (values are made
     JSON-safe: model instances become ids, dates ISO strings)."""
-    return AuditEvent.objects.create(
-        project=project if project is not None else getattr(obj, "project", None),
+    project = project if project is not None else getattr(obj, "project", None)
+    event = AuditEvent.objects.create(
+        project=project,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=obj._meta.model_name,
@@ -64,3 +69,6 @@ def audit_record(
         changes=_plain(changes or {}),
         internal=internal,
     )
+    if project is not None:
+        touch_projects([project.pk])
+    return event

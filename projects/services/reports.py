@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from projects.models import ProgressReport, ReportState, Task, TaskStatus
-from projects.permissions import project_access, require
+from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
 
 TASK_FIELDS = ("status", "last_percent", "last_state", "completed_at")
@@ -24,10 +24,14 @@ def _status_after(task: Task, state: str) -> str:
 
 
 @transaction.atomic
-def report_submit(*, actor: User, task: Task, percent: int, state: str, note: str = "", blockers: str = "") -> ProgressReport:
+def report_submit(
+    *, actor: User, task: Task, percent: int, state: str, note: str = "", blockers: str = "", access: ProjectAccess | None = None
+) -> ProgressReport:
     """Store one report. `done` completes the task, `blocked` blocks it, on track / at risk mark it in progress.
-    Refused on done or cancelled tasks."""
-    access = project_access(user=actor, project=task.project)
+    Refused on done or cancelled tasks. `access`: the actor's access to the task's project when the caller has
+    just checked it (the role is then not looked up twice)."""
+    if access is None or access.user is not actor or access.project.pk != task.project_id:
+        access = project_access(user=actor, project=task.project)
     require(access.can_report_on(task), _("You can report only on your own tasks."))
     task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
     if not task.is_open:

@@ -1,13 +1,17 @@
-"""`/`: a manager's or team member's dashboard; a client's "my work"."""
+"""`/`: a manager's or team member's dashboard; a client's "my work".
+
+The page is cached (portal.core.pagecache) keyed by the data key of the person's projects.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
 
+from portal.core.pagecache import cached_page
 from projects.forms import DashboardFilterForm
 from projects.selectors.dashboard import PAGE_SIZE, dashboard_projects, needs_you
+from projects.selectors.freshness import data_key
 
 
 @login_required
@@ -20,6 +24,10 @@ def home(request):
 
 
 def dashboard(request):
+    return cached_page(request, "projects/dashboard.html", lambda: _dashboard_context(request), data_key(request.user))
+
+
+def _dashboard_context(request) -> dict:
     form = DashboardFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     projects = dashboard_projects(
@@ -32,8 +40,4 @@ def dashboard(request):
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "projects/dashboard.html",
-        {"form": form, "page": page, "needs": needs_you(user=request.user), "query": query.urlencode()},
-    )
+    return {"form": form, "page": page, "needs": needs_you(user=request.user), "query": query.urlencode()}

@@ -21,11 +21,11 @@ from projects.services.reports import report_submit
 @require_http_methods(["GET", "POST"])
 def task_report(request, slug: str, pk: int):
     access = project_access(user=request.user, slug=slug)
-    task, access = task_access(user=request.user, task_id=pk, project=access.project)
+    task, access = task_access(user=request.user, task_id=pk, access=access)
     may_report = access.can_report_on(task)
     if request.method == "POST":
         form = ReportForm(request.POST, task=task)
-        status = _submit(request, form, task, may_report)
+        status = _submit(request, form, task, access)
         if status is None and not request.htmx:
             messages.success(request, _("Thank you — your report on “%(task)s” is saved.") % {"task": task.title})
             return redirect("projects:task-report", slug=slug, pk=pk)
@@ -40,9 +40,9 @@ def task_report(request, slug: str, pk: int):
     return TemplateResponse(request, template, context, status=status or 200)
 
 
-def _submit(request, form: ReportForm, task, may_report: bool) -> int | None:
+def _submit(request, form: ReportForm, task, access) -> int | None:
     """Validate and store the report; None when stored, else the HTTP status to answer with (input kept)."""
-    if not may_report:
+    if not access.can_report_on(task):
         form.is_valid()
         form.add_error(None, _("You can report only on your own tasks (a client lead: on your company's tasks)."))
         return 403
@@ -57,6 +57,7 @@ def _submit(request, form: ReportForm, task, may_report: bool) -> int | None:
             state=data["state"],
             note=data["note"],
             blockers=data["blockers"],
+            access=access,
         )
     except PermissionDenied as error:
         form.add_error(None, str(error) or _("You may not report on this task."))

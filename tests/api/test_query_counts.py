@@ -148,20 +148,20 @@ def decision(w, o):
 # url name: (kwargs, add rows, who asks, queries pinned)
 LISTS = {
     "project-list": (lambda w, o: {}, add_projects, "manager", 2),
-    "membership-list": (slug, add_memberships, "manager", 4),
-    "invitation-list": (slug, add_invitations, "manager", 4),
-    "task-list": (slug, add_tasks, "client_lead", 4),
+    "membership-list": (slug, add_memberships, "manager", 3),
+    "invitation-list": (slug, add_invitations, "manager", 3),
+    "task-list": (slug, add_tasks, "client_lead", 3),
     "my-task-list": (lambda w, o: {}, add_tasks, "client", 2),
-    "report-list": (task, add_reports, "client", 6),
-    "risk-list": (slug, add_risks, "client", 4),
-    "audit-list": (slug, add_audit, "team", 4),
-    "stakeholder-list": (slug, add_stakeholders, "client", 4),
-    "series-list": (slug, add_series, "client", 5),
-    "meeting-list": (slug, add_meetings, "client", 5),
-    "meeting-attendance": (meeting, add_attendance, "client", 5),
-    "decision-list": (slug, add_decisions, "client", 4),
-    "decision-responses": (decision, add_responses, "client", 6),
-    "health-list": (slug, add_health, "team", 4),
+    "report-list": (task, add_reports, "client", 5),
+    "risk-list": (slug, add_risks, "client", 3),
+    "audit-list": (slug, add_audit, "team", 3),
+    "stakeholder-list": (slug, add_stakeholders, "client", 3),
+    "series-list": (slug, add_series, "client", 4),
+    "meeting-list": (slug, add_meetings, "client", 4),
+    "meeting-attendance": (meeting, add_attendance, "client", 4),
+    "decision-list": (slug, add_decisions, "client", 3),
+    "decision-responses": (decision, add_responses, "client", 5),
+    "health-list": (slug, add_health, "team", 3),
     "digest-list": (lambda w, o: {}, add_digests, "client", 2),
 }
 
@@ -176,7 +176,8 @@ def _count(client, path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
-def test_list_queries_do_not_grow_with_rows(api, world, objects, name):
+def test_list_queries_do_not_grow_with_rows(api, world, objects, name, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the lists' own queries; a cached page's are pinned in tests/bench
     kwargs, add, persona, pinned = LISTS[name]
     client = api.as_(getattr(world, persona))
     path = reverse(f"api:{name}", kwargs=kwargs(world, objects))
