@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -39,6 +40,13 @@ KINDS = {
     "nudge",
     "escalation",
 }
+
+
+@pytest.fixture(autouse=True)
+def _the_week_before():
+    """The e-mails are queued "now" and sent at the fixed instants below: now is the Thursday before them."""
+    with time_machine.travel(MONDAY_8_MSK - dt.timedelta(days=4), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
