@@ -61,17 +61,28 @@ def _obligations(h: History, cfg: HealthConfig, pid: int, start: dt.datetime, en
     grace = cfg.report_grace_days * DAY
     for task in h.tasks:
         cadence = task.cadence_days * DAY
-        first = task.assigned_at(start)
+        first = task.assigned_at(start).astimezone(h.tz)
+
+        def point(i: int, first=first, cadence=cadence) -> dt.datetime:
+            # Due points step in local days from the assignment (aware arithmetic keeps the wall-clock time),
+            # so a DST change does not push a Monday-00:00 due point into the next week.
+            return (first + i * cadence).astimezone(dt.UTC)
+
         k = max(1, math.floor((start - first) / cadence) + 1)
-        due = first + k * cadence
+        while k > 1 and point(k - 1) > start:
+            k -= 1
+        while point(k) <= start:
+            k += 1
+        due = point(k)
         # A due point on the week boundary belongs to the week that ends there: its report window is that week.
         while due <= end:
             state = task.state_at(due)
             if state and state[1] == pid and state[0] in OPEN and not h.is_excused(pid, due):
-                met = task.report_in(due - cadence, due + grace)
+                met = task.report_in(point(k - 1), (due.astimezone(h.tz) + grace).astimezone(dt.UTC))
                 if met or due + grace <= judged_at:
                     out.add("report", task.title, met)
-            due += cadence
+            k += 1
+            due = point(k)
     for m in h.meetings:
         if m.status == "held" and start <= m.starts_at < end and m.invited.get(pid) is not None:
             if not h.is_excused(pid, m.starts_at):
