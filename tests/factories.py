@@ -9,6 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from engagement import models as em
+from engagement.health.config import get_config
 from portal.accounts.models import Client, User
 from portal.outbox.models import MessageKind, OutboundMessage
 from projects import models as pm
@@ -230,6 +231,7 @@ class HealthSnapshotFactory(DjangoModelFactory):
     iso_year = 2026
     iso_week = factory.Sequence(lambda n: 1 + n % 52)
     as_of = factory.LazyFunction(timezone.now)
+    algo_version = factory.LazyFunction(lambda: get_config().version)  # what the pages read (the model default is "h1")
     score = 80
     level = em.HealthLevel.HEALTHY
 

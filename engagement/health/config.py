@@ -1,9 +1,17 @@
 """The one place every health parameter lives (health.md, appendix A).
 
-Defaults are the "h1" algorithm. `settings.HEALTH_WEIGHTS` overrides weights,
+Defaults are the "h2" algorithm. `settings.HEALTH_WEIGHTS` overrides weights,
 `settings.HEALTH_WINDOW_WEEKS` the window, and `settings.RAPPORT_HEALTH` (a dict)
 any other field. Any change from the defaults changes `version`, so snapshots
 computed with different parameters are never mixed in one chart.
+
+`BASE_VERSION` names the defaults themselves; it is bumped whenever a default or the
+computation changes (health.md §3.8), because snapshots stored under the old name
+would otherwise be mixed with new ones:
+
+* h1: health.md appendix A as written (R2 h = 6, h_exposed = 3).
+* h2: `r2_h_exposed` 3 → 2, recalibrated on the §4 simulation (docs/health.md,
+  "Calibration"); report due points step in local days across a DST change.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ DEFAULT_WEIGHTS = {
 # Older setting names, accepted so an existing HEALTH_WEIGHTS keeps working.
 _ALIASES = {"report_freshness": "freshness", "on_time": "ontime", "meetings": "consistency"}
 
-BASE_VERSION = "h1"
+BASE_VERSION = "h2"
 
 
 def half_up(value: float, digits: int = 1) -> float:
@@ -72,7 +80,7 @@ class HealthConfig:
     r1_cap_multiple: float = 4.0
     r2_odds_ratio: float = 4.0
     r2_h: float = 6.0
-    r2_h_exposed: float = 3.0
+    r2_h_exposed: float = 2.0  # h1 had 3.0; see the module docstring and docs/health.md "Calibration"
     r2_prior: float = 0.15
     r2_prior_weight: float = 10.0
     r2_p0_min: float = 0.05
@@ -93,7 +101,7 @@ class HealthConfig:
 
     @property
     def version(self) -> str:
-        """'h1' for the defaults; 'h1-<hash>' when any parameter differs (fits the 12-character column)."""
+        """BASE_VERSION ('h2') for the defaults; 'h2-<hash>' when any parameter differs (fits the 12-character column)."""
         defaults = HealthConfig()
         if self == defaults:
             return BASE_VERSION

