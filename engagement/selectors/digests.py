@@ -7,6 +7,7 @@ risks, only projects where the person has a client role).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from django.db.models import Avg, Count
@@ -14,9 +15,9 @@ from django.utils import dateformat, timezone, translation
 
 from engagement.emails.common import portal_url
 from engagement.models import Attendance, Decision, HealthSnapshot, Meeting, MeetingStatus
-from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.models.decisions import DecisionResponse, DecisionStatus, Involvement
 from engagement.models.plan import CommunicationPlan
-from engagement.services.links import A, action_link_create_many, action_link_url
+from engagement.services.links import A, action_link_urls, action_links_create_bulk
 from portal.core.time import zone
 from portal.outbox.models import MessageKind, OutboundMessage
 from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Risk, Task, TaskSide
@@ -53,73 +54,134 @@ def _capped(items: list, cap: int) -> tuple[list, int]:
 
 
 def client_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> dict:
-    roles = dict(
-        Membership.objects.filter(user=person, role__in=CLIENT_ROLES, project__in=Project.objects.open())
-        .values_list("project_id", "role")
-    )
-    projects = list(Project.objects.filter(pk__in=roles).select_related("manager").order_by("name"))
-    local_today = now.astimezone(zone(person.time_zone)).date()
+    """The client digest of one person (a batch of one; see `client_digest_contexts`)."""
+    return client_digest_contexts(people=[person], week_starts={person.pk: week_start}, now=now)[person.pk]
 
-    tasks = list(Task.objects.open().filter(owner=person, project__in=projects, internal=False).select_related("project"))
-    overdue = sorted((t for t in tasks if t.due_date and t.due_date < local_today), key=lambda t: t.due_date)
-    report_due = [t for t in tasks if t not in overdue and t.report_due_at() <= now + dt.timedelta(days=7)]
-    other_tasks = [t for t in tasks if t not in overdue and t not in report_due]
 
+def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now: dt.datetime) -> dict[int, dict]:
+    """The client digests of a batch of people, {person id: context}, in a fixed number of queries for the whole
+    batch, whatever its size and the number of items. What a project shows everybody (decisions, reports, risks,
+    progress) is loaded once per batch and shared; what is a person's own (tasks, meetings, answers, links) is
+    loaded for the batch in one query each and split. Batches are formed per project (`digest_due_batches`), so
+    the contacts of one project are built together."""
+    if not people:
+        return {}
+    ids = [p.pk for p in people]
+    roles: dict[int, dict[int, str]] = defaultdict(dict)
+    for user_id, project_id, role in Membership.objects.filter(
+        user_id__in=ids, role__in=CLIENT_ROLES, project__in=Project.objects.open()
+    ).values_list("user_id", "project_id", "role"):
+        roles[user_id][project_id] = role
+    project_ids = {pk for mine in roles.values() for pk in mine}
+    ranked = list(Project.objects.filter(pk__in=project_ids).select_related("manager").order_by("name", "pk"))
+    by_pk = {p.pk: p for p in ranked}
+    rank = {p.pk: i for i, p in enumerate(ranked)}
+    today = {p.pk: now.astimezone(zone(p.time_zone)).date() for p in people}
+    url = functools.lru_cache(maxsize=None)(portal_url)  # one reverse() per page of the batch, not per person
+
+    tasks_of: dict[int, list[Task]] = defaultdict(list)
+    for task in Task.objects.open().filter(owner_id__in=ids, project_id__in=project_ids, internal=False):
+        if task.project_id in roles[task.owner_id]:
+            task.project = by_pk[task.project_id]
+            tasks_of[task.owner_id].append(task)
     decisions = list(
-        Decision.objects.filter(project__in=projects, internal=False, status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
-        .exclude(responses__user=person)
-        .select_related("project")
+        Decision.objects.filter(project_id__in=project_ids, internal=False,
+                                status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
         .order_by("requested_at", "pk")
     )
-    by_pk = {p.pk: p for p in projects}
-    awaiting = [
-        d for d in decisions
-        if d.requested_at is not None and ProjectAccess(project=by_pk[d.project_id], user=person, role=roles[d.project_id]).can_respond_to(d)
-    ]
-    made = list(
-        Decision.objects.filter(project__in=projects, internal=False, status=DecisionStatus.APPROVED,
-                                decided_on__gt=local_today - dt.timedelta(days=7), decided_on__lte=local_today)
-        .select_related("project", "decided_by")
-        .order_by("decided_on")
+    answered = set(
+        DecisionResponse.objects.filter(decision__in=[d.pk for d in decisions], user_id__in=ids)
+        .values_list("decision_id", "user_id")
     )
-    attendances = list(
+    made_all = list(
+        Decision.objects.filter(project_id__in=project_ids, internal=False, status=DecisionStatus.APPROVED,
+                                decided_on__gt=min(today.values()) - dt.timedelta(days=7),
+                                decided_on__lte=max(today.values()))
+        .select_related("decided_by")
+        .order_by("decided_on", "pk")
+    )
+    attendances_of: dict[int, list[Attendance]] = defaultdict(list)
+    for attendance in (
         Attendance.objects.filter(
-            user=person, meeting__status=MeetingStatus.SCHEDULED, meeting__starts_at__gte=now,
-            meeting__starts_at__lt=now + dt.timedelta(days=MEETING_DAYS), meeting__project__in=projects,
-        ).select_related("meeting__project").order_by("meeting__starts_at")
+            user_id__in=ids, meeting__status=MeetingStatus.SCHEDULED, meeting__starts_at__gte=now,
+            meeting__starts_at__lt=now + dt.timedelta(days=MEETING_DAYS), meeting__project_id__in=project_ids,
+        ).select_related("meeting").order_by("meeting__starts_at", "pk")
+    ):
+        if attendance.meeting.project_id in roles[attendance.user_id]:
+            attendance.meeting.project = by_pk[attendance.meeting.project_id]
+            attendances_of[attendance.user_id].append(attendance)
+    reports_all = list(
+        ProgressReport.objects.filter(task__project_id__in=project_ids, task__internal=False,
+                                      created_at__gt=now - dt.timedelta(days=7), created_at__lte=now)
+        .select_related("task", "author")
+        .order_by("-created_at", "-pk")
     )
-    reports = list(
-        ProgressReport.objects.filter(task__project__in=projects, task__internal=False, created_at__gt=now - dt.timedelta(days=7),
-                                      created_at__lte=now)
-        .select_related("task__project", "author")
-        .order_by("-created_at")
+    risks_all = list(
+        Risk.objects.filter(project_id__in=project_ids, internal=False, status__in=[Risk.Status.OPEN, Risk.Status.MITIGATING])
+        .select_related("owner")
+        .order_by("project__name", "-created_at", "-pk")
     )
-    risks = list(
-        Risk.objects.filter(project__in=projects, internal=False, status__in=[Risk.Status.OPEN, Risk.Status.MITIGATING])
-        .select_related("project", "owner")
-        .order_by("project__name", "-created_at")
-    )
+    for obj in [*decisions, *made_all, *risks_all]:
+        obj.project = by_pk[obj.project_id]
+    for report in reports_all:
+        report.task.project = by_pk[report.task.project_id]
     progress = dict(
-        Task.objects.filter(project__in=projects, internal=False).exclude(status="cancelled")
+        Task.objects.filter(project_id__in=project_ids, internal=False).exclude(status="cancelled")
         .values("project_id").annotate(avg=Avg("last_percent")).values_list("project_id", "avg")
     )
 
-    specs = [(A.APPROVE if d.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE, d) for d in awaiting[:ACTION_CAP]]
+    parts = {}
+    specs: list[tuple] = []  # every one-click link of the batch, created in one query
+    for person in people:
+        mine = roles[person.pk]
+        projects = sorted((by_pk[pk] for pk in mine), key=lambda p: rank[p.pk])
+        local_today = today[person.pk]
+        tasks = tasks_of[person.pk]
+        overdue = sorted((t for t in tasks if t.due_date and t.due_date < local_today), key=lambda t: t.due_date)
+        report_due = [t for t in tasks if t not in overdue and t.report_due_at() <= now + dt.timedelta(days=7)]
+        other_tasks = [t for t in tasks if t not in overdue and t not in report_due]
+        awaiting = [
+            d for d in decisions
+            if d.project_id in mine and (d.pk, person.pk) not in answered and d.requested_at is not None
+            and ProjectAccess(project=by_pk[d.project_id], user=person, role=mine[d.project_id]).can_respond_to(d)
+        ]
+        made = [d for d in made_all if d.project_id in mine and local_today - dt.timedelta(days=7) < d.decided_on <= local_today]
+        attendances = attendances_of[person.pk]
+        reports = [r for r in reports_all if r.task.project_id in mine]
+        risks = [r for r in risks_all if r.project_id in mine]
+        first = len(specs)
+        specs += [(person, A.APPROVE if d.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE, d) for d in awaiting[:ACTION_CAP]]
+        for attendance in attendances:
+            specs += [(person, action, attendance.meeting) for action in (A.RSVP_YES, A.RSVP_MAYBE, A.RSVP_NO)]
+        parts[person.pk] = (projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks, first)
+
+    urls = action_link_urls(action_links_create_bulk(specs=specs, now=now))
+    contexts = {}
+    for person in people:
+        projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks, first = parts[person.pk]
+        contexts[person.pk] = _client_context(
+            person=person, projects=projects, local_today=today[person.pk], week_start=week_starts[person.pk],
+            tasks=tasks_of[person.pk], overdue=overdue, report_due=report_due, other_tasks=other_tasks,
+            awaiting=awaiting, made=made, attendances=attendances, reports=reports, risks=risks, progress=progress,
+            urls=iter(urls[first:]), url=url,
+        )
+    return contexts
+
+
+def _client_context(*, person, projects, local_today, week_start, tasks, overdue, report_due, other_tasks, awaiting,
+                    made, attendances, reports, risks, progress, urls, url=portal_url) -> dict:
     unanswered = [a for a in attendances if a.rsvp == "none"]
-    for attendance in attendances:
-        specs += [(A.RSVP_YES, attendance.meeting), (A.RSVP_MAYBE, attendance.meeting), (A.RSVP_NO, attendance.meeting)]
-    urls = iter(action_link_url(t) for t in action_link_create_many(person=person, specs=specs, now=now))
     decision_items = [
-        {"decision": d, "url": next(urls), "view_url": portal_url("engagement:decision", d.project.slug, d.pk),
+        {"decision": d, "url": next(urls), "view_url": url("engagement:decision", d.project.slug, d.pk),
          "approve": d.involvement == Involvement.APPROVAL}
         for d in awaiting[:ACTION_CAP]
     ]
     meeting_items = [
         {"meeting": a.meeting, "rsvp": a.rsvp, "yes": next(urls), "maybe": next(urls), "no": next(urls),
-         "url": portal_url("engagement:meeting", a.meeting.project.slug, a.meeting.pk)}
+         "url": url("engagement:meeting", a.meeting.project.slug, a.meeting.pk)}
         for a in attendances
     ]
-    report_url = {t.pk: portal_url("projects:task-report", t.project.slug, t.pk) for t in tasks}
+    report_url = {t.pk: url("projects:task-report", t.project.slug, t.pk) for t in tasks}
     actions = [{"kind": "overdue", "task": t, "url": report_url[t.pk], "days": (local_today - t.due_date).days} for t in overdue]
     actions += [{"kind": "report_due", "task": t, "url": report_url[t.pk], "due": t.report_due_at()} for t in report_due]
     actions += [{"kind": "decision", **item} for item in decision_items]
@@ -131,7 +193,7 @@ def client_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> d
     main_project = projects[0] if projects else None
     return {
         "person": person,
-        "projects": [{"project": p, "percent": round(progress.get(p.pk) or 0), "url": portal_url("projects:overview", p.slug)}
+        "projects": [{"project": p, "percent": round(progress.get(p.pk) or 0), "url": url("projects:overview", p.slug)}
                      for p in projects],
         "main_project": main_project,
         "main_manager": main_project.manager if main_project else None,
@@ -152,8 +214,8 @@ def client_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> d
         "reports": reports,
         "risks": shown_risks,
         "more_risks": more_risks,
-        "my_work_url": portal_url("home"),
-        "preferences_url": portal_url("accounts:preferences"),
+        "my_work_url": url("home"),
+        "preferences_url": url("accounts:preferences"),
         "content": {
             "projects": [p.pk for p in projects],
             "overdue": [t.pk for t in overdue],

@@ -1,31 +1,39 @@
-"""Weekly digests: who is due (their weekday and hour in their own zone), and building one digest.
+"""Weekly digests: who is due (their weekday and hour in their own zone), and building them.
 
 The periodic job (every 15 min) calls `digest_due_batches`, which names the people whose
-slot has come this ISO week and who have no digest for it yet, in batches; each batch
-is one task calling `digest_send_batch`. A digest is rendered once into a `Digest` row
-(the archive) and sent from that rendering, so retries send the same bytes.
+slot has come this ISO week and who have no digest for it yet, in batches formed per project
+(the contacts of one project share most of their digest); each batch is one task calling
+`digest_send_batch`. A batch is built together (`digest_build_many`): its data in a fixed number
+of queries, each distinct digest rendered once and personalised per reader (name, one-click links),
+its `Digest` rows (the archive) and outbox rows written in one transaction, and its messages handed
+to one sending task. Each digest is sent from that rendering, so retries send the same bytes.
 Everything is safe to run twice: one Digest per (person, kind, week), one outbox row per key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from engagement.emails.common import automated_headers
 from engagement.models import Digest
-from engagement.selectors.digests import client_digest_context, manager_digest_context
-from engagement.services.links import unsubscribe_url
+from engagement.selectors.digests import WeekLabel, client_digest_contexts, manager_digest_context
+from engagement.services.links import A, action_links_create_bulk, unsubscribe_url, unsubscribe_url_for
 from portal.accounts.models import User
 from portal.core.time import iso_week, zone
-from portal.outbox.email import msgid, render_email
-from portal.outbox.models import MessageKind
-from portal.outbox.services import outbox_enqueue
-from projects.models import CLIENT_ROLES, Project
+from portal.outbox.email import Rendered, msgid, one_line, render_email
+from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.services import outbox_dispatch_many, outbox_enqueue
+from projects.models import CLIENT_ROLES, Membership, Project
 
 CATCH_UP = dt.timedelta(days=1)  # a slot missed by downtime is still served within a day
 
@@ -81,22 +89,37 @@ def digest_due(*, now: dt.datetime) -> dict[str, list[int]]:
 
 
 def digest_due_batches(*, now: dt.datetime, batch_size: int | None = None) -> list[tuple[str, list[int]]]:
+    """The due people in batches; client contacts ordered by their projects, so one project's contacts share a batch."""
     size = batch_size or settings.DIGEST_BATCH_SIZE
-    return [
-        (kind, ids[i : i + size]) for kind, ids in digest_due(now=now).items() for i in range(0, len(ids), size)
-    ]
+    batches = []
+    for kind, ids in digest_due(now=now).items():
+        if kind == Digest.Kind.CLIENT:
+            ids = _by_project(ids)
+        batches += [(kind, ids[i : i + size]) for i in range(0, len(ids), size)]
+    return batches
+
+
+def _by_project(ids: list[int]) -> list[int]:
+    projects: dict[int, list[int]] = defaultdict(list)
+    for user_id, project_id in Membership.objects.filter(
+        user_id__in=ids, role__in=CLIENT_ROLES, project__in=_open_projects()
+    ).values_list("user_id", "project_id"):
+        projects[user_id].append(project_id)
+    return sorted(ids, key=lambda pk: (sorted(projects[pk]), pk))
 
 
 def digest_send_batch(*, kind: str, person_ids: list[int], now: dt.datetime) -> int:
     """Build and queue the digest of each person in the batch. Safe to run twice; returns how many were new."""
-    made = 0
-    for person in User.objects.filter(pk__in=person_ids, is_active=True):
+    due = []
+    for person in User.objects.filter(pk__in=person_ids, is_active=True).order_by("pk"):
         slot = digest_slot(now=now, time_zone=person.time_zone, weekday=person.digest_weekday, hour=person.digest_hour)
-        if not (slot.at <= now < slot.at + CATCH_UP):
-            continue
-        build = digest_build if kind == Digest.Kind.CLIENT else manager_digest_build
-        made += int(build(person=person, slot=slot, now=now) is not None)
-    return made
+        if slot.at <= now < slot.at + CATCH_UP:
+            due.append((person, slot))
+    if kind == Digest.Kind.CLIENT:
+        order = {pk: i for i, pk in enumerate(person_ids)}
+        due.sort(key=lambda pair: order.get(pair[0].pk, 0))
+        return len(digest_build_many(due=due, now=now))
+    return sum(int(manager_digest_build(person=person, slot=slot, now=now) is not None) for person, slot in due)
 
 
 def digest_send_due(*, now: dt.datetime | None = None) -> int:
@@ -105,11 +128,10 @@ def digest_send_due(*, now: dt.datetime | None = None) -> int:
     return sum(digest_send_batch(kind=kind, person_ids=ids, now=now) for kind, ids in digest_due_batches(now=now))
 
 
-def _store_and_queue(*, person, kind: str, slot: Slot, template: str, context: dict, message_kind: str,
+def _store_and_queue(*, person, kind: str, slot: Slot, rendered: Rendered, content: dict, message_kind: str,
                      key: str, headers: dict, project_id: int | None) -> Digest | None:
     if Digest.objects.filter(recipient=person, kind=kind, iso_week=slot.iso_week).exists():
         return None
-    rendered = render_email(template, context, language=person.language, time_zone=person.time_zone)
     try:
         with transaction.atomic():
             digest = Digest.objects.create(
@@ -119,7 +141,7 @@ def _store_and_queue(*, person, kind: str, slot: Slot, template: str, context: d
                 subject=rendered.subject,
                 body_text=rendered.body_text,
                 body_html=rendered.body_html,
-                content=context.get("content", {}),
+                content=content,
             )
             row, _created = outbox_enqueue(
                 kind=message_kind,
@@ -141,26 +163,214 @@ def _store_and_queue(*, person, kind: str, slot: Slot, template: str, context: d
 
 def digest_build(*, person, slot: Slot, now: dt.datetime) -> Digest | None:
     """The client digest of one person for `slot.iso_week`; None when it exists already."""
-    if Digest.objects.filter(recipient=person, kind=Digest.Kind.CLIENT, iso_week=slot.iso_week).exists():
-        return None
-    unsubscribe = unsubscribe_url(person=person, preference="email_digest")
-    context = client_digest_context(person=person, week_start=slot.week_start, now=now)
-    context["unsubscribe_url"] = unsubscribe
+    built = digest_build_many(due=[(person, slot)], now=now)
+    return built[0] if built else None
+
+
+def _client_headers(person, context: dict) -> dict:
     manager = context["main_manager"]
-    headers = automated_headers(
+    return automated_headers(
         kind=MessageKind.DIGEST,
         language=person.language,
         sender_name=str(manager) if manager else None,
         reply_to=manager.email if manager else None,
         list_label="Rapport weekly status",
         list_sub="client-digest",
-        unsubscribe=unsubscribe,
+        unsubscribe=context["unsubscribe_url"],
     )
-    return _store_and_queue(
-        person=person, kind=Digest.Kind.CLIENT, slot=slot, template="client_digest", context=context,
-        message_kind=MessageKind.DIGEST, key=f"digest:{person.pk}:{slot.iso_week}", headers=headers,
-        project_id=context["main_project"].pk if context["main_project"] else None,
-    )
+
+
+def digest_build_many(*, due: list[tuple], now: dt.datetime, share: bool = True) -> list[Digest]:
+    """The client digests of (person, slot) pairs not built yet, stored and queued together; returns the new ones.
+
+    Queries: a fixed number for the whole batch. Rendering: once per distinct digest (same projects, items,
+    language and zone), then each reader's own name and links are put in (`share=False` renders every digest
+    on its own — what the shared rendering must equal, byte for byte)."""
+    if not due:
+        return []
+    weeks = {slot.iso_week for _person, slot in due}
+    done = set(Digest.objects.filter(kind=Digest.Kind.CLIENT, recipient_id__in=[p.pk for p, _s in due], iso_week__in=weeks)
+               .values_list("recipient_id", "iso_week"))
+    due = [(person, slot) for person, slot in due if (person.pk, slot.iso_week) not in done]
+    if not due:
+        return []
+    people = [person for person, _slot in due]
+    contexts = client_digest_contexts(people=people, week_starts={p.pk: s.week_start for p, s in due}, now=now)
+    tokens = action_links_create_bulk(specs=[(p, A.UNSUBSCRIBE, p, "email_digest") for p in people], now=now)
+    for person, token in zip(people, tokens, strict=True):
+        contexts[person.pk]["unsubscribe_url"] = unsubscribe_url_for(token)
+    rendered = _render_client_digests(people, contexts, share=share)
+    items = []
+    for person, slot in due:
+        context = contexts[person.pk]
+        items.append((person, slot, rendered[person.pk], context["content"], _client_headers(person, context),
+                      context["main_project"].pk if context["main_project"] else None))
+    return _store_many(items)
+
+
+def _store_many(items: list[tuple]) -> list[Digest]:
+    """Digest and outbox rows of a batch in one transaction (two INSERTs); one sending task after the commit.
+    If a concurrent run stored some of them first, fall back to one by one (each safe on its own)."""
+    queued_at = timezone.now()
+    rows, digests = [], []
+    for person, slot, rendered, content, headers, project_id in items:
+        key = f"digest:{person.pk}:{slot.iso_week}"
+        row = OutboundMessage(
+            kind=MessageKind.DIGEST, recipient=person, to_email=person.email, dedupe_key=key, message_id=msgid(key),
+            subject=one_line(rendered.subject, 300), body_text=rendered.body_text, body_html=rendered.body_html,
+            headers=headers, attachments=[], payload={}, send_after=queued_at, project_id_ref=project_id,
+        )
+        rows.append(row)
+        digests.append(Digest(recipient=person, kind=Digest.Kind.CLIENT, iso_week=slot.iso_week, subject=rendered.subject,
+                              body_text=rendered.body_text, body_html=rendered.body_html, content=content, message=row))
+    try:
+        with transaction.atomic():
+            _insert(OutboundMessage, rows, "kind")
+            for digest, row in zip(digests, rows, strict=True):
+                digest.message = row  # the row has its primary key now
+            _insert(Digest, digests, "kind")
+    except IntegrityError:
+        built = []
+        for person, slot, rendered, content, headers, project_id in items:
+            digest = _store_and_queue(
+                person=person, kind=Digest.Kind.CLIENT, slot=slot, rendered=rendered, content=content,
+                message_kind=MessageKind.DIGEST, key=f"digest:{person.pk}:{slot.iso_week}", headers=headers,
+                project_id=project_id,
+            )
+            if digest is not None:
+                built.append(digest)
+        return built
+    transaction.on_commit(partial(outbox_dispatch_many, [row.pk for row in rows]))
+    return digests
+
+
+def _insert(model, objs: list, field: str) -> None:
+    """`bulk_create` as one INSERT … VALUES. With every value a plain literal, Django on PostgreSQL inserts through
+    UNNEST(arrays), and psycopg escapes text arrays in Python, character by character: for rows carrying whole
+    e-mail bodies that doubles the insert. One field's value as an expression keeps Django on VALUES."""
+    plain = [getattr(obj, field) for obj in objs]
+    output = model._meta.get_field(field)
+    for obj, value in zip(objs, plain, strict=True):
+        setattr(obj, field, Value(value, output_field=output))
+    try:
+        model.objects.bulk_create(objs)
+    finally:
+        for obj, value in zip(objs, plain, strict=True):
+            setattr(obj, field, value)
+
+
+# Shared rendering. A digest is rendered once for everyone whose digest differs only in what is theirs alone
+# (their name, their one-click links): those are rendered as marks and put in afterwards. Only values that read
+# the same escaped or not are put in this way (plain names, plain URLs); anything else is rendered on its own.
+_MARK = f"rapportreader{secrets.token_hex(4)}n"
+_MARK_RE = re.compile(re.escape(_MARK) + r"(\d+)z")
+_PLAIN_URL = re.compile(r"[A-Za-z0-9:/._~%-]+")
+
+
+class _NotShareable(Exception):
+    pass
+
+
+class _Reader:
+    """Stands in for the recipient in a shared rendering. The client digest templates read only the short name;
+    anything else raises, and that digest is rendered on its own."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def get_short_name(self) -> str:
+        return self._name
+
+    def __getattr__(self, attr: str):
+        raise _NotShareable(attr)
+
+    def __str__(self) -> str:
+        raise _NotShareable("str")
+
+
+def _plain_name(name: str) -> bool:
+    return bool(name) and all(ch.isalnum() or ch in "-." for ch in name)
+
+
+def _shape(person, context: dict) -> tuple[tuple, dict, list[str]]:
+    """(key, context with marks, the reader's own values) of one client digest; raises _NotShareable."""
+    values: list[str] = []
+
+    def mark(value) -> str:
+        if not isinstance(value, str) or not _PLAIN_URL.fullmatch(value):
+            raise _NotShareable(value)
+        values.append(value)
+        return f"{_MARK}{len(values) - 1}z"
+
+    name = person.get_short_name()
+    if not _plain_name(name):
+        raise _NotShareable(name)
+    values.append(name)
+    shaped = {**context, "person": _Reader(f"{_MARK}0z"), "content": None}
+    shaped["unsubscribe_url"] = mark(context["unsubscribe_url"])
+    shaped["meetings"] = [{**item, "yes": mark(item["yes"]), "maybe": mark(item["maybe"]), "no": mark(item["no"])}
+                          for item in context["meetings"]]
+    actions = []
+    for item in context["actions"]:
+        if item["kind"] == "decision":
+            item = {**item, "url": mark(item["url"])}
+        elif item["kind"] == "rsvp":
+            item = {**item, "yes": mark(item["yes"]), "maybe": mark(item["maybe"]), "no": mark(item["no"])}
+        actions.append(item)
+    shaped["actions"] = actions
+    key = (person.language, person.time_zone,
+           _freeze({k: v for k, v in shaped.items() if k not in ("person", "content")}))
+    return key, shaped, values
+
+
+def _freeze(value):
+    """A hashable key of a digest context: objects by model and primary key (one batch loads each row once)."""
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    if hasattr(value, "_meta") and hasattr(value, "pk"):
+        return (value._meta.label, value.pk)
+    if isinstance(value, WeekLabel):
+        return ("week", value.start)
+    if value is None or isinstance(value, str | int | float | dt.date):
+        return value
+    raise _NotShareable(type(value))
+
+
+def _fill(text: str, values: list[str]) -> str:
+    return _MARK_RE.sub(lambda m: values[int(m.group(1))], text)
+
+
+def _render_client_digests(people: list, contexts: dict[int, dict], *, share: bool) -> dict[int, Rendered]:
+    out: dict[int, Rendered] = {}
+    groups: dict[tuple, list] = defaultdict(list)
+    for person in people:
+        context = contexts[person.pk]
+        if share:
+            try:
+                key, shaped, values = _shape(person, context)
+            except _NotShareable:
+                pass
+            else:
+                groups[key].append((person, shaped, values))
+                continue
+        out[person.pk] = render_email("client_digest", context, language=person.language, time_zone=person.time_zone)
+    for members in groups.values():
+        first, shaped, _values = members[0]
+        try:
+            once = render_email("client_digest", shaped, language=first.language, time_zone=first.time_zone)
+            if _MARK in once.subject:
+                raise _NotShareable("subject")
+        except _NotShareable:
+            for person, _shaped, _values in members:
+                out[person.pk] = render_email("client_digest", contexts[person.pk], language=person.language,
+                                              time_zone=person.time_zone)
+            continue
+        for person, _shaped, values in members:
+            out[person.pk] = Rendered(subject=once.subject, body_text=_fill(once.body_text, values),
+                                      body_html=_fill(once.body_html, values))
+    return out
 
 
 def manager_digest_build(*, person, slot: Slot, now: dt.datetime) -> Digest | None:
@@ -177,8 +387,9 @@ def manager_digest_build(*, person, slot: Slot, now: dt.datetime) -> Digest | No
         list_sub="manager-digest",
         unsubscribe=unsubscribe,
     )
+    rendered = render_email("manager_digest", context, language=person.language, time_zone=person.time_zone)
     return _store_and_queue(
-        person=person, kind=Digest.Kind.MANAGER, slot=slot, template="manager_digest", context=context,
+        person=person, kind=Digest.Kind.MANAGER, slot=slot, rendered=rendered, content=context.get("content", {}),
         message_kind=MessageKind.MANAGER_DIGEST, key=f"mdigest:{person.pk}:{slot.iso_week}", headers=headers,
         project_id=None,
     )

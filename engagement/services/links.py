@@ -97,6 +97,38 @@ def action_link_create_many(*, person, specs: list[tuple[str, object]], now: dt.
     return [_token(row.id.hex, row.action, "-") for row in rows]
 
 
+def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = None) -> list[str]:
+    """Tokens for the links of many people, (person, action, obj[, preference]) each, written in one query (digest
+    batches). Expiry as in `action_link_create_many`; unsubscribe links as in `action_link_create`."""
+    now = now or timezone.now()
+    rows, codes = [], []
+    for person, action, obj, *rest in specs:
+        preference = rest[0] if rest else ""
+        if action in RSVP_ACTIONS and isinstance(obj, Meeting):
+            expires_at, created_at = obj.ends_at, now
+        elif action == A.UNSUBSCRIBE:
+            created_at = timezone.now()
+            expires_at = created_at + DEFAULT_TTL[A.UNSUBSCRIBE]
+        else:
+            expires_at, created_at = now + DEFAULT_TTL.get(action, dt.timedelta(days=14)), now
+        rows.append(ActionLink(person=person, action=action, object_ct=ContentType.objects.get_for_model(type(obj)),
+                               object_id=str(obj.pk), expires_at=expires_at, created_at=created_at))
+        codes.append(PREFERENCE_CODES.get(preference, "-"))
+    ActionLink.objects.bulk_create(rows, batch_size=1000)
+    return [_token(row.id.hex, row.action, code) for row, code in zip(rows, codes, strict=True)]
+
+
+def unsubscribe_url_for(token: str) -> str:
+    return absolute(reverse("engagement:unsubscribe", args=[token]))
+
+
+def action_link_urls(tokens: list[str]) -> list[str]:
+    """`action_link_url` of many tokens (a digest batch: one reverse() for all; tokens are URL-safe)."""
+    mark = "0" * (33 + MAC_LENGTH)
+    before, after = absolute(reverse("engagement:action-link", args=[mark])).split(mark)
+    return [f"{before}{token}{after}" for token in tokens]
+
+
 def action_link_url(token: str) -> str:
     return absolute(reverse("engagement:action-link", args=[token]))
 

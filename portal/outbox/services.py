@@ -5,6 +5,11 @@ committed) before the SMTP conversation and marked sent right after it. A worker
 between the two leaves the row in `sending`; `outbox_requeue_stuck` returns it to
 pending after the task time limit, so a row is never lost, and is sent twice only if the
 kill fell between the server's "250 OK" and our UPDATE.
+
+Many rows go out over one SMTP connection (`outbox_send_many`: a digest batch, the sweep): they are
+claimed a few at a time (`CLAIM_CHUNK`, one UPDATE … RETURNING) and each is still marked sent right
+after its own "250 OK", so a worker killed mid-batch leaves at most one chunk in `sending` for the
+requeue, and nothing that was sent is sent again.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import smtplib
 from functools import partial
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db import connection as db
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -32,6 +39,7 @@ SKIPPED = "skipped"
 SUPERSEDED = "superseded"
 NOT_CLAIMED = "not-claimed"
 MAX_BACKOFF_SECONDS = 6 * 3600
+CLAIM_CHUNK = 20  # rows claimed per UPDATE when sending many; at most this many wait for the requeue after a crash
 
 
 @transaction.atomic
@@ -104,6 +112,19 @@ def _supersede_older(row: OutboundMessage) -> None:
         )
 
 
+def outbox_dispatch_many(message_ids: list[int]) -> None:
+    """Hand rows queued together (a digest batch) to one worker task that sends them over one connection;
+    if the broker is down, `send_pending` finds them later."""
+    from portal.outbox.tasks import send_batch
+
+    if not message_ids:
+        return
+    try:
+        send_batch.apply_async(args=[list(message_ids)], retry=False)
+    except Exception:  # the rows are in the database; the periodic sweep sends them
+        log.warning("outbox: could not dispatch %s messages; the periodic sweep will send them", len(message_ids), exc_info=True)
+
+
 def _dispatch(message_id: int) -> None:
     """Hand the row to a worker now; if the broker is down, `send_pending` finds it later."""
     from portal.outbox.tasks import send_message
@@ -124,12 +145,61 @@ def outbox_claim(*, message_id: int, now: dt.datetime | None = None) -> bool:
     return claimed == 1
 
 
+def outbox_claim_many(*, ids: list[int], now: dt.datetime | None = None) -> list[int]:
+    """pending → sending with attempts + 1 for every due row among `ids`, in one statement (committed).
+    Returns the ids this caller owns now, in the order given."""
+    if not ids:
+        return []
+    now = now or timezone.now()
+    table = db.ops.quote_name(OutboundMessage._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    at = db.ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s "  # noqa: S608 — placeholders only
+            f"WHERE id IN ({marks}) AND status = %s AND send_after <= %s RETURNING id",
+            [MessageStatus.SENDING, at, *ids, MessageStatus.PENDING, at],
+        )
+        mine = {row[0] for row in cursor.fetchall()}
+    return [pk for pk in ids if pk in mine]
+
+
 def outbox_send(*, message_id: int, now: dt.datetime | None = None, connection=None) -> str:
     """Claim and send one row. Not one transaction on purpose: the claim is committed before SMTP."""
     now = now or timezone.now()
     if not outbox_claim(message_id=message_id, now=now):
         return NOT_CLAIMED
     row = OutboundMessage.objects.select_related("recipient").get(pk=message_id)
+    return _send_claimed(row, now=now, connection=connection)
+
+
+def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[tuple[int, str]]:
+    """Send many rows over one SMTP connection: claimed `CLAIM_CHUNK` at a time, each marked sent after its own
+    "250 OK". Returns (id, result) per row; rows that were not pending (sent, claimed elsewhere, gone) are NOT_CLAIMED.
+    After a failed send the connection is dropped and the next row opens a fresh one."""
+    results: list[tuple[int, str]] = []
+    smtp = get_connection()
+    try:
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            chunk = ids[start : start + CLAIM_CHUNK]
+            moment = now or timezone.now()
+            mine = outbox_claim_many(ids=chunk, now=moment)
+            rows = OutboundMessage.objects.select_related("recipient").in_bulk(mine)
+            claimed = set(mine)
+            for pk in chunk:
+                if pk not in claimed:
+                    results.append((pk, NOT_CLAIMED))
+                    continue
+                result = _send_claimed(rows[pk], now=moment, connection=smtp)
+                if result in (RETRY, FAILED):
+                    smtp.close()
+                results.append((pk, result))
+    finally:
+        smtp.close()
+    return results
+
+
+def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None) -> str:
     if _is_superseded(row):
         _finish(row, MessageStatus.SUPERSEDED)
         return SUPERSEDED
@@ -149,6 +219,8 @@ def outbox_send(*, message_id: int, now: dt.datetime | None = None, connection=N
         _finish(row, MessageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         return FAILED
     try:
+        if connection is not None:
+            connection.open()  # a no-op while open; raises like send() would when the server is unreachable
         message.send()
     except Exception as exc:
         return _retry_or_fail(row, exc, now=now)
@@ -222,8 +294,7 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict
         .values_list("pk", flat=True)[:limit]
     )
     counts: dict[str, int] = {}
-    for pk in ids:
-        result = outbox_send(message_id=pk, now=now)
+    for _pk, result in outbox_send_many(ids=ids, now=now):
         counts[result] = counts.get(result, 0) + 1
     return counts
 

@@ -36,3 +36,26 @@ def send_pending() -> dict:
 @shared_task(name="outbox.requeue_stuck", acks_late=True, ignore_result=True)
 def requeue_stuck() -> int:
     return services.outbox_requeue_stuck()
+
+
+@shared_task(
+    name="outbox.send_batch",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def send_batch(message_ids: list[int]) -> dict:
+    """Rows queued together (a digest batch), over one SMTP connection. Each retried row gets its own delayed
+    `outbox.send`, as a single send would; rows already sent or claimed elsewhere are left alone."""
+    counts: dict[str, int] = {}
+    for pk, result in services.outbox_send_many(ids=message_ids):
+        counts[result] = counts.get(result, 0) + 1
+        if result == services.RETRY:
+            attempts = OutboundMessage.objects.filter(id=pk).values_list("attempts", flat=True).first() or 1
+            try:
+                send_message.apply_async(args=[pk], countdown=services.backoff_seconds(attempts), retry=False)
+            except Exception:  # noqa: BLE001 — the row is pending with its send_after; the sweep sends it
+                services.log.warning("outbox: could not schedule the retry of %s; the sweep will send it", pk)
+    return counts

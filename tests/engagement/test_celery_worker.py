@@ -32,7 +32,7 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.redis, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_DB = 2
+REDIS_DB = int(os.environ.get("MAIL_TEST_REDIS_DB", "2"))  # a shared machine: each run its own database
 
 
 class Worker:

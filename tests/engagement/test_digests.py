@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from engagement.models import Digest
 from engagement.models.decisions import DecisionStatus, Involvement
-from engagement.services.digests import digest_due, digest_send_batch, digest_send_due, digest_slot
+from engagement.services import digests as digest_service
+from engagement.services.digests import (
+    digest_build_many,
+    digest_due,
+    digest_due_batches,
+    digest_send_batch,
+    digest_send_due,
+    digest_slot,
+)
 from portal.outbox import services
-from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.models import ActionLink, MessageKind, OutboundMessage
 from projects.models import Membership, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 # Monday 30 Nov 2026, 08:00 in Moscow (the client's zone) is 05:00 UTC.
 MONDAY_8_MSK = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _an_hour_before_the_digests():
+    """The tests' data exists shortly before the Monday they build digests for, whatever today's date is
+    (the outbox sends nothing queued after the `now` it is given)."""
+    with time_machine.travel(MONDAY_8_MSK - dt.timedelta(hours=1)):
+        yield
 
 
 def _silence_staff(world):
@@ -219,3 +236,101 @@ def test_a_year_of_digests_in_five_zones(world):
             local = digest.created_at.astimezone(ZoneInfo(person.time_zone))
             assert (local.weekday(), local.hour) == (person.digest_weekday, person.digest_hour), (person.time_zone, local)
             assert local.minute < 15
+
+
+TOKEN = re.compile(r"/e/[au]/([0-9a-f]{32})[-a-z][0-9a-f]{24}/")
+
+
+def _reader(world, name, project=None, **extra):
+    project = project or world.project
+    person = f.ClientUserFactory(full_name=name, organisation=project.client, digest_weekday=0, digest_hour=8, **extra)
+    Membership.objects.create(project=project, user=person, role=Role.CLIENT)
+    return person
+
+
+def _build(people, share):
+    """The digests of `people` as built together (rolled back), and who owns each one-click link in them."""
+    due = [(p, digest_slot(now=MONDAY_8_MSK, time_zone=p.time_zone, weekday=0, hour=8)) for p in people]
+    with transaction.atomic():
+        built = {d.recipient_id: d for d in digest_build_many(due=due, now=MONDAY_8_MSK, share=share)}
+        owners = {link.id.hex: link.person_id for link in ActionLink.objects.all()}
+        headers = {d.recipient_id: d.message.headers for d in built.values()}
+        transaction.set_rollback(True)
+    return built, owners, headers
+
+
+def _numbered(text):
+    seen = {}
+    return TOKEN.sub(lambda m: f"<link {seen.setdefault(m.group(1), len(seen))}>", text)
+
+
+def test_a_batch_renders_each_distinct_digest_once_and_each_reads_as_if_rendered_alone(world, monkeypatch):
+    _silence_staff(world)
+    _content_world(world)  # world.client: own tasks, a meeting to answer; everyone on Acme: a decision to answer
+    world.client_lead.language = "ru"
+    world.client_lead.save()
+    plain = [_reader(world, name) for name in ("Anna Smith", "Boris Ivanov", "Jean-Luc Picard", "Ёжик Туманов")]
+    others = [
+        _reader(world, "O'Brien <b>&amp;</b>"),  # not a plain name: rendered on its own
+        _reader(world, "Berta Berlin", time_zone="Europe/Berlin"),
+        _reader(world, "Rita Russian", language="ru"),
+    ]
+    both = _reader(world, "Multi Project")
+    Membership.objects.create(project=world.other_project, user=both, role=Role.CLIENT)
+    people = [world.client, world.client_lead, world.other_client, *plain, *others, both]
+    renders = []
+    real_render = digest_service.render_email
+    monkeypatch.setattr(digest_service, "render_email", lambda *a, **k: renders.append(1) or real_render(*a, **k))
+
+    shared, owners, headers = _build(people, share=True)
+    shared_renders = len(renders)
+    alone, _owners, _headers = _build(people, share=False)
+
+    assert len(renders) - shared_renders == len(people)  # alone: one rendering each
+    assert shared_renders == len(people) - len(plain) + 1  # the four plain readers of Acme share one rendering
+    assert set(shared) == set(alone) == {p.pk for p in people}
+    for person in people:
+        ours, theirs = shared[person.pk], alone[person.pk]
+        assert ours.subject == theirs.subject
+        assert _numbered(ours.body_text) == _numbered(theirs.body_text)
+        assert _numbered(ours.body_html) == _numbered(theirs.body_html)
+        assert ours.content == theirs.content
+        tokens = TOKEN.findall(ours.body_text + ours.body_html + headers[person.pk]["List-Unsubscribe"])
+        assert tokens and {owners[t] for t in tokens} == {person.pk}  # every link in it is the reader's own
+    assert "Hi Anna," in shared[plain[0].pk].body_text and "Hi Ёжик," in shared[plain[3].pk].body_html
+    assert "Hi O&#x27;Brien," in shared[others[0].pk].body_html or "Hi O'Brien," in shared[others[0].pk].body_html
+    assert "Hosting provider" in shared[plain[0].pk].body_text and "Homepage copy" not in shared[plain[0].pk].body_text
+    assert "Homepage copy" in shared[world.client.pk].body_text
+
+
+def test_a_batch_costs_the_same_queries_for_3_readers_as_for_12(world):
+    _silence_staff(world)
+    _content_world(world)
+    people = [_reader(world, f"Reader{i}") for i in range(12)]
+    for i, person in enumerate(people):  # personal items too: tasks and meetings of their own
+        f.TaskFactory(project=world.project, owner=person, title=f"Task {i}", due_date=dt.date(2026, 11, 20))
+        meeting = f.MeetingFactory(project=world.project, starts_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i),
+                                   ends_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i, minutes=30))
+        f.AttendanceFactory(meeting=meeting, user=person)
+    _build(people[:1], share=True)  # warm-up: Django's ContentType cache
+
+    def queries(group):
+        with CaptureQueriesContext(connection) as ctx:
+            built, _owners, _headers = _build(group, share=True)
+        assert len(built) == len(group)
+        return len(ctx.captured_queries)
+
+    assert queries(people[:3]) == queries(people)
+
+
+def test_due_batches_keep_the_contacts_of_one_project_together(world):
+    _silence_staff(world)
+    for person in (world.client, world.client_lead, world.other_client):
+        person.email_digest = False
+        person.save()
+    acme, globex = [], []
+    for i in range(6):  # created alternately, so the ids interleave
+        acme.append(_reader(world, f"Acme {i}"))
+        globex.append(_reader(world, f"Globex {i}", project=world.other_project))
+    batches = digest_due_batches(now=MONDAY_8_MSK, batch_size=6)
+    assert sorted(sorted(ids) for _kind, ids in batches) == sorted([sorted(p.pk for p in acme), sorted(p.pk for p in globex)])

@@ -156,3 +156,95 @@ def test_a_rendering_error_fails_the_row_instead_of_leaving_it_sending(smtp_sink
     row.refresh_from_db()
     assert row.status == MessageStatus.FAILED and "no_such_renderer" in row.last_error
     assert smtp_sink.count() == 0
+
+
+def _count_smtp_connections(monkeypatch) -> list[int]:
+    from django.core.mail.backends.smtp import EmailBackend
+
+    opened = []
+    original = EmailBackend.open
+
+    def counting_open(self):
+        new = original(self)
+        if new:
+            opened.append(1)
+        return new
+
+    monkeypatch.setattr(EmailBackend, "open", counting_open)
+    return opened
+
+
+def test_send_many_claims_only_pending_due_rows_and_uses_one_connection(smtp_sink, monkeypatch):
+    person = f.StaffFactory()
+    due = [f.OutboundMessageFactory(recipient=person, body_html=f"<p>{i}</p>") for i in range(25)]  # > one claim chunk
+    now = timezone.now()
+    later = f.OutboundMessageFactory(recipient=person, send_after=now + dt.timedelta(hours=1))
+    elsewhere = f.OutboundMessageFactory(recipient=person, status=MessageStatus.SENDING, claimed_at=now)
+    done = f.OutboundMessageFactory(recipient=person, status=MessageStatus.SENT, sent_at=now)
+    opened = _count_smtp_connections(monkeypatch)
+    ids = [done.pk, *[row.pk for row in due], later.pk, elsewhere.pk]
+
+    results = dict(services.outbox_send_many(ids=ids, now=now))
+
+    assert [results[row.pk] for row in due] == [services.SENT] * 25
+    assert results[done.pk] == results[later.pk] == results[elsewhere.pk] == services.NOT_CLAIMED
+    assert sorted(m["Message-ID"] for m in smtp_sink.messages) == sorted(row.message_id for row in due)
+    assert len(opened) == 1
+    assert OutboundMessage.objects.filter(pk__in=[r.pk for r in due], status=MessageStatus.SENT, attempts=1).count() == 25
+    assert OutboundMessage.objects.get(pk=later.pk).status == MessageStatus.PENDING
+    assert OutboundMessage.objects.get(pk=elsewhere.pk).status == MessageStatus.SENDING
+    # a second run (a redelivered task) sends nothing again
+    assert {result for _pk, result in services.outbox_send_many(ids=ids, now=now)} == {services.NOT_CLAIMED}
+    assert smtp_sink.count() == 25
+
+
+def test_claim_many_returns_only_the_rows_this_caller_owns():
+    person = f.StaffFactory()
+    rows = [f.OutboundMessageFactory(recipient=person) for _ in range(3)]
+    OutboundMessage.objects.filter(pk=rows[1].pk).update(status=MessageStatus.SENDING)
+    ids = [row.pk for row in reversed(rows)]
+    assert services.outbox_claim_many(ids=ids) == [rows[2].pk, rows[0].pk]
+    assert services.outbox_claim_many(ids=ids) == []
+    assert list(OutboundMessage.objects.filter(pk__in=ids).values_list("attempts", flat=True).order_by("pk")) == [1, 0, 1]
+
+
+def test_send_many_retries_a_refused_row_and_sends_the_rest_on_a_fresh_connection(smtp_sink, monkeypatch, settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    person = f.StaffFactory()
+    rows = [f.OutboundMessageFactory(recipient=person) for _ in range(4)]
+    opened = _count_smtp_connections(monkeypatch)
+    smtp_sink.fail_next = 1  # the first message gets a 451
+    now = timezone.now()
+
+    results = services.outbox_send_many(ids=[row.pk for row in rows], now=now)
+
+    assert [result for _pk, result in results] == [services.RETRY, services.SENT, services.SENT, services.SENT]
+    assert len(opened) == 2
+    first = OutboundMessage.objects.get(pk=rows[0].pk)
+    assert first.status == MessageStatus.PENDING and first.send_after == now + dt.timedelta(seconds=60)
+    assert services.outbox_send_many(ids=[rows[0].pk], now=now + dt.timedelta(seconds=61)) == [(rows[0].pk, services.SENT)]
+    assert smtp_sink.count() == 4
+
+
+def test_send_batch_task_schedules_a_retry_for_a_refused_row(smtp_sink, monkeypatch, settings):
+    from portal.outbox import tasks
+
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    person = f.StaffFactory()
+    rows = [f.OutboundMessageFactory(recipient=person) for _ in range(3)]
+    scheduled = []
+    monkeypatch.setattr(tasks.send_message, "apply_async", lambda args, countdown, retry: scheduled.append((args, countdown)))
+    smtp_sink.fail_next = 1
+
+    assert tasks.send_batch.run([row.pk for row in rows]) == {services.RETRY: 1, services.SENT: 2}
+    assert scheduled == [([rows[0].pk], 60)]
+
+
+def test_batch_dispatch_survives_a_broker_outage(monkeypatch):
+    from portal.outbox import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(tasks.send_batch, "apply_async", broker_down)
+    services.outbox_dispatch_many([1, 2, 3])  # logs; the sweep sends the rows later

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 
 from engagement.emails.meetings import queue_itip
 from engagement.models.decisions import Involvement
@@ -17,6 +18,14 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 MONDAY_8_MSK = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _an_hour_before_the_digests():
+    """The data exists shortly before the Monday the mail is built for, whatever today's date is (the outbox sends
+    nothing queued after the `now` it is given)."""
+    with time_machine.travel(MONDAY_8_MSK - dt.timedelta(hours=1)):
+        yield
 
 
 def _all_kinds(world):
