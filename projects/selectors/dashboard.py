@@ -74,6 +74,11 @@ def _latest_snapshot(field_name: str) -> Subquery:
     )
 
 
+def _active_override(now) -> QuerySet:
+    override = _model("HealthOverride")
+    return override.objects.filter(project=OuterRef("pk"), person__isnull=True, expires_at__gt=now).order_by("-set_at")
+
+
 def dashboard_projects(*, user, status: str = "", client=None, attention: bool = False, sort: str = "") -> QuerySet:
     """The projects the person belongs to, annotated for the table. One query per page (plus the count)."""
     now, today = timezone.now(), timezone.localdate()
@@ -101,7 +106,9 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
                 .order_by("starts_at")
                 .values("starts_at")[:1]
             ),
-            health_level=_latest_snapshot("level"),
+            # A manager's active override is what the project's health reads as (health.md), until it expires.
+            health_overridden=Exists(_active_override(now)),
+            health_level=Coalesce(Subquery(_active_override(now).values("level")[:1]), _latest_snapshot("level")),
         )
         # The columns the table shows; every annotation above is a correlated subquery, so none is spare (bench).
         .only("id", "slug", "name", "status", "target_launch", "client__id", "client__name")

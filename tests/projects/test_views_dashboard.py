@@ -109,6 +109,31 @@ def test_health_badge_comes_from_the_latest_snapshot(client, world):
     assert rows["Globex ERP"].health_level is None
 
 
+def test_health_badge_shows_a_managers_override_until_it_is_cleared(client, world):
+    from engagement.health.services import health_override_clear, health_override_set
+
+    f.HealthSnapshotFactory(project=world.project, iso_year=2026, iso_week=47, level="at_risk", score=35)
+    client.force_login(world.manager)
+    client.get(reverse("home"))  # cached before the override: the override must still show at once
+    assert _attention(client) == ["Acme portal"]  # at risk by its snapshot
+    override = health_override_set(actor=world.manager, project=world.project, level="watch",
+                                   note="The client lead is on holiday; agreed by phone.")
+
+    response = client.get(reverse("home"))
+    rows = {p.name: p for p in response.context["page"].object_list}
+    assert (rows["Acme portal"].health_level, rows["Acme portal"].health_overridden) == ("watch", True)
+    assert "set by hand" in response.content.decode()
+    assert _attention(client) == []  # "watch" by hand, nothing overdue or waiting
+
+    health_override_clear(actor=world.manager, override=override)
+    rows = {p.name: p for p in client.get(reverse("home")).context["page"].object_list}
+    assert (rows["Acme portal"].health_level, rows["Acme portal"].health_overridden) == ("at_risk", False)
+
+
+def _attention(client) -> list[str]:
+    return [p.name for p in client.get(reverse("home") + "?attention=on").context["page"].object_list]
+
+
 def _add_projects(world, n):
     for _ in range(n):
         project = f.ProjectFactory(client=world.project.client, manager=world.manager)
