@@ -21,7 +21,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Value
 from django.utils import timezone
 
 from engagement.emails.common import automated_headers
@@ -30,6 +29,7 @@ from engagement.selectors.digests import WeekLabel, client_digest_contexts, mana
 from engagement.services.links import A, action_links_create_bulk, unsubscribe_url, unsubscribe_url_for
 from portal.accounts.models import User
 from portal.core.time import iso_week, zone
+from portal.outbox.bulk import copy_insert
 from portal.outbox.email import Rendered, msgid, one_line, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_dispatch_many, outbox_enqueue
@@ -209,7 +209,7 @@ def digest_build_many(*, due: list[tuple], now: dt.datetime, share: bool = True)
 
 
 def _store_many(items: list[tuple]) -> list[Digest]:
-    """Digest and outbox rows of a batch in one transaction (two INSERTs); one sending task after the commit.
+    """Digest and outbox rows of a batch in one transaction (two COPYs); one sending task after the commit.
     If a concurrent run stored some of them first, fall back to one by one (each safe on its own)."""
     queued_at = timezone.now()
     rows, digests = [], []
@@ -225,10 +225,10 @@ def _store_many(items: list[tuple]) -> list[Digest]:
                               body_text=rendered.body_text, body_html=rendered.body_html, content=content, message=row))
     try:
         with transaction.atomic():
-            _insert(OutboundMessage, rows, "kind")
+            copy_insert(OutboundMessage, rows)
             for digest, row in zip(digests, rows, strict=True):
                 digest.message = row  # the row has its primary key now
-            _insert(Digest, digests, "kind")
+            copy_insert(Digest, digests)
     except IntegrityError:
         built = []
         for person, slot, rendered, content, headers, project_id in items:
@@ -242,21 +242,6 @@ def _store_many(items: list[tuple]) -> list[Digest]:
         return built
     transaction.on_commit(partial(outbox_dispatch_many, [row.pk for row in rows]))
     return digests
-
-
-def _insert(model, objs: list, field: str) -> None:
-    """`bulk_create` as one INSERT … VALUES. With every value a plain literal, Django on PostgreSQL inserts through
-    UNNEST(arrays), and psycopg escapes text arrays in Python, character by character: for rows carrying whole
-    e-mail bodies that doubles the insert. One field's value as an expression keeps Django on VALUES."""
-    plain = [getattr(obj, field) for obj in objs]
-    output = model._meta.get_field(field)
-    for obj, value in zip(objs, plain, strict=True):
-        setattr(obj, field, Value(value, output_field=output))
-    try:
-        model.objects.bulk_create(objs)
-    finally:
-        for obj, value in zip(objs, plain, strict=True):
-            setattr(obj, field, value)
 
 
 # Shared rendering. A digest is rendered once for everyone whose digest differs only in what is theirs alone

@@ -20,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from engagement.models import Decision, DecisionResponse, Meeting, MeetingStatus
 from portal.accounts.models import User
+from portal.outbox.bulk import copy_insert
 from portal.outbox.email import absolute
 from portal.outbox.models import ActionLink
 from projects.permissions import project_access
@@ -114,7 +115,7 @@ def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = No
         rows.append(ActionLink(person=person, action=action, object_ct=ContentType.objects.get_for_model(type(obj)),
                                object_id=str(obj.pk), expires_at=expires_at, created_at=created_at))
         codes.append(PREFERENCE_CODES.get(preference, "-"))
-    ActionLink.objects.bulk_create(rows, batch_size=1000)
+    copy_insert(ActionLink, rows)
     return [_token(row.id.hex, row.action, code) for row, code in zip(rows, codes, strict=True)]
 
 
