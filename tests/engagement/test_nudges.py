@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from engagement.models.decisions import DecisionStatus, Involvement
@@ -16,6 +17,13 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 # Tuesday 1 Dec 2026, 09:30 in Moscow (the clients' zone).
 TUESDAY_0930_MSK = dt.datetime(2026, 12, 1, 6, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _the_day_before():
+    """Rows are written "now" and the nudges run at the fixed instants: now is the Monday before them."""
+    with time_machine.travel(TUESDAY_0930_MSK - dt.timedelta(days=1), tick=True):
+        yield
 
 
 def _owes(world, now=TUESDAY_0930_MSK):
