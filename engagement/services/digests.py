@@ -21,6 +21,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from engagement.emails.common import automated_headers
@@ -308,19 +309,23 @@ def _shape(person, context: dict) -> tuple[tuple, dict, list[str]]:
     return key, shaped, values
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+
+
 def _freeze(value):
     """A hashable key of a digest context: objects by model and primary key (one batch loads each row once)."""
-    if isinstance(value, dict):
-        return tuple((k, _freeze(v)) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    if hasattr(value, "_meta") and hasattr(value, "pk"):
-        return (value._meta.label, value.pk)
-    if isinstance(value, WeekLabel):
-        return ("week", value.start)
-    if value is None or isinstance(value, str | int | float | dt.date):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    raise _NotShareable(type(value))
+    if kind is dict:
+        return tuple((k, _freeze(v)) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return tuple(map(_freeze, value))
+    if isinstance(value, Model):
+        return (kind, value.pk)
+    if kind is WeekLabel:
+        return (kind, value.start)
+    raise _NotShareable(kind)
 
 
 def _fill(text: str, values: list[str]) -> str:

@@ -112,7 +112,7 @@ def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = No
             expires_at = created_at + DEFAULT_TTL[A.UNSUBSCRIBE]
         else:
             expires_at, created_at = now + DEFAULT_TTL.get(action, dt.timedelta(days=14)), now
-        rows.append(ActionLink(person=person, action=action, object_ct=ContentType.objects.get_for_model(type(obj)),
+        rows.append(ActionLink(person_id=person.pk, action=action, object_ct_id=ContentType.objects.get_for_model(type(obj)).pk,
                                object_id=str(obj.pk), expires_at=expires_at, created_at=created_at))
         codes.append(PREFERENCE_CODES.get(preference, "-"))
     copy_insert(ActionLink, rows)
