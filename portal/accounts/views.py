@@ -23,7 +23,10 @@ from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from portal.core.time import TIME_ZONE_CHOICES
 
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+def _login_backend() -> str:
+    """The password backend (the last one; the first only guards against lock-outs)."""
+    return settings.AUTHENTICATION_BACKENDS[-1]
 
 
 def _invitations():
@@ -77,7 +80,7 @@ def invite_accept(request, token: str):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            login(request, user, backend=LOGIN_BACKEND)
+            login(request, user, backend=_login_backend())
             translation.activate(user.language)
             messages.success(request, _("Welcome to Rapport, %(name)s.") % {"name": user.display_name})
             response = redirect("/")

@@ -61,6 +61,7 @@ def test_accepting_creates_the_account_logs_in_and_lands_home(client, world):
     assert invitation.accepted_by == user
     assert int(client.session["_auth_user_id"]) == user.pk
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    assert client.get("/").status_code == 200  # signed in through a configured backend: home, not the log-in page
 
 
 @pytest.mark.parametrize(
