@@ -20,7 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from engagement.models import Decision, DecisionResponse, Meeting, MeetingStatus
 from portal.accounts.models import User
-from portal.outbox.bulk import copy_insert
+from portal.outbox.bulk import copy_values
 from portal.outbox.email import absolute
 from portal.outbox.models import ActionLink
 from projects.permissions import project_access
@@ -99,10 +99,10 @@ def action_link_create_many(*, person, specs: list[tuple[str, object]], now: dt.
 
 
 def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = None) -> list[str]:
-    """Tokens for the links of many people, (person, action, obj[, preference]) each, written in one query (digest
+    """Tokens for the links of many people, (person, action, obj[, preference]) each, written in one statement (digest
     batches). Expiry as in `action_link_create_many`; unsubscribe links as in `action_link_create`."""
     now = now or timezone.now()
-    rows, codes = [], []
+    rows, tokens = [], []
     for person, action, obj, *rest in specs:
         preference = rest[0] if rest else ""
         if action in RSVP_ACTIONS and isinstance(obj, Meeting):
@@ -112,11 +112,13 @@ def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = No
             expires_at = created_at + DEFAULT_TTL[A.UNSUBSCRIBE]
         else:
             expires_at, created_at = now + DEFAULT_TTL.get(action, dt.timedelta(days=14)), now
-        rows.append(ActionLink(person_id=person.pk, action=action, object_ct_id=ContentType.objects.get_for_model(type(obj)).pk,
-                               object_id=str(obj.pk), expires_at=expires_at, created_at=created_at))
-        codes.append(PREFERENCE_CODES.get(preference, "-"))
-    copy_insert(ActionLink, rows)
-    return [_token(row.id.hex, row.action, code) for row, code in zip(rows, codes, strict=True)]
+        link_id = uuid.uuid4()
+        rows.append({"id": link_id, "person_id": person.pk, "action": action,
+                     "object_ct_id": ContentType.objects.get_for_model(type(obj)).pk, "object_id": str(obj.pk),
+                     "created_at": created_at, "expires_at": expires_at})
+        tokens.append(_token(link_id.hex, action, PREFERENCE_CODES.get(preference, "-")))
+    copy_values(ActionLink, rows)
+    return tokens
 
 
 def unsubscribe_url_for(token: str) -> str:

@@ -334,3 +334,26 @@ def test_due_batches_keep_the_contacts_of_one_project_together(world):
         globex.append(_reader(world, f"Globex {i}", project=world.other_project))
     batches = digest_due_batches(now=MONDAY_8_MSK, batch_size=6)
     assert sorted(sorted(ids) for _kind, ids in batches) == sorted([sorted(p.pk for p in acme), sorted(p.pk for p in globex)])
+
+
+def test_links_written_for_a_batch_work_like_any_other(world, client, settings):
+    from django.test import Client
+
+    from engagement.models import DecisionResponse
+
+    _silence_staff(world)
+    _content_world(world)
+    readers = [_reader(world, "Anna Smith"), _reader(world, "Boris Ivanov")]
+    digest_send_batch(kind="client", person_ids=[p.pk for p in readers], now=MONDAY_8_MSK)
+    anna, boris = (Digest.objects.get(recipient=p) for p in readers)
+    site = settings.SITE_URL
+    acknowledge = re.search(rf"{re.escape(site)}(/e/a/[^/]+/)", anna.body_text).group(1)
+    unsubscribe = re.search(rf"<{re.escape(site)}(/e/u/[^/]+/)>", boris.message.headers["List-Unsubscribe"]).group(1)
+
+    assert client.post(acknowledge).status_code == 200
+    assert DecisionResponse.objects.filter(user=readers[0], decision__title="Hosting provider").count() == 1
+    response = Client(enforce_csrf_checks=True).post(unsubscribe, data="List-Unsubscribe=One-Click",
+                                                      content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    readers[1].refresh_from_db()
+    assert readers[1].email_digest is False
