@@ -44,6 +44,9 @@ def database_config(var: str = "DATABASE_URL") -> dict:
     if config["ENGINE"].endswith("postgresql"):
         # An unreachable server fails fast (and /healthz answers) instead of hanging on connect.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+        # Parameters bound by the server: psycopg then prepares the statements a connection runs again and again,
+        # and PostgreSQL stops planning them on every request (bench: planning cost more than running them).
+        config["OPTIONS"].setdefault("server_side_binding", True)
     if config["ENGINE"].endswith("sqlite3") and config.get("NAME") and not str(config["NAME"]).startswith(("/", ":memory:")):
         config["NAME"] = str(BASE_DIR / config["NAME"])
     try:

@@ -69,7 +69,7 @@ def _latest_snapshot(field_name: str) -> Subquery:
     snapshot = _model("HealthSnapshot")
     return Subquery(
         snapshot.objects.filter(project=OuterRef("pk"), person__isnull=True)
-        .order_by("-iso_year", "-iso_week")
+        .order_by("-iso_year", "-iso_week", "-pk")  # the newest row wins a week computed twice (old parameters)
         .values(field_name)[:1]
     )
 
@@ -219,7 +219,7 @@ def project_health(project):
     return (
         _model("HealthSnapshot")
         .objects.filter(project=project, person__isnull=True)
-        .order_by("-iso_year", "-iso_week")
+        .order_by("-iso_year", "-iso_week", "-pk")
         .only("level", "score", "iso_year", "iso_week")
         .first()
     )

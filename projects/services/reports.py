@@ -33,7 +33,9 @@ def report_submit(
     if access is None or access.user is not actor or access.project.pk != task.project_id:
         access = project_access(user=actor, project=task.project)
     require(access.can_report_on(task), _("You can report only on your own tasks."))
-    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    # NO KEY UPDATE: the key never changes, and other transactions' reports (foreign keys to this row) need not wait.
+    task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
+    task.project = access.project
     if not task.is_open:
         raise ApplicationError(
             _("This task is %(status)s; it takes no more reports.") % {"status": task.get_status_display()}, code="task_closed"
