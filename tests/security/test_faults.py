@@ -49,6 +49,19 @@ def _fast_password() -> str:
     return PBKDF2PasswordHasher().encode(PASSWORD, "faultsalt0123456", iterations=1000)
 
 
+def _signed_in(base: str, email: str):
+    import requests
+
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    login_url = f"{base}/accounts/login/"
+    token = report_load._token(session, login_url)
+    response = session.post(login_url, data={"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD},
+                            headers={"Referer": login_url}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -103,6 +116,7 @@ def test_redis_down_for_30_seconds_loses_nothing_and_pages_keep_serving(postgres
     _need(bool(shutil.which("redis-server")), "redis-server is not installed")
     now = timezone.now()
     people = _digest_people(world, int(os.environ.get("FAULT_DIGESTS", "150")), now)
+    User.objects.filter(pk=world.manager.pk).update(password=_fast_password())
     redis = RedisServer().start()
     env = app_env(_database_url(), redis.url, EMAIL_URL=smtp_sink.url, OUTBOX_RETRY_BASE_SECONDS="1")
     web = Gunicorn(env, workers=2, threads=2)
@@ -114,6 +128,9 @@ def test_redis_down_for_30_seconds_loses_nothing_and_pages_keep_serving(postgres
         broker = Celery("fault-tests", broker=redis.url, backend=redis.url)
         broker.send_task("portal.ping").get(timeout=60)
         assert json.loads(_get(web.base + "/healthz")[1])["status"] == "ok"
+        # a signed-in manager (session read through Redis, dashboard in the page cache)
+        manager = _signed_in(web.base, world.manager.email)
+        assert "Acme portal" in manager.get(web.base + "/", timeout=10).text
 
         # when: the weekly digest run starts with Redis up, and Redis goes away in the middle of it
         run = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
@@ -128,6 +145,7 @@ def test_redis_down_for_30_seconds_loses_nothing_and_pages_keep_serving(postgres
         down_at = time.monotonic()
         health_status, health_body = _get(web.base + "/healthz")
         login_status, _body = _get(web.base + "/accounts/login/")
+        dashboard_down = manager.get(web.base + "/", timeout=10, allow_redirects=False)
         run_status = run.wait(timeout=120)
         still_serving = _get(web.base + "/accounts/login/")[0]
         time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
@@ -147,6 +165,8 @@ def test_redis_down_for_30_seconds_loses_nothing_and_pages_keep_serving(postgres
     assert run_was_going and delivered_before < len(people)  # Redis really went away mid-run
     assert health_status == 503 and json.loads(health_body)["broker"]["ok"] is False
     assert login_status == 200 and still_serving == 200
+    # the signed-in page kept serving: session from the database, page rendered without the cache
+    assert dashboard_down.status_code == 200 and "Acme portal" in dashboard_down.text
     assert run_status == 0
     recipients = [m["To"] for m in smtp_sink.by_kind("digest")]
     assert sorted(recipients) == sorted(p.email for p in people)  # every one, none twice
