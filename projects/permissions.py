@@ -135,9 +135,7 @@ def _same_company(owner, user) -> bool:
 def _role_for(user, project: Project) -> str:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404
-    role = (
-        Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
-    )
+    role = next(iter(Membership.objects.filter(project=project, user=user).order_by().values_list("role", flat=True)[:1]), None)
     if role is not None:
         return role
     if user.is_superuser:
@@ -157,8 +155,10 @@ def project_access(*, user, slug: str | None = None, project_id: int | None = No
             raise Http404
         # The project and the person's role in it in one query (every project page and API call starts here).
         lookup = {"slug": slug} if slug is not None else {"pk": project_id}
-        role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
-        project = Project.objects.select_related("client", "manager").annotate(_my_role=Subquery(role)).filter(**lookup).first()
+        # order_by(): Membership's and Project's default orderings would add joins and sorts to a one-row lookup.
+        role = Membership.objects.filter(project=OuterRef("pk"), user=user).order_by().values("role")[:1]
+        rows = Project.objects.select_related("client", "manager").annotate(_my_role=Subquery(role)).filter(**lookup)
+        project = next(iter(rows.order_by()[:1]), None)
         if project is None:
             raise Http404
         if project._my_role is not None:
@@ -182,7 +182,7 @@ def task_access(
         qs = Task.objects.select_related("project", "project__client", "owner")
         if project is not None:
             qs = qs.filter(project=project)
-    task = qs.filter(pk=task_id).first()
+    task = next(iter(qs.filter(pk=task_id).order_by()[:1]), None)
     if task is None:
         raise Http404
     if access is None or access.user is not user:
