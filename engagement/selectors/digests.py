@@ -26,6 +26,7 @@ from projects.permissions import ProjectAccess
 ACTION_CAP = 10
 TASK_CAP = 10
 RISK_CAP = 5
+REPORT_CAP = 10  # the newest report of each task, at most this many (emails.md: sections capped, HTML <= 80 KB)
 MEETING_DAYS = 14
 PROJECT_ROWS_CAP = 25
 
@@ -51,6 +52,17 @@ def week_bounds(week_start: dt.date, time_zone: str) -> tuple[dt.datetime, dt.da
 
 def _capped(items: list, cap: int) -> tuple[list, int]:
     return items[:cap], max(len(items) - cap, 0)
+
+
+def _newest_per_task(reports: list) -> list:
+    """Reports newest first, one per task (its newest): a task reported on daily is one line, not seven."""
+    seen: set[int] = set()
+    newest = []
+    for report in reports:
+        if report.task_id not in seen:
+            seen.add(report.task_id)
+            newest.append(report)
+    return newest
 
 
 def client_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> dict:
@@ -190,6 +202,7 @@ def _client_context(*, person, projects, local_today, week_start, tasks, overdue
     shown_actions, more_actions = _capped(actions, ACTION_CAP)
     shown_tasks, more_tasks = _capped(other_tasks, TASK_CAP)
     shown_risks, more_risks = _capped(risks, RISK_CAP)
+    shown_reports, more_reports = _capped(_newest_per_task(reports), REPORT_CAP)
     main_project = projects[0] if projects else None
     return {
         "person": person,
@@ -211,7 +224,8 @@ def _client_context(*, person, projects, local_today, week_start, tasks, overdue
         "more_tasks": more_tasks,
         "meetings": meeting_items,
         "decisions_made": made,
-        "reports": reports,
+        "reports": shown_reports,
+        "more_reports": more_reports,
         "risks": shown_risks,
         "more_risks": more_risks,
         "my_work_url": url("home"),
@@ -224,7 +238,7 @@ def _client_context(*, person, projects, local_today, week_start, tasks, overdue
             "decisions_awaiting": [d.pk for d in awaiting],
             "decisions_made": [d.pk for d in made],
             "meetings": [a.meeting_id for a in attendances],
-            "reports": [r.pk for r in reports],
+            "reports": [r.pk for r in shown_reports],
             "risks": [r.pk for r in risks],
             "action_count": action_count,
         },

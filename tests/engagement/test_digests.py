@@ -169,6 +169,29 @@ def test_caps_show_ten_and_the_rest_as_more(world, mailoutbox):
     assert len(html.encode()) < 80 * 1024
 
 
+def test_reports_show_the_newest_per_task_ten_at_most(world, mailoutbox):
+    _silence_staff(world)
+    busy = f.TaskFactory(project=world.project, owner=world.client, title="Daily stand-up notes")
+    for hours in range(1, 200):  # a task reported on every hour of the week: one line, its newest report
+        f.ProgressReportFactory(task=busy, author=world.client, percent=min(hours, 99), state="on_track",
+                                created_at=MONDAY_8_MSK - dt.timedelta(hours=hours))
+    for i in range(12):
+        task = f.TaskFactory(project=world.project, owner=world.client, title=f"Page {i}")
+        f.ProgressReportFactory(task=task, author=world.client, percent=50, state="on_track",
+                                created_at=MONDAY_8_MSK - dt.timedelta(days=3, minutes=i))
+    digest_send_batch(kind="client", person_ids=[world.client.pk], now=MONDAY_8_MSK)
+    services.outbox_send_due(now=MONDAY_8_MSK)
+
+    text = mailoutbox[0].body
+    section = text.split("Reports submitted in the last 7 days")[1]
+    assert section.count("Daily stand-up notes") == 1 and "Daily stand-up notes — Boris Client: 1%" in section
+    assert section.count(" — Boris Client: ") == 10 and "and 3 more" in section
+    html = mailoutbox[0].alternatives[0][0]
+    reports_html = html.split("Reports submitted in the last 7 days")[1].split("<h2")[0]
+    assert reports_html.count("Daily stand-up notes") == 1 and reports_html.count("<li") == 10
+    assert len(html.encode()) < 80 * 1024
+
+
 def test_manager_digest(world, mailoutbox):
     for person in (world.client, world.client_lead, world.other_client, world.team, world.outsider):
         person.email_digest = False
