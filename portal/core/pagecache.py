@@ -45,8 +45,8 @@ def cached(key: str, build: Callable[[], Any]) -> Any:
     seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
     if seconds <= 0:
         return build()
-    store = caches["pages"]
     try:
+        store = caches["pages"]
         value = store.get(key, _MISS)
     except Exception:  # noqa: BLE001 — an unreachable cache is a miss, not an error page
         log.warning("page cache unavailable; rendering without it", exc_info=True)
