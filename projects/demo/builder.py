@@ -226,7 +226,8 @@ class ProjectBuilder:
         reports: list[tuple[dt.datetime, int, str]] = []
         if state == "done":
             task.status = "done"
-            task.completed_at = created + dt.timedelta(days=rng.randint(7, 40))
+            # Never in the future: a young project's done task was finished (and reported on) before today.
+            task.completed_at = min(created + dt.timedelta(days=rng.randint(7, 40)), now - dt.timedelta(hours=rng.randint(2, 48)))
             task.due_date = (task.completed_at + dt.timedelta(days=rng.randint(-5, 7))).date()
             reports = self._series(created, task.completed_at, rng.randint(5, 9), final=("done", 100))
         elif state == "cancelled":

@@ -91,6 +91,16 @@ def test_demo_covers_every_state():
         plan.full_clean()
 
 
+def test_demo_history_is_all_in_the_past():
+    _seed("--force")
+    _seed("--scale", "5", "--force")
+    now = timezone.now()
+
+    assert not ProgressReport.objects.filter(created_at__gt=now).exists()
+    assert not Task.objects.filter(completed_at__gt=now).exists()
+    assert not Task.objects.filter(last_reported_at__gt=now).exists()
+
+
 def test_demo_keeps_weekly_meetings_at_local_time():
     _seed("--force")
     meeting_times = {
