@@ -18,8 +18,8 @@ CACHE_SECONDS = 300
 
 
 class SessionStore(CachedDBStore):
-    def _cache_for(self) -> int:
-        return max(0, min(CACHE_SECONDS, self.get_expiry_age()))
+    def _cache_for(self, **expiry) -> int:
+        return max(0, min(CACHE_SECONDS, self.get_expiry_age(**expiry)))
 
     def load(self):
         try:
@@ -34,7 +34,7 @@ class SessionStore(CachedDBStore):
             return {}
         data = self.decode(row.session_data)
         try:
-            self._cache.set(self.cache_key, data, max(0, min(CACHE_SECONDS, self.get_expiry_age(expiry=row.expire_date))))
+            self._cache.set(self.cache_key, data, self._cache_for(expiry=row.expire_date))
         except Exception:  # noqa: BLE001
             log.warning("session cache unavailable; not storing", exc_info=True)
         return data

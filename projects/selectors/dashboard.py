@@ -107,8 +107,8 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
                 .values("starts_at")[:1]
             ),
             # A manager's active override is what the project's health reads as (health.md), until it expires.
-            health_overridden=Exists(_active_override(now)),
-            health_level=Coalesce(Subquery(_active_override(now).values("level")[:1]), _latest_snapshot("level")),
+            health_override=Subquery(_active_override(now).values("level")[:1]),
+            health_level=Coalesce(F("health_override"), _latest_snapshot("level")),
         )
         # The columns the table shows; every annotation above is a correlated subquery, so none is spare (bench).
         .only("id", "slug", "name", "status", "target_launch", "client__id", "client__name")

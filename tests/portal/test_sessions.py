@@ -57,11 +57,17 @@ def test_log_out_removes_the_session_from_both(client, world, cached_sessions):
 
 
 def test_the_cached_copy_lives_minutes_not_weeks(world, cached_sessions, settings):
+    import time
+
     store = SessionStore()
     store["answer"] = 42
     store.save(must_create=True)
+    cached_sessions.delete(store.cache_key)
+    SessionStore(session_key=store.session_key).load()  # read from the database, copied to the cache again
 
-    assert store._cache_for() == CACHE_SECONDS < settings.SESSION_COOKIE_AGE
+    expires_in = cached_sessions._expire_info[cached_sessions.make_key(store.cache_key)] - time.time()
+    assert 0 < expires_in <= CACHE_SECONDS < settings.SESSION_COOKIE_AGE
+    assert cached_sessions.get(store.cache_key) == {"answer": 42}
 
 
 def test_with_the_cache_unreachable_people_sign_in_work_and_sign_out(client, world, settings):

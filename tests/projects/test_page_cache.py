@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -141,9 +140,8 @@ def test_pages_keep_serving_when_the_cache_is_unreachable(client, world, setting
     assert client.get(reverse("api:my-task-list")).json()["count"] == 1
 
 
-@pytest.mark.parametrize("seconds", [0])
-def test_the_page_cache_can_be_turned_off(client, world, settings, seconds):
-    settings.PAGE_CACHE_SECONDS = seconds
+def test_the_page_cache_can_be_turned_off(client, world, settings):
+    settings.PAGE_CACHE_SECONDS = 0
     client.force_login(world.client)
     client.get("/")
     f.TaskFactory(project=world.project, owner=world.client, side="client", title="Written straight to the table")
@@ -156,3 +154,12 @@ def test_membership_rows_written_directly_still_change_the_key(world):
     Membership.objects.create(project=world.project, user=world.outsider, role=Role.TEAM)
 
     assert data_key(world.outsider, preloaded=False) != before
+
+
+def test_the_health_job_moves_the_key_of_the_projects_it_snapshots(world):
+    from engagement.health.snapshots import snapshot_project
+
+    before = data_key(world.manager, preloaded=False)
+    snapshot_project(project=world.project)
+
+    assert data_key(world.manager, preloaded=False) != before

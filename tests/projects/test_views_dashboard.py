@@ -121,13 +121,13 @@ def test_health_badge_shows_a_managers_override_until_it_is_cleared(client, worl
 
     response = client.get(reverse("home"))
     rows = {p.name: p for p in response.context["page"].object_list}
-    assert (rows["Acme portal"].health_level, rows["Acme portal"].health_overridden) == ("watch", True)
+    assert (rows["Acme portal"].health_level, rows["Acme portal"].health_override) == ("watch", "watch")
     assert "set by hand" in response.content.decode()
     assert _attention(client) == []  # "watch" by hand, nothing overdue or waiting
 
     health_override_clear(actor=world.manager, override=override)
     rows = {p.name: p for p in client.get(reverse("home")).context["page"].object_list}
-    assert (rows["Acme portal"].health_level, rows["Acme portal"].health_overridden) == ("at_risk", False)
+    assert (rows["Acme portal"].health_level, rows["Acme portal"].health_override) == ("at_risk", None)
 
 
 def _attention(client) -> list[str]:
