@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-OWN_VARS = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG"}
+OWN_VARS = {"DATABASE_PREPARE_THRESHOLD", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG"}
 
 
 def _env(**overrides: str) -> dict:
@@ -50,6 +50,29 @@ def test_a_malformed_database_url_stops_manage_py_with_one_line(url):
     result = _manage("check", DATABASE_URL=url)
 
     _assert_one_clear_line(result, "DATABASE_URL")
+
+
+@pytest.mark.parametrize("value", ["often", "-1"])
+def test_a_bad_prepare_threshold_stops_manage_py_with_one_line(value):
+    result = _manage("check", DATABASE_PREPARE_THRESHOLD=value)
+
+    _assert_one_clear_line(result, "DATABASE_PREPARE_THRESHOLD")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 5), ("0", 0), ("12", 12), ("off", None), ("OFF", None)])
+def test_postgresql_connections_prepare_repeated_statements_unless_turned_off(monkeypatch, value, expected):
+    from portal.settings.env import database_config
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://rapport@127.0.0.1:5432/rapport")
+    if value is None:
+        monkeypatch.delenv("DATABASE_PREPARE_THRESHOLD", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
+
+    options = database_config()["OPTIONS"]
+
+    assert options["prepare_threshold"] == expected
+    assert options["server_side_binding"] is True
 
 
 def test_an_unknown_email_url_scheme_stops_manage_py_with_one_line():
