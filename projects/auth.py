@@ -14,19 +14,20 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from portal.core.sql import Columns, col, table
 from projects.selectors.freshness import DATA_KEY_ATTR, data_key_sql
 
 
 @cache
-def _person_sql() -> str:
-    """The person's row and their data key, one statement (table and column names only: no input in it)."""
+def _person() -> tuple[Columns, str]:
+    """The person's columns and the statement: their row and their data key (table and column names only)."""
     model = get_user_model()
-    table = model._meta.db_table
-    columns = ", ".join(f'"{table}"."{field.column}"' for field in model._meta.concrete_fields)
-    key = data_key_sql(f'"{table}"."{model._meta.pk.column}"')
-    where = f'"{table}"."{model._meta.pk.column}" = %s'
-    return " ".join(("SELECT", columns, f", ({key}) AS {DATA_KEY_ATTR}", f'FROM "{table}"', "WHERE", where))
+    columns = Columns(model)
+    pk = f"{table(model)}.{col(model, model._meta.pk.name)}"
+    key = data_key_sql(pk)
+    return columns, f"SELECT {columns.sql}, ({key}) AS {DATA_KEY_ATTR} FROM {table(model)} WHERE {pk} = %s"  # noqa: S608 — names only
 
 
 class PortalBackend(ModelBackend):
@@ -36,5 +37,12 @@ class PortalBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = next(iter(model._default_manager.raw(_person_sql(), [pk])), None)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        columns, sql = _person()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = columns.load(row)
+        setattr(user, DATA_KEY_ATTR, row[columns.width])
+        return user if self.user_can_authenticate(user) else None

@@ -9,12 +9,16 @@ The capability table is `product.md`'s "Who may do what", one rule per line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import Client, User
+from portal.core.sql import Columns, col, table
 from projects.models import CLIENT_ROLES, STAFF_ROLES, Membership, Project, Risk, Role, Task, TaskSide
 
 
@@ -172,10 +176,13 @@ def _visible(access: ProjectAccess, obj) -> None:
 
 
 def task_access(
-    *, user, task_id: int, project: Project | None = None, access: ProjectAccess | None = None
+    *, user, task_id: int, slug: str | None = None, project: Project | None = None, access: ProjectAccess | None = None
 ) -> tuple[Task, ProjectAccess]:
-    """The task and the person's access to its project; pass the `access` already checked for its project to save
-    the second role lookup."""
+    """The task and the person's access to its project. `slug`: the task of that project, with its owner, project,
+    client, manager and the person's role all in one statement (every task page and the report POST start here);
+    `access`: the access already checked for its project (saves the second role lookup)."""
+    if slug is not None:
+        return _task_by_slug(user, task_id, slug)
     if access is not None:
         qs = Task.objects.select_related("owner").filter(project=access.project)
     else:
@@ -189,6 +196,56 @@ def task_access(
         access = project_access(user=user, project=task.project)
     else:
         task.project = access.project
+    _visible(access, task)
+    return task, access
+
+
+@cache
+def _task_by_slug_sql() -> tuple[tuple[Columns, ...], str]:
+    """Task, owner, project, client, manager and the role: the joins `select_related` would make, built once from the
+    models (names only; slug, task id and person are bound parameters)."""
+    task, owner, project = Columns(Task, "t"), Columns(User, "o"), Columns(Project, "p")
+    client, manager = Columns(Client, "c"), Columns(User, "mg")
+    parts = (
+        f"SELECT {task.sql}, {owner.sql}, {project.sql}, {client.sql}, {manager.sql}, m.{col(Membership, 'role')}",
+        f"FROM {table(Task)} t",
+        f"JOIN {table(Project)} p ON p.{col(Project, 'id')} = t.{col(Task, 'project')}",
+        f"JOIN {table(Client)} c ON c.{col(Client, 'id')} = p.{col(Project, 'client')}",
+        f"JOIN {table(User)} mg ON mg.{col(User, 'id')} = p.{col(Project, 'manager')}",
+        f"JOIN {table(User)} o ON o.{col(User, 'id')} = t.{col(Task, 'owner')}",
+        f"LEFT JOIN {table(Membership)} m ON m.{col(Membership, 'project')} = p.{col(Project, 'id')}"
+        f" AND m.{col(Membership, 'user')} = %s",
+        f"WHERE p.{col(Project, 'slug')} = %s AND t.{col(Task, 'id')} = %s LIMIT 1",
+    )
+    return (task, owner, project, client, manager), " ".join(parts)
+
+
+def _task_by_slug(user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404
+    try:
+        task_id = int(task_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    columns, sql = _task_by_slug_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, slug, task_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    instances, start = [], 0
+    for part in columns:
+        instances.append(part.load(row, start))
+        start += part.width
+    task, owner, project, client, manager = instances
+    project.client, project.manager = client, manager
+    task.owner, task.project = owner, project
+    role = row[start]
+    if role is None:
+        if not user.is_superuser:
+            raise Http404
+        role = Role.MANAGER
+    access = ProjectAccess(project=project, user=user, role=role)
     _visible(access, task)
     return task, access
 

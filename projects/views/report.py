@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.core.exceptions import ApplicationError
 from projects.forms_client import ReportForm
-from projects.permissions import project_access, task_access
+from projects.permissions import task_access
 from projects.selectors.my_work import report_page
 from projects.services.reports import report_submit
 
@@ -20,8 +20,7 @@ from projects.services.reports import report_submit
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_report(request, slug: str, pk: int):
-    access = project_access(user=request.user, slug=slug)
-    task, access = task_access(user=request.user, task_id=pk, access=access)
+    task, access = task_access(user=request.user, task_id=pk, slug=slug)
     may_report = access.can_report_on(task)
     if request.method == "POST":
         form = ReportForm(request.POST, task=task)

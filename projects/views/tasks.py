@@ -92,7 +92,7 @@ def _tasks_url(access) -> str:
 
 @login_required
 def task_detail(request, slug, pk):
-    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    task, access = task_access(user=request.user, task_id=pk, slug=slug)
     context = {
         "task": task,
         "reports": report_history(task),
@@ -104,14 +104,10 @@ def task_detail(request, slug, pk):
     return render_tab(request, access, "tasks", "projects/task_detail.html", context)
 
 
-def _project(request, slug):
-    return project_access(user=request.user, slug=slug).project
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_edit(request, slug, pk):
-    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    task, access = task_access(user=request.user, task_id=pk, slug=slug)
     require(access.can_edit_task(task))
     initial = {name: getattr(task, name) for name in EDIT_FIELDS}
     form = TaskForm(request.POST or None, access=access, initial={**initial, "owner": task.owner_id})
@@ -138,7 +134,7 @@ def task_edit(request, slug, pk):
 @login_required
 @require_POST
 def task_assign_view(request, slug, pk):
-    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    task, access = task_access(user=request.user, task_id=pk, slug=slug)
     require(access.can_edit_task(task))
     form = TaskAssignForm(request.POST, access=access)
     if form.is_valid():
@@ -156,7 +152,7 @@ def task_assign_view(request, slug, pk):
 @login_required
 @require_POST
 def task_close(request, slug, pk, action):
-    task, access = task_access(user=request.user, task_id=pk, project=_project(request, slug))
+    task, access = task_access(user=request.user, task_id=pk, slug=slug)
     if action == "complete":
         require(access.can_edit_task(task) or access.can_report_on(task))
         run_action(request, lambda: task_complete(actor=request.user, task=task), _("Task marked done."))

@@ -152,7 +152,7 @@ LISTS = {
     "invitation-list": (slug, add_invitations, "manager", 3),
     "task-list": (slug, add_tasks, "client_lead", 3),
     "my-task-list": (lambda w, o: {}, add_tasks, "client", 2),
-    "report-list": (task, add_reports, "client", 5),
+    "report-list": (task, add_reports, "client", 3),
     "risk-list": (slug, add_risks, "client", 3),
     "audit-list": (slug, add_audit, "team", 3),
     "stakeholder-list": (slug, add_stakeholders, "client", 3),

@@ -71,6 +71,16 @@ def _objects(world):
             {k: "404" for k in PERSONAS},
         ),
         "task_access(missing)": (lambda u: task_access(user=u, task_id=10**9), {k: "404" for k in PERSONAS}),
+        "task_access(slug)": (lambda u: task_access(user=u, task_id=task.pk, slug=p.slug), MEMBERS_SEE),
+        "task_access(slug, internal)": (lambda u: task_access(user=u, task_id=internal_task.pk, slug=p.slug), STAFF_ONLY),
+        "task_access(slug, other project's task via this project)": (
+            lambda u: task_access(user=u, task_id=other_task.pk, slug=p.slug),
+            {k: "404" for k in PERSONAS},
+        ),
+        "task_access(slug, missing project)": (
+            lambda u: task_access(user=u, task_id=task.pk, slug="no-such-project"),
+            {k: "404" for k in PERSONAS},
+        ),
         "risk_access": (lambda u: risk_access(user=u, risk_id=risk.pk), MEMBERS_SEE),
         "risk_access(internal)": (lambda u: risk_access(user=u, risk_id=internal_risk.pk), STAFF_ONLY),
         "membership_access": (lambda u: membership_access(user=u, membership_id=membership.pk), MEMBERS_SEE),
@@ -245,3 +255,28 @@ def test_inactive_member_gets_404(world):
     world.client.is_active = False
     world.client.save()
     assert _outcome(lambda: project_access(user=world.client, project=world.project)) == "404"
+
+
+def test_task_access_by_slug_loads_task_owner_project_and_role_in_one_query(world, django_assert_num_queries):
+    task = f.TaskFactory(project=world.project, owner=world.client, side="client")
+
+    with django_assert_num_queries(1):
+        found, access = task_access(user=world.client_lead, task_id=task.pk, slug=world.project.slug)
+        # everything the report and task pages read of it, with no further query
+        assert (found.pk, found.owner.organisation_id, found.project.slug) == (task.pk, world.client.organisation_id, world.project.slug)
+        assert (found.project.client.name, found.project.manager.email) == (world.project.client.name, world.project.manager.email)
+    assert access.role == Role.CLIENT_LEAD
+    assert access.can_report_on(found)
+    assert found.last_reported_at == task.last_reported_at and found.created_at == task.created_at
+
+
+def test_task_access_by_slug_lets_a_superuser_in_as_manager_and_keeps_an_inactive_member_out(world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    admin = f.StaffFactory(is_superuser=True)
+
+    assert task_access(user=admin, task_id=task.pk, slug=world.project.slug)[1].role == Role.MANAGER
+
+    world.client.is_active = False
+    world.client.save(update_fields=["is_active"])
+    with pytest.raises(Http404):
+        task_access(user=world.client, task_id=task.pk, slug=world.project.slug)

@@ -94,3 +94,43 @@ def test_report_submit_query_count_does_not_grow_with_history(world, django_asse
     ProgressReport.objects.bulk_create(ProgressReport(task=task, author=world.client, percent=20, state="on_track") for _ in range(500))
     with django_assert_num_queries(8):
         report_submit(actor=world.client, task=task, percent=30, state=ReportState.ON_TRACK)
+
+
+def test_the_task_is_moved_in_place_as_stored_and_its_project_version_moves(world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    version_before = type(world.project).objects.get(pk=world.project.pk).data_version
+
+    report_submit(actor=world.client, task=task, percent=100, state=ReportState.DONE)
+
+    stored = type(task).objects.get(pk=task.pk)
+    fields = ("status", "last_percent", "last_state", "last_reported_at", "completed_at", "version", "updated_at")
+    assert {name: getattr(task, name) for name in fields} == {name: getattr(stored, name) for name in fields}
+    assert stored.version == 2
+    assert type(world.project).objects.get(pk=world.project.pk).data_version == version_before + 1
+
+
+def test_the_audit_row_records_what_the_task_was_in_the_database_not_in_a_stale_copy(world):
+    # given a task object read before a colleague's report moved the task
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    stale = type(task).objects.get(pk=task.pk)
+    report_submit(actor=world.client_lead, task=task, percent=30, state=ReportState.BLOCKED)
+
+    # when the client reports through the stale copy
+    report_submit(actor=world.client, task=stale, percent=60, state=ReportState.ON_TRACK)
+
+    # then the second audit row's "old" values are the stored ones (read under the row lock)
+    event = AuditEvent.objects.filter(action="report.submit").order_by("-id").first()
+    assert event.changes["status"] == {"old": TaskStatus.BLOCKED, "new": TaskStatus.IN_PROGRESS}
+    assert event.changes["last_percent"] == {"old": 30, "new": 60}
+    assert type(task).objects.get(pk=task.pk).version == 3
+
+
+def test_a_report_on_a_task_deleted_meanwhile_is_refused_clearly(world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    type(task).objects.filter(pk=task.pk).delete()
+
+    with pytest.raises(ApplicationError) as error:
+        report_submit(actor=world.client, task=task, percent=10, state=ReportState.ON_TRACK)
+
+    assert error.value.code == "task_gone"
+    assert not ProgressReport.objects.filter(task_id=task.pk).exists()

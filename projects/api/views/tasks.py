@@ -18,8 +18,7 @@ TASK_EXAMPLE = {"title": "Send the brand guidelines", "owner": 12, "due_date": "
 
 
 def _task(request, slug: str, pk: int):
-    access = project_access(user=request.user, slug=slug)
-    return task_access(user=request.user, task_id=pk, project=access.project)
+    return task_access(user=request.user, task_id=pk, slug=slug)
 
 
 class TaskListView(ApiView):
