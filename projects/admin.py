@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from projects.models import AuditEvent, Invitation, Membership, ProgressReport, Project, Risk, Task
+from projects.services.freshness import touch_projects
 
 
 class ArchiveNotDeleteMixin:
@@ -68,6 +69,14 @@ class TaskAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     autocomplete_fields = ("project", "owner")
     readonly_fields = ("side", "last_reported_at", "last_percent", "last_state", "completed_at", "created_by", "version")
     date_hierarchy = "due_date"
+
+    def save_model(self, request, obj, form, change):
+        """An edit here is a task write like any other: it moves the version (a report or an edit made from an older
+        copy then rereads the task instead of overwriting this one) and the project's cached pages."""
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        touch_projects([obj.project_id])
 
 
 @admin.register(ProgressReport)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from portal.core.sql import Insert, col, table
-from projects.models import ProgressReport, ReportState, Task, TaskStatus
+from projects.models import OPEN_TASK_STATUSES, ProgressReport, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
 
@@ -26,20 +26,26 @@ def _status_after(state: str) -> str:
     return TaskStatus.IN_PROGRESS
 
 
-CLAIM_FIELDS = (*TASK_FIELDS, "version")
+READ_FIELDS = (*TASK_FIELDS, "version")
 MOVED_FIELDS = (*TASK_FIELDS, "last_reported_at", "version", "updated_at")
 
 
 @cache
-def _task_sql() -> tuple[str, str]:
-    """Read the task's state under a row lock, then move it (names only; every value is a bound parameter).
+def _task_sql() -> tuple[str, str, str]:
+    """The task's three statements (names only; every value is a bound parameter):
+    move it if it is still the version the caller read and still open; read it under a row lock; move it by id.
     NO KEY UPDATE: the key never changes, so reports of other transactions, which reference this row, need not wait."""
-    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
-    fields = ", ".join(col(Task, name) for name in CLAIM_FIELDS)
-    read = f"SELECT {fields} FROM {table(Task)} WHERE {col(Task, 'id')} = %s{lock}"  # noqa: S608 — names only
     assignments = ", ".join(f"{col(Task, name)} = %s" for name in MOVED_FIELDS)
-    move = f"UPDATE {table(Task)} SET {assignments} WHERE {col(Task, 'id')} = %s"  # noqa: S608 — names only
-    return read, move
+    marks = ", ".join(["%s"] * len(OPEN_TASK_STATUSES))
+    pk, version, status = col(Task, "id"), col(Task, "version"), col(Task, "status")
+    move_if_unchanged = (
+        f"UPDATE {table(Task)} SET {assignments} WHERE {pk} = %s AND {version} = %s AND {status} IN ({marks})"  # noqa: S608
+    )
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+    fields = ", ".join(col(Task, name) for name in READ_FIELDS)
+    read = f"SELECT {fields} FROM {table(Task)} WHERE {pk} = %s{lock}"  # noqa: S608 — names only
+    move = f"UPDATE {table(Task)} SET {assignments} WHERE {pk} = %s"  # noqa: S608 — names only
+    return move_if_unchanged, read, move
 
 
 @transaction.atomic
@@ -50,8 +56,10 @@ def report_submit(
     Refused on done or cancelled tasks. `access`: the actor's access to the task's project when the caller has
     just checked it (the role is then not looked up twice). `task` is updated in place to its new state.
 
-    The portal's hottest write (bench/README.md), so its statements are plain SQL built once from the models: the
-    task's row is read under a lock and moved, the report and the audit row are one INSERT each."""
+    The portal's hottest write (bench/README.md): its statements are plain SQL built once from the models, and the
+    rows every reporter of a task shares (the task, its project) are written last, so their locks are held for
+    as short a time as possible. The task moves from the state the caller read when it is still that version
+    (every task write moves `version`); otherwise it is read again under its row lock and moved from there."""
     if access is None or access.user is not actor or access.project.pk != task.project_id:
         access = project_access(user=actor, project=task.project)
     require(access.can_report_on(task), _("You can report only on your own tasks."))
@@ -61,31 +69,9 @@ def report_submit(
     # The foreign keys were just loaded and the CHECK constraints repeat the field validators (the database
     # enforces them again on insert), so skip their per-row SELECTs.
     report.full_clean(exclude=["task", "author"], validate_constraints=False)
-    read, move = _task_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(read, [task.pk])
-        row = cursor.fetchone()
-        if row is None:
-            raise ApplicationError(_("This task no longer exists."), code="task_gone")
-        for name, value in zip(CLAIM_FIELDS, row, strict=True):
-            setattr(task, name, value)
-        if not task.is_open:
-            raise ApplicationError(
-                _("This task is %(status)s; it takes no more reports.") % {"status": task.get_status_display()},
-                code="task_closed",
-            )
-        before = snapshot(task, TASK_FIELDS)
-        task.last_reported_at = report.created_at
-        task.last_percent = 100 if state == ReportState.DONE else report.percent
-        task.last_state = state
-        task.status = _status_after(state)
-        if task.status == TaskStatus.DONE:
-            task.completed_at = report.created_at
-        task.version += 1
-        task.updated_at = report.created_at
-        cursor.execute(move, [*(_prepared(task, name) for name in MOVED_FIELDS), task.pk])
+    _report_insert().save(report)  # its foreign key shares the task's row: no wait on other reporters
+    before = _move(task, report)
     task.project = access.project
-    _report_insert().save(report)
     audit_record(
         actor=actor,
         action="report.submit",
@@ -96,11 +82,53 @@ def report_submit(
     return report
 
 
+def _move(task: Task, report: ProgressReport) -> dict:
+    """Move the task's "last report" fields to `report`; returns what they were in the database."""
+    move_if_unchanged, read, move = _task_sql()
+    with connection.cursor() as cursor:
+        before, as_read = snapshot(task, TASK_FIELDS), {name: getattr(task, name) for name in MOVED_FIELDS}
+        _apply(task, report)
+        cursor.execute(move_if_unchanged, [*_values(task), task.pk, as_read["version"], *OPEN_TASK_STATUSES])
+        if cursor.rowcount == 1:
+            return before
+        # Changed (or closed) since the caller read it: read it again, under the lock, and move it from there.
+        for name, value in as_read.items():
+            setattr(task, name, value)
+        cursor.execute(read, [task.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise ApplicationError(_("This task no longer exists."), code="task_gone")
+        for name, value in zip(READ_FIELDS, row, strict=True):
+            setattr(task, name, value)
+        if not task.is_open:
+            raise _closed(task)
+        before = snapshot(task, TASK_FIELDS)
+        _apply(task, report)
+        cursor.execute(move, [*_values(task), task.pk])
+        return before
+
+
+def _apply(task: Task, report: ProgressReport) -> None:
+    task.last_reported_at = report.created_at
+    task.last_percent = 100 if report.state == ReportState.DONE else report.percent
+    task.last_state = report.state
+    task.status = _status_after(report.state)
+    if task.status == TaskStatus.DONE:
+        task.completed_at = report.created_at
+    task.version += 1
+    task.updated_at = report.created_at
+
+
+def _values(task: Task) -> list:
+    return [Task._meta.get_field(name).get_db_prep_save(getattr(task, name), connection) for name in MOVED_FIELDS]
+
+
+def _closed(task: Task) -> ApplicationError:
+    return ApplicationError(
+        _("This task is %(status)s; it takes no more reports.") % {"status": task.get_status_display()}, code="task_closed"
+    )
+
 
 @cache
 def _report_insert() -> Insert:
     return Insert(ProgressReport)
-
-
-def _prepared(task: Task, name: str):
-    return Task._meta.get_field(name).get_db_prep_save(getattr(task, name), connection)

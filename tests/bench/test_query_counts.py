@@ -23,7 +23,7 @@ from tests import factories as f
 DASHBOARD_QUERIES = 11
 API_TASK_LIST_QUERIES = 4
 CACHED_PAGE_QUERIES = 2
-REPORT_POST_QUERIES = 10
+REPORT_POST_QUERIES = 9
 
 
 def _portfolio(world, projects: int):

@@ -89,10 +89,10 @@ def test_invalid_report_refused(world, percent, report_state):
 
 def test_report_submit_query_count_does_not_grow_with_history(world, django_assert_num_queries):
     task = f.TaskFactory(project=world.project, owner=world.client)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         report_submit(actor=world.client, task=task, percent=10, state=ReportState.ON_TRACK)
     ProgressReport.objects.bulk_create(ProgressReport(task=task, author=world.client, percent=20, state="on_track") for _ in range(500))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         report_submit(actor=world.client, task=task, percent=30, state=ReportState.ON_TRACK)
 
 
@@ -134,3 +134,17 @@ def test_a_report_on_a_task_deleted_meanwhile_is_refused_clearly(world):
 
     assert error.value.code == "task_gone"
     assert not ProgressReport.objects.filter(task_id=task.pk).exists()
+
+
+def test_a_report_through_a_copy_read_before_the_task_was_closed_is_refused_and_stores_nothing(world):
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    stale = type(task).objects.get(pk=task.pk)
+    task_cancel(actor=world.manager, task=task, reason="Out of scope")
+    reports_before, audit_before = ProgressReport.objects.count(), AuditEvent.objects.count()
+
+    with pytest.raises(ApplicationError) as error:
+        report_submit(actor=world.client, task=stale, percent=50, state=ReportState.ON_TRACK)
+
+    assert error.value.code == "task_closed"
+    assert (ProgressReport.objects.count(), AuditEvent.objects.count()) == (reports_before, audit_before)
+    assert type(task).objects.get(pk=task.pk).status == TaskStatus.CANCELLED
