@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engagement.models import Digest
 from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.selectors.digests import client_digest_contexts
 from engagement.services import digests as digest_service
 from engagement.services.digests import (
     digest_build_many,
@@ -190,6 +191,31 @@ def test_reports_show_the_newest_per_task_ten_at_most(world, mailoutbox):
     reports_html = html.split("Reports submitted in the last 7 days")[1].split("<h2")[0]
     assert reports_html.count("Daily stand-up notes") == 1 and reports_html.count("<li") == 10
     assert len(html.encode()) < 80 * 1024
+
+
+def test_a_busy_weeks_reports_are_read_one_row_per_task(world, postgres):
+    # a task reported on every hour of the week and two quiet ones: the digest reads three report rows, not 170
+    busy = f.TaskFactory(project=world.project, owner=world.client, title="Hourly")
+    f.ProgressReportFactory.create_batch(3, task=f.TaskFactory(project=world.project, owner=world.client),
+                                         author=world.client, created_at=MONDAY_8_MSK - dt.timedelta(days=2))
+    f.ProgressReportFactory(task=f.TaskFactory(project=world.project, owner=world.client), author=world.client,
+                            created_at=MONDAY_8_MSK - dt.timedelta(days=1))
+    for hours in range(1, 168):
+        f.ProgressReportFactory(task=busy, author=world.client, created_at=MONDAY_8_MSK - dt.timedelta(hours=hours))
+    rows = []
+
+    def count_rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "projects_progressreport"' in sql and sql.lstrip().startswith("SELECT"):
+            rows.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(count_rows):
+        contexts = client_digest_contexts(people=[world.client], week_starts={world.client.pk: MONDAY_8_MSK.date()},
+                                          now=MONDAY_8_MSK)
+
+    assert rows == [3]
+    assert [r.task.title for r in contexts[world.client.pk]["reports"]][0] == "Hourly"
 
 
 def test_manager_digest(world, mailoutbox):
