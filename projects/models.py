@@ -182,11 +182,12 @@ class TaskQuerySet(models.QuerySet):
 
 
 class Task(TimeStamped):
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="tasks")
+    # project and owner are indexed by the composite indexes below (their first column).
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="tasks", db_index=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_tasks"
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_tasks", db_index=False
     )
     side = models.CharField(_("side"), max_length=8, choices=TaskSide.choices, editable=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -256,7 +257,8 @@ class ReportState(models.TextChoices):
 class ProgressReport(models.Model):
     """Append-only: a report is never edited or deleted."""
 
-    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="reports")
+    # Indexed by report_task_recent (task, -created_at).
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="reports", db_index=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="progress_reports"
     )
@@ -336,8 +338,10 @@ class Risk(TimeStamped):
 class AuditEvent(models.Model):
     """Who changed what, when, with old and new values. Written by services only."""
 
+    # Indexed by audit_project_recent (project, -at): a second index on the column alone only slows every write.
     project = models.ForeignKey(
-        Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+        Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events",
+        db_index=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
