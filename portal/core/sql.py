@@ -43,7 +43,9 @@ class Columns:
         self._converters = None
 
     def _field_converters(self) -> list[tuple[int, list, object]]:
-        """(position, converters, column) for the fields the ORM converts on the way out (JSON, …), as it would."""
+        """(position, converters, column) for the fields the ORM converts on the way out (JSON, …), as it would.
+        Computed once per process: the backend's converters are bound to the first thread's connection, which holds
+        nothing per connection that they read (the time zone is the project's)."""
         if self._converters is None:
             out = []
             for index, field in enumerate(self.fields):

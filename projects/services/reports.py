@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 from django.db import connection, transaction
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
-from portal.core.sql import Insert, col, table
+from portal.core.sql import Columns, Insert, col, table
 from projects.models import OPEN_TASK_STATUSES, ProgressReport, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -26,14 +27,13 @@ def _status_after(state: str) -> str:
     return TaskStatus.IN_PROGRESS
 
 
-READ_FIELDS = (*TASK_FIELDS, "version")
 MOVED_FIELDS = (*TASK_FIELDS, "last_reported_at", "version", "updated_at")
 
 
 @cache
-def _task_sql() -> tuple[str, str, str]:
-    """The task's three statements (names only; every value is a bound parameter):
-    move it if it is still the version the caller read and still open; read it under a row lock; move it by id.
+def _task_sql() -> tuple[str, Columns, str, str, str]:
+    """The task's statements (names only; every value is a bound parameter): move it if it is still the version the
+    caller read and still open; read it whole under a row lock; move it by id; restamp a report.
     NO KEY UPDATE: the key never changes, so reports of other transactions, which reference this row, need not wait."""
     assignments = ", ".join(f"{col(Task, name)} = %s" for name in MOVED_FIELDS)
     marks = ", ".join(["%s"] * len(OPEN_TASK_STATUSES))
@@ -42,10 +42,14 @@ def _task_sql() -> tuple[str, str, str]:
         f"UPDATE {table(Task)} SET {assignments} WHERE {pk} = %s AND {version} = %s AND {status} IN ({marks})"  # noqa: S608
     )
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
-    fields = ", ".join(col(Task, name) for name in READ_FIELDS)
-    read = f"SELECT {fields} FROM {table(Task)} WHERE {pk} = %s{lock}"  # noqa: S608 — names only
+    columns = Columns(Task)
+    read = f"SELECT {columns.sql} FROM {table(Task)} WHERE {pk} = %s{lock}"  # noqa: S608 — names only
     move = f"UPDATE {table(Task)} SET {assignments} WHERE {pk} = %s"  # noqa: S608 — names only
-    return move_if_unchanged, read, move
+    stamp = (
+        f"UPDATE {table(ProgressReport)} SET {col(ProgressReport, 'created_at')} = %s"  # noqa: S608 — names only
+        f" WHERE {col(ProgressReport, 'id')} = %s"
+    )
+    return move_if_unchanged, columns, read, move, stamp
 
 
 @transaction.atomic
@@ -63,6 +67,8 @@ def report_submit(
     if access is None or access.user is not actor or access.project.pk != task.project_id:
         access = project_access(user=actor, project=task.project)
     require(access.can_report_on(task), _("You can report only on your own tasks."))
+    if not task.is_open:  # as read by the caller; checked again in the database below
+        raise _closed(task)
     report = ProgressReport(
         task=task, author=actor, created_at=timezone.now(), percent=percent, state=state, note=note, blockers=blockers
     )
@@ -70,7 +76,7 @@ def report_submit(
     # enforces them again on insert), so skip their per-row SELECTs.
     report.full_clean(exclude=["task", "author"], validate_constraints=False)
     _report_insert().save(report)  # its foreign key shares the task's row: no wait on other reporters
-    before = _move(task, report)
+    before = _move(task, report, access)
     task.project = access.project
     audit_record(
         actor=actor,
@@ -82,26 +88,33 @@ def report_submit(
     return report
 
 
-def _move(task: Task, report: ProgressReport) -> dict:
+def _move(task: Task, report: ProgressReport, access: ProjectAccess) -> dict:
     """Move the task's "last report" fields to `report`; returns what they were in the database."""
-    move_if_unchanged, read, move = _task_sql()
+    move_if_unchanged, columns, read, move, stamp = _task_sql()
     with connection.cursor() as cursor:
         before, as_read = snapshot(task, TASK_FIELDS), {name: getattr(task, name) for name in MOVED_FIELDS}
         _apply(task, report)
         cursor.execute(move_if_unchanged, [*_values(task), task.pk, as_read["version"], *OPEN_TASK_STATUSES])
         if cursor.rowcount == 1:
             return before
-        # Changed (or closed) since the caller read it: read it again, under the lock, and move it from there.
-        for name, value in as_read.items():
-            setattr(task, name, value)
+        # Changed (or closed) since the caller read it: read it again, whole and under the lock, and decide again.
         cursor.execute(read, [task.pk])
         row = cursor.fetchone()
         if row is None:
             raise ApplicationError(_("This task no longer exists."), code="task_gone")
-        for name, value in zip(READ_FIELDS, row, strict=True):
-            setattr(task, name, value)
+        stored = columns.load(row)
+        for field in columns.fields:  # a changed owner drops the cached one (Django's descriptor does)
+            setattr(task, field.attname, getattr(stored, field.attname))
+        require(access.can_report_on(task), _("You can report only on your own tasks."))
         if not task.is_open:
             raise _closed(task)
+        # A report that commits after another may have been stamped before it: it is restamped now, under the lock,
+        # and never before the stored last report, so the task's last report stays the newest of its history.
+        report.created_at = timezone.now()
+        if task.last_reported_at is not None and task.last_reported_at >= report.created_at:
+            report.created_at = task.last_reported_at + dt.timedelta(microseconds=1)
+        cursor.execute(stamp, [ProgressReport._meta.get_field("created_at").get_db_prep_save(report.created_at, connection),
+                               report.pk])
         before = snapshot(task, TASK_FIELDS)
         _apply(task, report)
         cursor.execute(move, [*_values(task), task.pk])

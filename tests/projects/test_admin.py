@@ -89,3 +89,4 @@ def test_a_task_edited_in_the_admin_moves_its_version_and_its_projects_pages(adm
     assert Project.objects.get(pk=world.project.pk).data_version == data_version + 1
     with pytest.raises(ApplicationError):
         report_submit(actor=world.client, task=copy, percent=10, state="on_track")
+

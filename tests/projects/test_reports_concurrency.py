@@ -56,3 +56,6 @@ def test_concurrent_reports_on_one_task_chain_without_a_lost_update(world, postg
         chain.append(at)
     assert len(chain) == total and steps == {}
     assert chain[-1] == stored.last_percent
+    # and the task's last report is the newest of its history (a report committed after another is not older)
+    newest = ProgressReport.objects.filter(task=task).order_by("-created_at", "-pk").first()
+    assert (stored.last_reported_at, stored.last_percent) == (newest.created_at, newest.percent)

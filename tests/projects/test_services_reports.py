@@ -5,7 +5,7 @@ from django.http import Http404
 from portal.core.exceptions import ApplicationError
 from projects.models import AuditEvent, ProgressReport, ReportState, TaskStatus
 from projects.services.reports import report_submit
-from projects.services.tasks import task_cancel
+from projects.services.tasks import task_assign, task_cancel
 from tests import factories as f
 from tests.projects.helpers import state
 
@@ -148,3 +148,35 @@ def test_a_report_through_a_copy_read_before_the_task_was_closed_is_refused_and_
     assert error.value.code == "task_closed"
     assert (ProgressReport.objects.count(), AuditEvent.objects.count()) == (reports_before, audit_before)
     assert type(task).objects.get(pk=task.pk).status == TaskStatus.CANCELLED
+
+
+def test_a_report_committed_after_a_newer_one_is_restamped_so_the_task_shows_the_newest(world):
+    import datetime as dt
+
+    import time_machine
+
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    stale = type(task).objects.get(pk=task.pk)
+    t0 = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(t0 + dt.timedelta(seconds=2), tick=False):
+        report_submit(actor=world.client_lead, task=task, percent=30, state=ReportState.ON_TRACK)
+    # a reporter whose clock reads earlier (it was stamped before the other committed) and whose copy is stale
+    with time_machine.travel(t0 + dt.timedelta(seconds=1), tick=False):
+        late = report_submit(actor=world.client, task=stale, percent=70, state=ReportState.AT_RISK)
+
+    stored = type(task).objects.get(pk=task.pk)
+    newest = ProgressReport.objects.filter(task=task).order_by("-created_at", "-pk").first()
+    assert newest.pk == late.pk and newest.created_at > t0 + dt.timedelta(seconds=2)
+    assert (stored.last_reported_at, stored.last_percent, stored.last_state) == (newest.created_at, 70, ReportState.AT_RISK)
+
+
+def test_a_report_through_a_copy_read_before_the_task_was_given_to_someone_else_is_refused(world):
+    task = f.TaskFactory(project=world.project, owner=world.client, side="client")
+    stale = type(task).objects.get(pk=task.pk)
+    task_assign(actor=world.manager, task=task, owner=world.client_lead)
+    reports_before = ProgressReport.objects.count()
+
+    with pytest.raises(PermissionDenied):
+        report_submit(actor=world.client, task=stale, percent=50, state=ReportState.ON_TRACK)
+
+    assert ProgressReport.objects.count() == reports_before

@@ -165,8 +165,8 @@ class ReportListView(ApiView):
         examples=[example("Weekly report", {"percent": 60, "state": "on_track", "note": "Drafts sent for review"}, request=True)],
     )
     def post(self, request, slug: str, pk: int):
-        task, _access = _task(request, slug, pk)
+        task, access = _task(request, slug, pk)
         data = s.ReportCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = reports.report_submit(actor=request.user, task=task, **data.validated_data)
+        report = reports.report_submit(actor=request.user, task=task, access=access, **data.validated_data)
         return Response(s.ReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
