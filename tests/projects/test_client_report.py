@@ -190,3 +190,19 @@ def test_the_link_in_an_e_mail_leads_through_log_in_back_to_the_form(client, wor
     assert to_login["Location"] == f"{reverse('login')}?next={_url(task)}"
     assert logged_in.status_code == 302 and logged_in["Location"] == _url(task)
     assert 'name="percent"' in client.get(_url(task)).content.decode()
+
+
+def test_the_history_dates_reports_as_the_task_page_does(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    task = f.TaskFactory(project=world.project, owner=world.client)
+    f.ProgressReportFactory(task=task, author=world.client, created_at=timezone.now())
+    f.ProgressReportFactory(task=task, author=world.client, created_at=timezone.now() - dt.timedelta(days=4, hours=22))
+    client.force_login(world.client)
+
+    body = client.get(_url(task)).content.decode()
+
+    assert "just now" in body and "4 days ago" in body
+    assert "minutes ago" not in body and "22 hours" not in body  # not Django's "4 days, 22 hours"
