@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -150,3 +151,14 @@ def test_own_recent_answers_are_listed(client, world):
 
     assert "Your recent answers" in body and "Pick the CMS" in body and "Too costly" in body
     assert [a.decision.title for a in my_work_for(user=world.client).my_answers] == ["Pick the CMS"]
+
+
+def test_a_waiting_decision_says_when_it_was_asked_in_the_portals_wording(client, world):
+    f.DecisionFactory(project=world.project, title="Pick the font", involvement=Involvement.APPROVAL,
+                      requested_at=timezone.now() - dt.timedelta(days=3, hours=5))
+    client.force_login(world.client)
+
+    body = client.get("/").content.decode()
+
+    assert re.search(r"asked <time datetime=\"[^\"]+\" title=\"[^\"]+\">3 days ago</time>", body), body
+    assert "3 days, 5 hours" not in body
