@@ -136,15 +136,24 @@ def _same_company(owner, user) -> bool:
     return owner is not None and owner.organisation_id is not None and owner.organisation_id == user.organisation_id
 
 
-def _role_for(user, project: Project) -> str:
+def _require_active(user) -> None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404
-    role = next(iter(Membership.objects.filter(project=project, user=user).order_by().values_list("role", flat=True)[:1]), None)
+
+
+def _effective_role(user, role: str | None) -> str:
+    """The member's role; a superuser outside the project acts as its manager; anybody else gets 404."""
     if role is not None:
         return role
     if user.is_superuser:
         return Role.MANAGER
     raise Http404
+
+
+def _role_for(user, project: Project) -> str:
+    _require_active(user)
+    role = next(iter(Membership.objects.filter(project=project, user=user).order_by().values_list("role", flat=True)[:1]), None)
+    return _effective_role(user, role)
 
 
 def require(allowed: bool, message: str | None = None) -> None:
@@ -155,8 +164,7 @@ def require(allowed: bool, message: str | None = None) -> None:
 
 def project_access(*, user, slug: str | None = None, project_id: int | None = None, project: Project | None = None) -> ProjectAccess:
     if project is None:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            raise Http404
+        _require_active(user)
         # The project and the person's role in it in one query (every project page and API call starts here).
         lookup = {"slug": slug} if slug is not None else {"pk": project_id}
         # order_by(): Membership's and Project's default orderings would add joins and sorts to a one-row lookup.
@@ -175,27 +183,28 @@ def _visible(access: ProjectAccess, obj) -> None:
         raise Http404
 
 
-def task_access(
-    *, user, task_id: int, slug: str | None = None, project: Project | None = None, access: ProjectAccess | None = None
-) -> tuple[Task, ProjectAccess]:
-    """The task and the person's access to its project. `slug`: the task of that project, with its owner, project,
-    client, manager and the person's role all in one statement (every task page and the report POST start here);
-    `access`: the access already checked for its project (saves the second role lookup)."""
-    if slug is not None:
-        return _task_by_slug(user, task_id, slug)
-    if access is not None:
-        qs = Task.objects.select_related("owner").filter(project=access.project)
-    else:
-        qs = Task.objects.select_related("project", "project__client", "owner")
-        if project is not None:
-            qs = qs.filter(project=project)
-    task = next(iter(qs.filter(pk=task_id).order_by()[:1]), None)
-    if task is None:
+def task_access(*, user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
+    """The task of the project `slug` and the person's access to it: task, owner, project, client, manager and the
+    person's role in one plain-SQL statement (every task page, the task API and the report POST start here)."""
+    _require_active(user)
+    try:
+        task_id = int(task_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    columns, sql = _task_by_slug_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, slug, task_id])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404
-    if access is None or access.user is not user:
-        access = project_access(user=user, project=task.project)
-    else:
-        task.project = access.project
+    instances, start = [], 0
+    for part in columns:
+        instances.append(part.load(row, start))
+        start += part.width
+    task, owner, project, client, manager = instances
+    project.client, project.manager = client, manager
+    task.owner, task.project = owner, project
+    access = ProjectAccess(project=project, user=user, role=_effective_role(user, row[start]))
     _visible(access, task)
     return task, access
 
@@ -218,36 +227,6 @@ def _task_by_slug_sql() -> tuple[tuple[Columns, ...], str]:
         f"WHERE p.{col(Project, 'slug')} = %s AND t.{col(Task, 'id')} = %s LIMIT 1",
     )
     return (task, owner, project, client, manager), " ".join(parts)
-
-
-def _task_by_slug(user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise Http404
-    try:
-        task_id = int(task_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    columns, sql = _task_by_slug_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, slug, task_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    instances, start = [], 0
-    for part in columns:
-        instances.append(part.load(row, start))
-        start += part.width
-    task, owner, project, client, manager = instances
-    project.client, project.manager = client, manager
-    task.owner, task.project = owner, project
-    role = row[start]
-    if role is None:
-        if not user.is_superuser:
-            raise Http404
-        role = Role.MANAGER
-    access = ProjectAccess(project=project, user=user, role=role)
-    _visible(access, task)
-    return task, access
 
 
 def risk_access(*, user, risk_id: int, project: Project | None = None) -> tuple[Risk, ProjectAccess]:

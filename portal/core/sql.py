@@ -11,6 +11,7 @@ formatted into the SQL.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from django.db import connection
 from django.db.models import Model
@@ -27,6 +28,11 @@ def table(model: type[Model]) -> str:
 def col(model: type[Model], field: str) -> str:
     """The quoted column of a model's field (`"project_id"` for the foreign key `project`)."""
     return qn(model._meta.get_field(field).column)
+
+
+def db_value(model: type[Model], field: str, value):
+    """`value` prepared for a bound parameter as the field prepares it on save (dates for SQLite, JSON, …)."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
 
 
 class Columns:
@@ -89,3 +95,13 @@ class Insert:
         instance._state.adding = False
         instance._state.db = connection.alias
         return instance
+
+
+@cache
+def _insert_for(model: type[Model]) -> Insert:
+    return Insert(model)
+
+
+def insert(instance: Model) -> Model:
+    """Insert an unsaved instance with its model's INSERT, built once per process (see `Insert`)."""
+    return _insert_for(type(instance)).save(instance)

@@ -9,11 +9,10 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable
-from functools import cache
 
 from django.db import models
 
-from portal.core.sql import Insert
+from portal.core.sql import insert
 from projects.models import AuditEvent
 from projects.services.freshness import touch_projects
 
@@ -50,11 +49,6 @@ def diff(before: dict, after: dict) -> dict:
     return {k: {"old": before.get(k), "new": after.get(k)} for k in after if before.get(k) != after.get(k)}
 
 
-@cache
-def _insert() -> Insert:
-    return Insert(AuditEvent)
-
-
 def audit_record(
     *,
     actor,
@@ -78,7 +72,7 @@ def audit_record(
         internal=internal,
     )
     # Every audited write passes here: one prepared INSERT instead of compiling the ORM's on each call (bench).
-    _insert().save(event)
+    insert(event)
     if project is not None:
         touch_projects([project.pk])
     return event

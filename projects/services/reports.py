@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
-from portal.core.sql import Columns, Insert, col, table
+from portal.core.sql import Columns, col, db_value, insert, table
 from projects.models import OPEN_TASK_STATUSES, ProgressReport, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -75,7 +75,7 @@ def report_submit(
     # The foreign keys were just loaded and the CHECK constraints repeat the field validators (the database
     # enforces them again on insert), so skip their per-row SELECTs.
     report.full_clean(exclude=["task", "author"], validate_constraints=False)
-    _report_insert().save(report)  # its foreign key shares the task's row: no wait on other reporters
+    insert(report)  # its foreign key shares the task's row: no wait on other reporters
     before = _move(task, report, access)
     task.project = access.project
     audit_record(
@@ -113,8 +113,7 @@ def _move(task: Task, report: ProgressReport, access: ProjectAccess) -> dict:
         report.created_at = timezone.now()
         if task.last_reported_at is not None and task.last_reported_at >= report.created_at:
             report.created_at = task.last_reported_at + dt.timedelta(microseconds=1)
-        cursor.execute(stamp, [ProgressReport._meta.get_field("created_at").get_db_prep_save(report.created_at, connection),
-                               report.pk])
+        cursor.execute(stamp, [db_value(ProgressReport, "created_at", report.created_at), report.pk])
         before = snapshot(task, TASK_FIELDS)
         _apply(task, report)
         cursor.execute(move, [*_values(task), task.pk])
@@ -133,15 +132,10 @@ def _apply(task: Task, report: ProgressReport) -> None:
 
 
 def _values(task: Task) -> list:
-    return [Task._meta.get_field(name).get_db_prep_save(getattr(task, name), connection) for name in MOVED_FIELDS]
+    return [db_value(Task, name, getattr(task, name)) for name in MOVED_FIELDS]
 
 
 def _closed(task: Task) -> ApplicationError:
     return ApplicationError(
         _("This task is %(status)s; it takes no more reports.") % {"status": task.get_status_display()}, code="task_closed"
     )
-
-
-@cache
-def _report_insert() -> Insert:
-    return Insert(ProgressReport)

@@ -63,21 +63,14 @@ def _objects(world):
         "project_access(project_id)": (lambda u: project_access(user=u, project_id=p.pk), MEMBERS_SEE),
         "project_access(project)": (lambda u: project_access(user=u, project=p), MEMBERS_SEE),
         "project_access(missing)": (lambda u: project_access(user=u, slug="no-such-project"), {k: "404" for k in PERSONAS}),
-        "task_access": (lambda u: task_access(user=u, task_id=task.pk), MEMBERS_SEE),
-        "task_access(scoped)": (lambda u: task_access(user=u, task_id=task.pk, project=p), MEMBERS_SEE),
-        "task_access(internal)": (lambda u: task_access(user=u, task_id=internal_task.pk), STAFF_ONLY),
+        "task_access": (lambda u: task_access(user=u, task_id=task.pk, slug=p.slug), MEMBERS_SEE),
+        "task_access(internal)": (lambda u: task_access(user=u, task_id=internal_task.pk, slug=p.slug), STAFF_ONLY),
         "task_access(other project's task via this project)": (
-            lambda u: task_access(user=u, task_id=other_task.pk, project=p),
-            {k: "404" for k in PERSONAS},
-        ),
-        "task_access(missing)": (lambda u: task_access(user=u, task_id=10**9), {k: "404" for k in PERSONAS}),
-        "task_access(slug)": (lambda u: task_access(user=u, task_id=task.pk, slug=p.slug), MEMBERS_SEE),
-        "task_access(slug, internal)": (lambda u: task_access(user=u, task_id=internal_task.pk, slug=p.slug), STAFF_ONLY),
-        "task_access(slug, other project's task via this project)": (
             lambda u: task_access(user=u, task_id=other_task.pk, slug=p.slug),
             {k: "404" for k in PERSONAS},
         ),
-        "task_access(slug, missing project)": (
+        "task_access(missing task)": (lambda u: task_access(user=u, task_id=10**9, slug=p.slug), {k: "404" for k in PERSONAS}),
+        "task_access(missing project)": (
             lambda u: task_access(user=u, task_id=task.pk, slug="no-such-project"),
             {k: "404" for k in PERSONAS},
         ),
