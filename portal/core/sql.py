@@ -97,6 +97,32 @@ class Insert:
         return instance
 
 
+class InsertSelect:
+    """`INSERT INTO <table> (<columns but the automatic key>) SELECT <values>` for one model, as part of a larger
+    statement: the fields named in `computed` take the given SQL expression (a column of a CTE, say), every other
+    field a named parameter `%(<prefix><column>)s` whose value `params()` prepares as `Model.save()` would.
+    The caller appends `FROM …` and, if it needs the key, `RETURNING`."""
+
+    def __init__(self, model: type[Model], *, computed: dict[str, str], prefix: str) -> None:
+        self.model = model
+        self.prefix = prefix
+        meta = model._meta
+        fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        unknown = set(computed) - {field.name for field in fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no column for {sorted(unknown)}")
+        self.bound = [field for field in fields if field.name not in computed]
+        values = [computed.get(field.name) or f"%({prefix}{field.column})s" for field in fields]
+        columns = ", ".join(qn(field.column) for field in fields)
+        self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {', '.join(values)}"  # noqa: S608 — names only
+
+    def params(self, instance: Model) -> dict:
+        return {
+            f"{self.prefix}{field.column}": field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+            for field in self.bound
+        }
+
+
 @cache
 def _insert_for(model: type[Model]) -> Insert:
     return Insert(model)

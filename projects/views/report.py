@@ -27,7 +27,7 @@ def task_report(request, slug: str, pk: int):
         status = _submit(request, form, task, access)
         if status is None and not request.htmx:
             messages.success(request, _("Thank you — your report on “%(task)s” is saved.") % {"task": task.title})
-            return redirect("projects:task-report", slug=slug, pk=pk)
+            return redirect(request.path)  # back to this page (the URL already resolved): Post/Redirect/Get
         if status is None:
             task.refresh_from_db()
             form = ReportForm(task=task)

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from portal.core.sql import Columns, Insert, table
+from portal.core.sql import Columns, Insert, InsertSelect, table
 from projects.models import AuditEvent, Task
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +50,22 @@ def test_insert_adapts_json_like_the_orm(world):
 
     assert AuditEvent.objects.get(pk=event.pk).changes == {"a": [1, "b"]}
 
+
+
+def test_insert_select_binds_every_field_but_the_computed_ones_and_stores_what_save_would(world):
+    statement = InsertSelect(AuditEvent, computed={"object_repr": "src.label"}, prefix="a_")
+    event = AuditEvent(project=world.project, action="x.y", object_type="task", object_id="7", changes={"n": [1]})
+    params = statement.params(event)
+
+    assert "a_object_repr" not in params and params["a_project_id"] == world.project.pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement.sql} FROM (SELECT %(label)s AS label) AS src RETURNING id", {**params, "label": "Seven"})
+        pk = cursor.fetchone()[0]
+
+    stored = AuditEvent.objects.get(pk=pk)
+    assert (stored.object_repr, stored.changes, stored.project_id, stored.at) == ("Seven", {"n": [1]}, world.project.pk, event.at)
+
+
+def test_insert_select_refuses_a_field_the_model_does_not_have():
+    with pytest.raises(ValueError, match="no column for"):
+        InsertSelect(AuditEvent, computed={"colour": "'red'"}, prefix="a_")
