@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,7 +27,8 @@ def task_report(request, slug: str, pk: int):
         status = _submit(request, form, task, access)
         if status is None and not request.htmx:
             messages.success(request, _("Thank you — your report on “%(task)s” is saved.") % {"task": task.title})
-            return redirect(request.path)  # back to this page (the URL already resolved): Post/Redirect/Get
+            # Post/Redirect/Get back to this page: its address as requested (redirect() would first try it as a URL name)
+            return HttpResponseRedirect(request.path)
         if status is None:
             task.refresh_from_db()
             form = ReportForm(task=task)

@@ -42,7 +42,8 @@ def test_post_stores_the_report_and_moves_the_task(client, world):
 
     response = _post(client, task, percent=60, state="at_risk", note="Waiting for legal")
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == _url(task)  # back to the report page
+    assert "is saved" in client.get(response["Location"]).content.decode()
     report = ProgressReport.objects.get(task=task)
     assert (report.author, report.percent, report.state, report.note) == (
         world.client,
