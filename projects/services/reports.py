@@ -29,6 +29,7 @@ def _status_after(state: str) -> str:
 
 
 MOVED_FIELDS = (*TASK_FIELDS, "last_reported_at", "version", "updated_at")
+ACTION = "report.submit"
 
 
 @cache
@@ -53,7 +54,6 @@ def _task_sql() -> tuple[str, Columns, str, str, str]:
     return move_if_unchanged, columns, read, move, stamp
 
 
-
 def report_submit(
     *, actor: User, task: Task, percent: int, state: str, note: str = "", blockers: str = "", access: ProjectAccess | None = None
 ) -> ProgressReport:
@@ -61,7 +61,7 @@ def report_submit(
     Refused on done or cancelled tasks. `access`: the actor's access to the task's project when the caller has
     just checked it (the role is then not looked up twice). `task` is updated in place to its new state.
 
-    The portal's hottest write (bench/README.md). On PostgreSQL it is one statement (`_one_statement`): the task is
+    The portal's hottest write (bench/README.md). On PostgreSQL it is one statement (`_in_one_statement`): the task is
     locked and moved from what is stored, provided it is still open, with the same owner and side as the caller
     read (so the caller's access check still holds), and the report, the audit row and the project's version are
     written with it. When that condition fails, or on other databases, `_in_steps` does the same in a transaction
@@ -99,8 +99,6 @@ def _in_steps(actor: User, task: Task, report: ProgressReport, access: ProjectAc
         internal=task.internal,
     )
 
-
-ACTION = "report.submit"
 
 
 def _json_sql(model: type, name: str, expression: str) -> str:
