@@ -73,13 +73,23 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
+def _stored_fields(model: type[Model]) -> list:
+    """The fields an INSERT writes: every concrete field but the automatic key."""
+    return [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+
+
+def _save_value(field, instance: Model):
+    """The field's value of an unsaved `instance`, as `Model.save()` would bind it (defaults, auto timestamps, JSON)."""
+    return field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+
+
 class Insert:
     """`INSERT INTO <table> (<columns but the automatic key>) VALUES (…) RETURNING <key>` for one model."""
 
     def __init__(self, model: type[Model]) -> None:
         self.model = model
         meta = model._meta
-        self.fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        self.fields = _stored_fields(model)
         columns = ", ".join(qn(field.column) for field in self.fields)
         placeholders = ", ".join("%s" for _ in self.fields)
         returning = f" RETURNING {qn(meta.pk.column)}" if meta.auto_field else ""
@@ -87,7 +97,7 @@ class Insert:
 
     def save(self, instance: Model) -> Model:
         """Insert `instance` (unsaved) as `Model.save()` would, with each field's own value preparation; sets its key."""
-        params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in self.fields]
+        params = [_save_value(field, instance) for field in self.fields]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             if self.model._meta.auto_field:
@@ -107,7 +117,7 @@ class InsertSelect:
         self.model = model
         self.prefix = prefix
         meta = model._meta
-        fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        fields = _stored_fields(model)
         unknown = set(computed) - {field.name for field in fields}
         if unknown:
             raise ValueError(f"{model.__name__} has no column for {sorted(unknown)}")
@@ -117,10 +127,7 @@ class InsertSelect:
         self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {', '.join(values)}"  # noqa: S608 — names only
 
     def params(self, instance: Model) -> dict:
-        return {
-            f"{self.prefix}{field.column}": field.get_db_prep_save(field.pre_save(instance, add=True), connection)
-            for field in self.bound
-        }
+        return {f"{self.prefix}{field.column}": _save_value(field, instance) for field in self.bound}
 
 
 @cache
