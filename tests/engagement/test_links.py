@@ -152,3 +152,22 @@ def test_unsubscribe_endpoint_refuses_other_tokens(world):
                              content_type="application/x-www-form-urlencoded")
     assert response.status_code == 404
     assert DecisionResponse.objects.count() == 0
+
+
+@pytest.mark.parametrize("code", ["-", "d", "r"])
+def test_link_mac_is_djangos_salted_hmac_and_follows_the_secret(settings, code):
+    """Links already in people's inboxes must keep working: the precomputed MAC is byte for byte `salted_hmac`'s, and
+    a new SECRET_KEY signs differently (the keyed HMAC is cached per secret, not once per process)."""
+    from django.utils.crypto import salted_hmac
+
+    from engagement.services.links import MAC_LENGTH, SALT, _mac
+
+    link_hex, action = "0f" * 16, A.UNSUBSCRIBE
+    for secret in ("first-secret-" + "x" * 40, "second-secret-" + "y" * 40):
+        settings.SECRET_KEY = secret
+        expected = salted_hmac(SALT, f"{link_hex}:{action}:{code}", secret=secret, algorithm="sha256").hexdigest()
+        assert _mac(link_hex, action, code) == expected[:MAC_LENGTH]
+    settings.SECRET_KEY = "first-secret-" + "x" * 40
+    first = _mac(link_hex, action, code)
+    settings.SECRET_KEY = "second-secret-" + "y" * 40
+    assert _mac(link_hex, action, code) != first
