@@ -183,15 +183,18 @@ def _visible(access: ProjectAccess, obj) -> None:
         raise Http404
 
 
-def task_access(*, user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
+def task_access(*, user, task_id: int, slug: str, project_people: bool = True) -> tuple[Task, ProjectAccess]:
     """The task of the project `slug` and the person's access to it: task, owner, project, client, manager and the
-    person's role in one plain-SQL statement (every task page, the task API and the report POST start here)."""
+    person's role in one plain-SQL statement (every task page, the task API and the report POST start here).
+    `project_people=False` leaves out the project's client and manager (loaded on first use, as Django does): the
+    access rules read the task, its owner, the project and the role, and that is all a write needs (the report POST,
+    the portal's hottest write)."""
     _require_active(user)
     try:
         task_id = int(task_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    columns, sql = _task_by_slug_sql()
+    columns, sql = _task_by_slug_sql(project_people)
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, slug, task_id])
         row = cursor.fetchone()
@@ -201,8 +204,9 @@ def task_access(*, user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
     for part in columns:
         instances.append(part.load(row, start))
         start += part.width
-    task, owner, project, client, manager = instances
-    project.client, project.manager = client, manager
+    task, owner, project, *people = instances
+    if people:
+        project.client, project.manager = people
     task.owner, task.project = owner, project
     access = ProjectAccess(project=project, user=user, role=_effective_role(user, row[start]))
     _visible(access, task)
@@ -210,23 +214,29 @@ def task_access(*, user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
 
 
 @cache
-def _task_by_slug_sql() -> tuple[tuple[Columns, ...], str]:
-    """Task, owner, project, client, manager and the role: the joins `select_related` would make, built once from the
-    models (names only; slug, task id and person are bound parameters)."""
-    task, owner, project = Columns(Task, "t"), Columns(User, "o"), Columns(Project, "p")
-    client, manager = Columns(Client, "c"), Columns(User, "mg")
-    parts = (
-        f"SELECT {task.sql}, {owner.sql}, {project.sql}, {client.sql}, {manager.sql}, m.{col(Membership, 'role')}",
-        f"FROM {table(Task)} t",
-        f"JOIN {table(Project)} p ON p.{col(Project, 'id')} = t.{col(Task, 'project')}",
-        f"JOIN {table(Client)} c ON c.{col(Client, 'id')} = p.{col(Project, 'client')}",
-        f"JOIN {table(User)} mg ON mg.{col(User, 'id')} = p.{col(Project, 'manager')}",
+def _task_by_slug_sql(project_people: bool) -> tuple[tuple[Columns, ...], str]:
+    """Task, owner, project (with `project_people`: client and manager) and the role: the joins `select_related`
+    would make, built once from the models (names only; slug, task id and person are bound parameters)."""
+    columns = (Columns(Task, "t"), Columns(User, "o"), Columns(Project, "p"))
+    joins = [
         f"JOIN {table(User)} o ON o.{col(User, 'id')} = t.{col(Task, 'owner')}",
+        f"JOIN {table(Project)} p ON p.{col(Project, 'id')} = t.{col(Task, 'project')}",
+    ]
+    if project_people:
+        columns += (Columns(Client, "c"), Columns(User, "mg"))
+        joins += [
+            f"JOIN {table(Client)} c ON c.{col(Client, 'id')} = p.{col(Project, 'client')}",
+            f"JOIN {table(User)} mg ON mg.{col(User, 'id')} = p.{col(Project, 'manager')}",
+        ]
+    parts = (
+        f"SELECT {', '.join(part.sql for part in columns)}, m.{col(Membership, 'role')}",
+        f"FROM {table(Task)} t",
+        *joins,
         f"LEFT JOIN {table(Membership)} m ON m.{col(Membership, 'project')} = p.{col(Project, 'id')}"
         f" AND m.{col(Membership, 'user')} = %s",
         f"WHERE p.{col(Project, 'slug')} = %s AND t.{col(Task, 'id')} = %s LIMIT 1",
     )
-    return (task, owner, project, client, manager), " ".join(parts)
+    return columns, " ".join(parts)
 
 
 def risk_access(*, user, risk_id: int, project: Project | None = None) -> tuple[Risk, ProjectAccess]:

@@ -159,7 +159,7 @@ def _one_statement_sql() -> tuple[str, InsertSelect, InsertSelect]:
   {audit.sql} FROM old, moved, report
 ), project AS (
   UPDATE {table(Project)} SET {col(Project, "data_version")} = {col(Project, "data_version")} + 1
-  FROM moved WHERE {table(Project)}.{col(Project, "id")} = moved.project_id
+  WHERE {col(Project, "id")} = (SELECT project_id FROM moved)
 )
 SELECT report.id, {", ".join(f"moved.{t[name]}" for name in MOVED_FIELDS)} FROM moved, report"""  # noqa: S608 — names only
     return sql, report, audit
