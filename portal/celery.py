@@ -4,6 +4,7 @@ import os
 import sys
 
 from celery import Celery
+from celery.signals import worker_process_init
 from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
@@ -23,6 +24,14 @@ def _stop_on_bad_settings(sender, **kwargs) -> None:
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"Configuration error: {exc}\n")
         sys.exit(2)
+
+
+@worker_process_init.connect
+def _freeze_startup_heap(**kwargs) -> None:
+    """Each worker process, once started: what it imported is kept out of the garbage collector's walks."""
+    from portal.core.runtime import freeze_startup_heap
+
+    freeze_startup_heap()
 
 
 @app.task(name="portal.ping")

@@ -12,6 +12,10 @@ try:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
+
+    from portal.core.runtime import freeze_startup_heap
+
+    freeze_startup_heap()
 except ImproperlyConfigured as exc:
     sys.stderr.write(f"Configuration error: {exc}\n")
     sys.exit(APP_LOAD_ERROR)
