@@ -15,6 +15,7 @@ from icalendar import Calendar
 
 from engagement.models import Attendance, DecisionResponse, Involvement
 from portal.accounts.models import User
+from portal.core.time import zone
 from projects.models import Membership, ProgressReport, Role
 from tests import factories as f
 from tests.browser.conftest import MOBILE, axe_check, login, screenshot
@@ -82,7 +83,7 @@ def test_client_journey(page, browser, live_server, mailoutbox, console_errors):
     assert Membership.objects.get(project=project, user=lena).role == Role.CLIENT_LEAD
 
     # -- the team gives her work
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=zone(lena.time_zone))  # "overdue" is by her calendar
     task = f.TaskFactory(
         project=project, owner=lena, title="Send the brand book", due_date=today - dt.timedelta(days=1)
     )
