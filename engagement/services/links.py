@@ -106,7 +106,7 @@ def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = No
     """Tokens for the links of many people, (person, action, obj[, preference]) each, written in one statement (digest
     batches). Expiry as in `action_link_create_many`; unsubscribe links as in `action_link_create`."""
     now = now or timezone.now()
-    rows, tokens, type_ids = [], [], {}
+    rows, tokens = [], []
     for person, action, obj, *rest in specs:
         preference = rest[0] if rest else ""
         if action in RSVP_ACTIONS and isinstance(obj, Meeting):
@@ -118,16 +118,11 @@ def action_links_create_bulk(*, specs: list[tuple], now: dt.datetime | None = No
             expires_at, created_at = now + DEFAULT_TTL.get(action, dt.timedelta(days=14)), now
         link_id = uuid.uuid4()
         rows.append({"id": link_id, "person_id": person.pk, "action": action,
-                     "object_ct_id": type_ids.get(type(obj)) or type_ids.setdefault(type(obj), _type_id(obj)),
-                     "object_id": str(obj.pk),
+                     "object_ct_id": ContentType.objects.get_for_model(type(obj)).pk, "object_id": str(obj.pk),
                      "created_at": created_at, "expires_at": expires_at})
         tokens.append(_token(link_id.hex, action, PREFERENCE_CODES.get(preference, "-")))
     copy_values(ActionLink, rows)
     return tokens
-
-
-def _type_id(obj) -> int:
-    return ContentType.objects.get_for_model(type(obj)).pk
 
 
 def unsubscribe_url_for(token: str) -> str:

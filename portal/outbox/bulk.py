@@ -19,18 +19,24 @@ from psycopg import adapters
 
 
 @contextmanager
-def _copy(cursor, connection, table: str, fields: list, columns: str):
-    """`COPY table (columns) FROM STDIN`, binary with each column typed as its field declares it (the type named by
-    `db_type`, as the migration created it); text when a field's type is not one psycopg knows by name."""
+def _copy(connection, cursor, model, rows: int):
+    """`COPY` into all of `model`'s columns, binary with each column typed as its field declares it (the type named
+    by `db_type`, as the migration created it; text when a type is not one psycopg knows by name). Logged like any
+    other statement (query-count tests, the benchmark)."""
+    fields, qn = list(model._meta.concrete_fields), connection.ops.quote_name
     try:
         types = [adapters.types[re.sub(r"\(.*\)", "", field.db_type(connection)).strip()].oid for field in fields]
     except KeyError:
         types = None
-    binary = " (FORMAT BINARY)" if types else ""
-    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{binary}") as copy:
+    columns = ", ".join(qn(field.column) for field in fields)
+    sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN{' (FORMAT BINARY)' if types else ''}"
+    started = time.monotonic()
+    with cursor.cursor.copy(sql) as copy:
         if types:
             copy.set_types(types)
         yield copy
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": f"{sql} -- {rows} rows", "time": f"{time.monotonic() - started:.3f}"})
 
 
 def copy_insert(model, objs: list) -> None:
@@ -41,23 +47,16 @@ def copy_insert(model, objs: list) -> None:
         model.objects.bulk_create(objs)
         return
     meta = model._meta
-    table = connection.ops.quote_name(meta.db_table)
-    fields = list(meta.concrete_fields)
     with connection.wrap_database_errors, connection.cursor() as cursor:
         if meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                            [meta.db_table, meta.pk.column, len(objs)])
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        sql = f"COPY {table} ({columns}) FROM STDIN"
-        started = time.monotonic()
-        prepare = [(field.pre_save, field.get_db_prep_save) for field in fields]
-        with _copy(cursor, connection, table, fields, columns) as copy:
+        prepare = [(field.pre_save, field.get_db_prep_save) for field in meta.concrete_fields]
+        with _copy(connection, cursor, model, len(objs)) as copy:
             for obj in objs:
                 copy.write_row([prep(pre(obj, True), connection) for pre, prep in prepare])
-        if connection.queries_logged:  # counted like any other statement (query-count tests, the benchmark)
-            connection.queries_log.append({"sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}"})
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -78,16 +77,9 @@ def copy_values(model, rows: list[dict]) -> None:
     fixed = {f.attname: f.get_db_prep_save(f.get_default(), connection)
              for f in fields if f.attname not in given and not callable(f.default)}
     per_row = [f for f in fields if f.attname not in given and callable(f.default)]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(meta.db_table)
-    sql = f"COPY {table} ({columns}) FROM STDIN"
     names = [f.attname for f in fields]
-    started = time.monotonic()
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        with _copy(cursor, connection, table, fields, columns) as copy:
-            for row in rows:
-                if per_row:
-                    row = {**{f.attname: f.get_db_prep_save(f.get_default(), connection) for f in per_row}, **row}
-                copy.write_row([row[name] if name in row else fixed[name] for name in names])
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"})
+    with connection.wrap_database_errors, connection.cursor() as cursor, _copy(connection, cursor, model, len(rows)) as copy:
+        for row in rows:
+            if per_row:
+                row = {**{f.attname: f.get_db_prep_save(f.get_default(), connection) for f in per_row}, **row}
+            copy.write_row([row[name] if name in row else fixed[name] for name in names])

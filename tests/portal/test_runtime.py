@@ -3,6 +3,7 @@
 import gc
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 from celery.signals import worker_process_init
@@ -21,10 +22,16 @@ def test_the_wsgi_module_freezes_the_loaded_application():
 
 
 def test_a_celery_worker_process_freezes_its_heap_when_it_starts():
+    """The receiver is connected to `worker_process_init` and freezes when called. (Sending the signal itself here
+    would also run Celery's own receivers, which close this process's database connections.)"""
+    from portal.celery import _freeze_startup_heap
+
+    receivers = [ref() if isinstance(ref, weakref.ReferenceType) else ref for _key, ref in worker_process_init.receivers]
+    assert _freeze_startup_heap in receivers
     gc.unfreeze()
     try:
         assert gc.get_freeze_count() == 0
-        worker_process_init.send(sender=None)
+        _freeze_startup_heap()
         assert gc.get_freeze_count() > 50_000
     finally:
         gc.unfreeze()
