@@ -1,4 +1,5 @@
-"""The PostgreSQL connection prepares the statements it runs again and again (Django leaves this off by default)."""
+"""The PostgreSQL connection: prepared statements (Django leaves them off by default), the quiet-connection health
+check, and date-times read by psycopg's own loader."""
 
 import pytest
 from django.db import connection
@@ -86,3 +87,85 @@ def test_a_connection_inside_a_transaction_gets_djangos_own_check(postgres, monk
         connection.set_autocommit(True)
 
     assert asked == [1]
+
+
+# Date-times: read by psycopg's own loader (compiled where installed) instead of Django's pure-Python one, with the
+# same values and the same time zone object Django's would give.
+
+TIMESTAMPS = [
+    "2026-12-03 23:04:51.462065+00",  # microseconds, as every auto-stamped column
+    "2024-02-29 00:00:00+00",  # leap day, whole seconds
+    "1969-07-20 20:17:40.5+00",  # before the epoch, a fraction
+    "2026-03-29 01:30:00+02",  # an offset: stored and read back in UTC
+    "9999-12-31 23:59:59.999999+00",  # the last representable
+]
+
+
+def _djangos_loader():
+    from django.db.backends.postgresql.psycopg_any import get_adapters_template
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    oid = adapters.types["timestamptz"].oid
+    return get_adapters_template(True, connection.timezone).get_loader(oid, Format.TEXT)
+
+
+@pytest.mark.django_db
+def test_date_times_read_as_djangos_loader_reads_them_in_utc(postgres):
+    import datetime as dt
+
+    django_loader = _djangos_loader()(1184, None)
+    with connection.cursor() as cursor:
+        for text in TIMESTAMPS:
+            cursor.execute("SELECT %s::timestamptz::text, %s::timestamptz", [text, text])
+            as_sent, value = cursor.fetchone()
+            expected = django_loader.load(as_sent.encode())
+            assert value == expected, text
+            assert value.tzinfo is dt.UTC  # the object Django's loader sets, not an equal ZoneInfo
+            assert value.utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.django_db
+def test_the_connection_does_not_parse_date_times_with_djangos_python_loader(postgres):
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    oid = adapters.types["timestamptz"].oid
+    connection.ensure_connection()
+    registered = connection.connection.adapters.get_loader(oid, Format.TEXT)
+    made = registered(oid, None)
+
+    assert not isinstance(made, BaseTzLoader)
+    assert type(made) is adapters.get_loader(oid, Format.TEXT)  # psycopg's default: the compiled one with [binary]
+    assert registered.timezone == connection.timezone  # what Django checks before each cursor
+
+
+@pytest.mark.django_db
+def test_stored_date_times_come_back_unchanged_through_the_orm_and_a_server_side_cursor(postgres):
+    import datetime as dt
+
+    joined = dt.datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+    person = User.objects.create(email="t@example.com", full_name="T", date_joined=joined)
+
+    assert User.objects.get(pk=person.pk).date_joined == joined
+    # .iterator() reads through a named (server-side) cursor, which Django makes in a transaction
+    from django.db import transaction
+
+    with transaction.atomic():
+        (streamed,) = [u.date_joined for u in User.objects.filter(pk=person.pk).iterator(chunk_size=10)]
+    assert streamed == joined and streamed.tzinfo is dt.UTC
+
+
+def test_with_another_database_time_zone_djangos_loader_stays(postgres):
+    from django.db import connections
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    berlin = type(connections["default"])({**connection.settings_dict, "TIME_ZONE": "Europe/Berlin"}, alias="berlin")
+    context = berlin.get_connection_params()["context"]
+    loader = context.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
+
+    assert issubclass(loader, BaseTzLoader)
+    assert str(loader.timezone) == "Europe/Berlin"
