@@ -145,7 +145,7 @@ DASHBOARD_P95_MS = 80.0
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", 200)))
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)))
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--api-path", default=os.environ.get("BENCH_API_PATH", "/api/v1/tasks/?page_size=50"))
