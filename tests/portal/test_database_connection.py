@@ -102,19 +102,20 @@ TIMESTAMPS = [
 
 
 def _djangos_loader():
+    """The loader Django itself registers for its connection time zone (what the connection used before)."""
     from django.db.backends.postgresql.psycopg_any import get_adapters_template
     from psycopg import adapters
     from psycopg.pq import Format
 
     oid = adapters.types["timestamptz"].oid
-    return get_adapters_template(True, connection.timezone).get_loader(oid, Format.TEXT)
+    return get_adapters_template(True, connection.timezone).get_loader(oid, Format.TEXT)(oid, None)
 
 
 @pytest.mark.django_db
 def test_date_times_read_as_djangos_loader_reads_them_in_utc(postgres):
     import datetime as dt
 
-    django_loader = _djangos_loader()(1184, None)
+    django_loader = _djangos_loader()
     with connection.cursor() as cursor:
         for text in TIMESTAMPS:
             cursor.execute("SELECT %s::timestamptz::text, %s::timestamptz", [text, text])

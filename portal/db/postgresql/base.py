@@ -15,8 +15,10 @@ loader that parses the text and then sets Django's time zone on the result. psyc
 psycopg[binary]) gives the same value when the session's time zone is UTC: Django sets the session to UTC
 (`ensure_timezone`) whenever it works in UTC, and psycopg returns `datetime.timezone.utc` for it. The report POST,
 the portal's hottest write (bench/README.md), reads about a dozen date-times: with psycopg's loader it takes 6.7 %
-fewer instructions (callgrind, 6.10 → 5.69 M per request in one process). So when Django works in UTC, the connection uses psycopg's loader, marked with the
-time zone Django's cursor checks (`timezone`); with any other database time zone Django's loader stays.
+fewer instructions (callgrind, 6.10 → 5.69 M per request in one process). So when Django works in UTC, the
+connection uses psycopg's loader, marked with the time zone Django's cursor checks (`timezone`); with any other
+database time zone Django's loader stays. A statement that changes the session's time zone (`SET TIME ZONE`) would
+get date-times in that zone — the same instants, another `tzinfo`; the portal never sends one.
 """
 
 from __future__ import annotations
