@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from projects.models import AuditEvent, Invitation, Membership, ProgressReport, Project, Risk, Task
-from projects.services.freshness import touch_projects
 
 
 class ArchiveNotDeleteMixin:
@@ -71,18 +70,11 @@ class TaskAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
     date_hierarchy = "due_date"
 
     def save_model(self, request, obj, form, change):
-        """An edit here is a task write like any other: under the row lock it writes only the fields of the form and
-        moves the version (a report or an edit made from an older copy then rereads the task instead of overwriting
-        this one, and this edit never overwrites a report's fields), and it moves the projects' cached pages."""
-        if not change:
-            super().save_model(request, obj, form, change)
-            touch_projects([obj.project_id])
-            return
-        locked = Task.objects.select_for_update().only("version", "project_id").get(pk=obj.pk)
-        obj.version = locked.version + 1
-        editable = [f.name for f in Task._meta.concrete_fields if f.name in form.fields]
-        obj.save(update_fields=[*editable, "version", "updated_at"])
-        touch_projects([locked.project_id, obj.project_id])
+        """An edit here moves the version like any task write: a form opened before it is then refused (409)
+        instead of overwriting it."""
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProgressReport)

@@ -43,8 +43,6 @@ class Project(TimeStamped):
     target_launch = models.DateField(_("target launch"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNING)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    # Moves on every change to what the project shows (services.freshness); cached pages are keyed by it.
-    data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 

@@ -9,16 +9,12 @@ The capability table is `product.md`'s "Who may do what", one rule per line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import Client, User
-from portal.core.sql import Columns, col, table
 from projects.models import CLIENT_ROLES, STAFF_ROLES, Membership, Project, Risk, Role, Task, TaskSide
 
 
@@ -183,60 +179,21 @@ def _visible(access: ProjectAccess, obj) -> None:
         raise Http404
 
 
-def task_access(*, user, task_id: int, slug: str, project_people: bool = True) -> tuple[Task, ProjectAccess]:
-    """The task of the project `slug` and the person's access to it: task, owner, project, client, manager and the
-    person's role in one plain-SQL statement (every task page, the task API and the report POST start here).
-    `project_people=False` leaves out the project's client and manager (loaded on first use, as Django does): the
-    access rules read the task, its owner, the project and the role, and that is all a write needs (the report POST,
-    the portal's hottest write)."""
+def task_access(*, user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
+    """The task of the project `slug`, with its owner, project, client and manager and the person's role in one
+    query (every task page, the task API and the report POST start here)."""
     _require_active(user)
+    role = Membership.objects.filter(project=OuterRef("project"), user=user).order_by().values("role")[:1]
+    tasks = Task.objects.select_related("owner", "project__client", "project__manager").annotate(_my_role=Subquery(role))
     try:
-        task_id = int(task_id)
+        task = tasks.filter(project__slug=slug, pk=task_id).order_by().first()
     except (TypeError, ValueError):
         raise Http404 from None
-    columns, sql = _task_by_slug_sql(project_people)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, slug, task_id])
-        row = cursor.fetchone()
-    if row is None:
+    if task is None:
         raise Http404
-    instances, start = [], 0
-    for part in columns:
-        instances.append(part.load(row, start))
-        start += part.width
-    task, owner, project, *people = instances
-    if people:
-        project.client, project.manager = people
-    task.owner, task.project = owner, project
-    access = ProjectAccess(project=project, user=user, role=_effective_role(user, row[start]))
+    access = ProjectAccess(project=task.project, user=user, role=_effective_role(user, task._my_role))
     _visible(access, task)
     return task, access
-
-
-@cache
-def _task_by_slug_sql(project_people: bool) -> tuple[tuple[Columns, ...], str]:
-    """Task, owner, project (with `project_people`: client and manager) and the role: the joins `select_related`
-    would make, built once from the models (names only; slug, task id and person are bound parameters)."""
-    columns = (Columns(Task, "t"), Columns(User, "o"), Columns(Project, "p"))
-    joins = [
-        f"JOIN {table(User)} o ON o.{col(User, 'id')} = t.{col(Task, 'owner')}",
-        f"JOIN {table(Project)} p ON p.{col(Project, 'id')} = t.{col(Task, 'project')}",
-    ]
-    if project_people:
-        columns += (Columns(Client, "c"), Columns(User, "mg"))
-        joins += [
-            f"JOIN {table(Client)} c ON c.{col(Client, 'id')} = p.{col(Project, 'client')}",
-            f"JOIN {table(User)} mg ON mg.{col(User, 'id')} = p.{col(Project, 'manager')}",
-        ]
-    parts = (
-        f"SELECT {', '.join(part.sql for part in columns)}, m.{col(Membership, 'role')}",
-        f"FROM {table(Task)} t",
-        *joins,
-        f"LEFT JOIN {table(Membership)} m ON m.{col(Membership, 'project')} = p.{col(Project, 'id')}"
-        f" AND m.{col(Membership, 'user')} = %s",
-        f"WHERE p.{col(Project, 'slug')} = %s AND t.{col(Task, 'id')} = %s LIMIT 1",
-    )
-    return columns, " ".join(parts)
 
 
 def risk_access(*, user, risk_id: int, project: Project | None = None) -> tuple[Risk, ProjectAccess]:

@@ -52,14 +52,6 @@ def chromium_path() -> str:
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    """Every test starts with no cached pages (portal.core.pagecache): ids repeat across tests and runs."""
-    from django.core.cache import caches
-
-    caches["pages"].clear()
-
-
 @pytest.fixture
 def postgres(settings):
     _need(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "needs PostgreSQL (set DATABASE_URL)")

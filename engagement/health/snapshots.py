@@ -16,7 +16,6 @@ from engagement.health.history import History
 from engagement.health.loader import load_history
 from engagement.models import HealthSnapshot, HealthWarning
 from projects.models import Project, ProjectStatus
-from projects.services.freshness import touch_projects
 
 
 def _parse(value: str | None) -> dt.datetime | None:
@@ -168,7 +167,6 @@ def snapshot_project(
             stale |= Q(iso_year=year, iso_week=week)
         HealthSnapshot.objects.filter(stale, project=project, algo_version=cfg.version).delete()
         HealthSnapshot.objects.bulk_create([_snapshot(r) for r in rows], batch_size=500)
-    touch_projects([project.pk])  # not audited: pages showing its health and warnings must still follow
     return weeks
 
 

@@ -7,7 +7,7 @@ pending after the task time limit, so a row is never lost, and is sent twice onl
 kill fell between the server's "250 OK" and our UPDATE.
 
 Many rows go out over one SMTP connection (`outbox_send_many`: a digest batch, the sweep): they are
-claimed a few at a time (`CLAIM_CHUNK`, one UPDATE … RETURNING) and each is still marked sent right
+claimed a few at a time (`CLAIM_CHUNK` rows: locked, then moved in one UPDATE) and each is still marked sent right
 after its own "250 OK", so a worker killed mid-batch leaves at most one chunk in `sending` for the
 requeue, and nothing that was sent is sent again.
 """
@@ -22,7 +22,6 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db import connection as db
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -146,21 +145,17 @@ def outbox_claim(*, message_id: int, now: dt.datetime | None = None) -> bool:
 
 
 def outbox_claim_many(*, ids: list[int], now: dt.datetime | None = None) -> list[int]:
-    """pending → sending with attempts + 1 for every due row among `ids`, in one statement (committed).
-    Returns the ids this caller owns now, in the order given."""
+    """pending → sending with attempts + 1 for every due row among `ids` (committed). Returns the ids this caller
+    owns now, in the order given. The due rows are locked first, so a concurrent claimer waits and then no longer
+    finds them pending."""
     if not ids:
         return []
     now = now or timezone.now()
-    table = db.ops.quote_name(OutboundMessage._meta.db_table)
-    marks = ", ".join(["%s"] * len(ids))
-    at = db.ops.adapt_datetimefield_value(now)
-    with transaction.atomic(), db.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s "  # noqa: S608 — placeholders only
-            f"WHERE id IN ({marks}) AND status = %s AND send_after <= %s RETURNING id",
-            [MessageStatus.SENDING, at, *ids, MessageStatus.PENDING, at],
-        )
-        mine = {row[0] for row in cursor.fetchall()}
+    with transaction.atomic():
+        due = OutboundMessage.objects.select_for_update().filter(pk__in=ids, status=MessageStatus.PENDING, send_after__lte=now)
+        due = due.order_by("pk")  # every claimer locks in the same order: no deadlock between overlapping batches
+        mine = set(due.values_list("pk", flat=True))
+        OutboundMessage.objects.filter(pk__in=mine).update(status=MessageStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
     return [pk for pk in ids if pk in mine]
 
 

@@ -80,9 +80,6 @@ TEMPLATES = [
 DATABASES = {"default": database_config()}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend; its health check skips the round trip while the connection is quiet (portal/db/postgresql).
-    DATABASES["default"]["ENGINE"] = "portal.db.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -93,7 +90,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "projects.auth.PortalBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -136,36 +133,23 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# Redis: broker, result backend and cache when set; else the embedded default.
-# PAGE_CACHE_SECONDS: how long a rendered dashboard / my-work / API list page may be reused when none of the
-# projects behind it changed (their data_version); 0 turns the page cache off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# Redis: broker, result backend and cache when set; else the embedded default. Sessions stay in the database
+# (Django's default engine), so people stay signed in while Redis is down.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_DATA_DIR = Path(env.str("CELERY_DATA_DIR", default=str(VAR_DIR / "celery")))  # embedded broker only
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.core.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        },
-        # Rendered page fragments, keyed by the data they show (portal/core/pagecache.py); a miss only costs a render.
-        "pages": {
-            "BACKEND": "portal.core.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pages",
-            "TIMEOUT": 60,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
     }
     _default_broker = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    # Sessions read through Redis, written to the database (portal/accounts/sessions.py).
-    SESSION_ENGINE = "portal.accounts.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-pages", "TIMEOUT": 60},
     }
     _default_broker = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"

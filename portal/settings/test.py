@@ -14,9 +14,3 @@ STORAGES = {
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/minute", "user": "100000/minute", "token": "1000/minute"}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-# Rendered pages: always in-process in tests (cleared before each test by tests/conftest.py), so a page cached by one
-# test can never be served to another, even when a recreated database hands out the same ids again.
-CACHES = {**CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"}}  # noqa: F405
-# Sessions in the database, as without Redis, so query counts are the same on a laptop and in CI; the Redis-backed
-# session engine (portal/accounts/sessions.py) has its own tests and runs under the fault tests' servers.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,7 +1,4 @@
-"""The audit log: every service that changes tasks, decisions, the plan, meetings or memberships writes here.
-
-Writing an audit row also moves the project's `data_version` (services.freshness): cached pages follow.
-"""
+"""The audit log: every service that changes tasks, decisions, the plan, meetings or memberships writes here."""
 
 from __future__ import annotations
 
@@ -12,9 +9,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from portal.core.sql import insert
 from projects.models import AuditEvent
-from projects.services.freshness import touch_projects
 
 
 def json_safe(value):
@@ -61,7 +56,7 @@ def audit_record(
     """Write one audit row. `action` reads like "task.update"; `changes` like `diff()` returns (values are made
     JSON-safe: model instances become ids, dates ISO strings)."""
     project = project if project is not None else getattr(obj, "project", None)
-    event = AuditEvent(
+    return AuditEvent.objects.create(
         project=project,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -71,8 +66,3 @@ def audit_record(
         changes=json_safe(changes or {}),
         internal=internal,
     )
-    # Every audited write passes here: one prepared INSERT instead of compiling the ORM's on each call (bench).
-    insert(event)
-    if project is not None:
-        touch_projects([project.pk])
-    return event

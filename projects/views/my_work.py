@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
 
-from portal.core.pagecache import cached_page
-from projects.selectors.freshness import data_key
 from projects.selectors.my_work import my_work_for
 
 
 @login_required
 def my_work(request):
     """Called by the home view for client people."""
-    return cached_page(request, "projects/my_work.html", lambda: {"work": my_work_for(user=request.user)}, data_key(request.user))
+    return render(request, "projects/my_work.html", {"work": my_work_for(user=request.user)})

@@ -20,9 +20,7 @@ from projects.services.reports import report_submit
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_report(request, slug: str, pk: int):
-    # A POST needs the task, its owner, the project and the role; the page shown when a report is refused loads the
-    # project's client and manager on first use.
-    task, access = task_access(user=request.user, task_id=pk, slug=slug, project_people=request.method == "GET")
+    task, access = task_access(user=request.user, task_id=pk, slug=slug)
     may_report = access.can_report_on(task)
     if request.method == "POST":
         form = ReportForm(request.POST, task=task)

@@ -176,8 +176,7 @@ def _count(client, path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
-def test_list_queries_do_not_grow_with_rows(api, world, objects, name, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the lists' own queries; a cached page's are pinned in tests/bench
+def test_list_queries_do_not_grow_with_rows(api, world, objects, name):
     kwargs, add, persona, pinned = LISTS[name]
     client = api.as_(getattr(world, persona))
     path = reverse(f"api:{name}", kwargs=kwargs(world, objects))

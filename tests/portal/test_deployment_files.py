@@ -74,7 +74,7 @@ def test_env_example_names_only_settings_the_portal_reads():
     names = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
 
     assert CONTRACT_VARIABLES - {"CELERY_BROKER_URL"} <= names
-    assert names - CONTRACT_VARIABLES <= {"POSTGRES_PASSWORD", "SECURE_SSL_REDIRECT", "PAGE_CACHE_SECONDS", "DATABASE_PREPARE_THRESHOLD"}
+    assert names - CONTRACT_VARIABLES <= {"POSTGRES_PASSWORD", "SECURE_SSL_REDIRECT", "DATABASE_PREPARE_THRESHOLD"}
 
 
 def test_dockerfile_builds_with_production_settings_and_a_health_check():

@@ -1,7 +1,7 @@
 """No route shadows another: every page and endpoint is reached by its own address, whatever the include order.
 
-portal/urls.py puts the busiest includes first (Django tries them in order); this walk makes that reordering, or a
-new route, safe: a sample address of each route must resolve to that same route.
+Several includes share the "" prefix and Django tries them in order; this walk makes a new route, or another
+order, safe: a sample address of each route must resolve to that same route.
 """
 
 import re

@@ -263,20 +263,6 @@ def test_task_access_by_slug_loads_task_owner_project_and_role_in_one_query(worl
     assert found.last_reported_at == task.last_reported_at and found.created_at == task.created_at
 
 
-def test_task_access_for_a_write_loads_what_the_access_rules_read_and_the_rest_on_first_use(world, django_assert_num_queries):
-    """The report POST's lookup: task, owner, project and role in one query (a client lead's right to report reads
-    the owner's company); the project's client and manager are left out and load when a refused report's page
-    names them."""
-    task = f.TaskFactory(project=world.project, owner=world.client, side="client")
-
-    with django_assert_num_queries(1):
-        found, access = task_access(user=world.client_lead, task_id=task.pk, slug=world.project.slug, project_people=False)
-        assert access.role == Role.CLIENT_LEAD and access.can_report_on(found)
-        assert (found.owner.pk, found.project.slug) == (world.client.pk, world.project.slug)
-    with django_assert_num_queries(2):
-        assert (found.project.client.name, found.project.manager.email) == (world.project.client.name, world.project.manager.email)
-
-
 def test_task_access_by_slug_lets_a_superuser_in_as_manager_and_keeps_an_inactive_member_out(world):
     task = f.TaskFactory(project=world.project, owner=world.client)
     admin = f.StaffFactory(is_superuser=True)

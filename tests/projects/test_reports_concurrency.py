@@ -1,5 +1,6 @@
-"""Reporters racing on one task on PostgreSQL: every report is stored, and every audit row's "old" values are the
-state the previous report left (the version check sends a stale reporter through the row lock, nothing is lost)."""
+"""Reporters racing on one task on PostgreSQL, each on its own connection: every report is stored, and every audit
+row's "old" values are the state the previous report left (each reporter reads the task again under its row lock,
+so nothing is lost)."""
 
 import threading
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import re
 
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from portal.accounts.api.pagination import ApiPagination
-from portal.core.pagecache import cached, page_cache_on, page_key
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -54,35 +50,11 @@ class ApiView(GenericAPIView):
     pagination_class = ApiPagination
     parser_classes = [JSONParser]  # one request format: a simpler contract and generated clients
 
-    def page(self, queryset, serializer_class, *, cache_parts=None):
-        """One page of `queryset` (or of what a callable returns), serialized. With `cache_parts` (naming the data behind the list, e.g. the caller's
-        data key; a tuple or a callable returning one) a JSON page is reused from the page cache for the same caller
-        and query string."""
-        if (
-            cache_parts is not None
-            and page_cache_on()
-            and self.request.method in SAFE_METHODS
-            and isinstance(self.request.accepted_renderer, JSONRenderer)
-        ):
-            return self._cached_page(queryset, serializer_class, cache_parts() if callable(cache_parts) else cache_parts)
-        return self._page(queryset, serializer_class)
-
-    def _page(self, queryset, serializer_class):
-        if callable(queryset):  # built only on a cache miss: building a filtered queryset is not free
-            queryset = queryset()
+    def page(self, queryset, serializer_class):
+        """One page of `queryset`, filtered, paginated and serialized."""
         queryset = self.filter_queryset(queryset)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer_class(page, many=True, context=self.get_serializer_context()).data)
-
-    def _cached_page(self, queryset, serializer_class, cache_parts: tuple):
-        request = self.request
-
-        def render() -> bytes:
-            response = self._page(queryset, serializer_class)
-            return request.accepted_renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
-
-        key = page_key("api", request.get_full_path(), request.user.pk, *cache_parts)
-        return HttpResponse(cached(key, render), content_type=request.accepted_media_type)
 
     def with_etag(self, response, version: int):
         response["ETag"] = etag(version)

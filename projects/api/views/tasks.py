@@ -11,7 +11,6 @@ from projects.api import filters, selectors
 from projects.api import serializers as s
 from projects.models import ProgressReport, Task
 from projects.permissions import project_access, task_access
-from projects.selectors.freshness import data_key
 from projects.services import reports, tasks
 
 TASK_EXAMPLE = {"title": "Send the brand guidelines", "owner": 12, "due_date": "2026-12-04", "priority": "high"}
@@ -31,7 +30,7 @@ class TaskListView(ApiView):
     @extend_schema(operation_id="tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(lambda: selectors.api_tasks(access=access), s.TaskOutputSerializer, cache_parts=lambda: (data_key(request.user),))
+        return self.page(selectors.api_tasks(access=access), s.TaskOutputSerializer)
 
     @extend_schema(
         operation_id="tasks_create",
@@ -57,7 +56,7 @@ class MyTaskListView(ApiView):
 
     @extend_schema(operation_id="my_tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
     def get(self, request):
-        return self.page(lambda: selectors.api_my_tasks(user=request.user), s.TaskOutputSerializer, cache_parts=lambda: (data_key(request.user),))
+        return self.page(selectors.api_my_tasks(user=request.user), s.TaskOutputSerializer)
 
 
 class TaskDetailView(ApiView):
