@@ -203,3 +203,15 @@ def test_tokens_fit_one_header_line_and_follow_the_secret(world, client, setting
     before = _state()
     assert client.post(_url(token)).status_code == 404
     assert _state() == before
+
+
+def test_handle_link_records_that_the_backup_took_it_on_and_needs_access(world, client):
+    task = f.TaskFactory(project=world.project, owner=world.client, title="Logo files")
+    internal = f.TaskFactory(project=world.project, owner=world.team, title="Internal", internal=True)
+    token = action_link_create(person=world.client_lead, action=A.HANDLE, obj=task)
+    hidden = action_link_create(person=world.client_lead, action=A.HANDLE, obj=internal)
+    before = _state()
+    assert client.post(_url(hidden)).status_code == 403  # the task page would 404 for a client too
+    assert _state() == before
+    assert client.post(_url(token)).status_code == 200
+    assert AuditEvent.objects.filter(action="escalation.handle", actor=world.client_lead, object_id=str(task.pk)).count() == 1
