@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from engagement.models import ActionLink
 from engagement.services.decisions import decision_respond
 from engagement.services.links import (
     DECISION_ACTIONS,
@@ -23,7 +24,6 @@ from engagement.services.links import (
 )
 from engagement.services.meetings import rsvp_set
 from portal.accounts.models import User
-from portal.outbox.models import ActionLink
 from projects.services.audit import audit_record
 
 

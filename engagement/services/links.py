@@ -19,10 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from engagement.models import Decision, DecisionResponse, Meeting, MeetingStatus
+from engagement.models import ActionLink, Decision, DecisionResponse, Meeting, MeetingStatus
 from engagement.permissions import decision_access, meeting_access
 from portal.outbox.email import absolute
-from portal.outbox.models import ActionLink
 from projects.models import Task
 from projects.permissions import ProjectAccess, task_access
 

@@ -10,10 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import Attendance, DecisionResponse
+from engagement.models import ActionLink, Attendance, DecisionResponse
 from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.services.links import A, action_link_create
-from portal.outbox.models import ActionLink
 from tests import factories as f
 from tests.browser.conftest import login, screenshot
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from engagement.models import Digest
+from engagement.models import ActionLink, Digest
 from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.selectors.digests import client_digest_contexts
 from engagement.services import digests as digest_service
@@ -26,7 +26,7 @@ from engagement.services.digests import (
     digest_slot,
 )
 from portal.outbox import services
-from portal.outbox.models import ActionLink, MessageKind, OutboundMessage
+from portal.outbox.models import MessageKind, OutboundMessage
 from projects.models import Membership, Role
 from tests import factories as f
 

@@ -9,10 +9,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import Attendance, DecisionResponse, MeetingStatus
+from engagement.models import ActionLink, Attendance, DecisionResponse, MeetingStatus
 from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.services.links import A, action_link_create, unsubscribe_url
-from portal.outbox.models import ActionLink
 from projects.models import AuditEvent, Membership
 from tests import factories as f
 
