@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from engagement.models import (
     Absence,
+    ActionLink,
     Attendance,
     CommunicationPlan,
     Decision,
@@ -20,6 +21,7 @@ from engagement.models import (
     QuietPeriod,
     Stakeholder,
 )
+from portal.outbox.admin import ReadOnlyAdmin
 from projects.admin import ArchiveNotDeleteMixin
 
 
@@ -212,3 +214,14 @@ class HealthOverrideAdmin(admin.ModelAdmin):
     list_select_related = ("project", "person", "set_by")
     raw_id_fields = ("project", "person", "set_by")
 
+
+@admin.register(ActionLink)
+class ActionLinkAdmin(ReadOnlyAdmin):
+    list_display = ("id", "person", "action", "object_ct", "object_id", "created_at", "expires_at", "used_at", "revoked_at")
+    list_filter = ("action", ("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("person__email", "object_id")
+    list_select_related = ("person", "object_ct")
+    readonly_fields = (
+        "id", "person", "action", "object_ct", "object_id", "created_at", "expires_at", "used_at", "used_ip", "used_ua",
+        "revoked_at", "created_for",
+    )

@@ -13,12 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from engagement.emails.common import calendar_from, portal_url
-from engagement.models import Attendance, Decision, Meeting, MeetingStatus
+from engagement.models import ActionLink, Attendance, Decision, Meeting, MeetingStatus
 from engagement.services.ics import IcsAttendee, meeting_calendar
 from engagement.services.links import action_link_create, action_link_url, unsubscribe_url
 from portal.core.time import zone
 from portal.outbox.email import Rendered, base_headers, list_id, msgid, render_email, thread_root, unsubscribe_headers
-from portal.outbox.models import ActionLink, MessageKind, MessageStatus, OutboundMessage
+from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
 from portal.outbox.services import outbox_enqueue
 
 A = ActionLink.Action

@@ -17,7 +17,6 @@ from engagement.emails.common import portal_url
 from engagement.models import Attendance, Decision, HealthSnapshot, Meeting, MeetingStatus
 from engagement.models.decisions import DecisionResponse, DecisionStatus, Involvement
 from engagement.models.plan import CommunicationPlan
-from engagement.services.links import A, action_link_urls, action_links_create_bulk
 from portal.core.time import zone
 from portal.outbox.models import MessageKind, OutboundMessage
 from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Risk, Task, TaskSide
@@ -64,7 +63,10 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
     batch, whatever its size and the number of items. What a project shows everybody (decisions, reports, risks,
     progress) is loaded once per batch and shared; what is a person's own (tasks, meetings, answers, links) is
     loaded for the batch in one query each and split. Batches are formed per project (`digest_due_batches`), so
-    the contacts of one project are built together."""
+    the contacts of one project are built together.
+
+    One-click links are left for the caller to make (`url` of decision actions; `yes`, `maybe`, `no` of meetings,
+    whose dicts the unanswered-meeting actions share): a selector writes nothing."""
     if not people:
         return {}
     ids = [p.pk for p in people]
@@ -112,7 +114,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
             attendance.meeting.project = by_pk[attendance.meeting.project_id]
             attendances_of[attendance.user_id].append(attendance)
     # Each task's newest report of the week, picked in the database: a task reported on a thousand times a week is
-    # still one row (loading every report of a busy week took a worker to 350 MB; bench).
+    # still one row, whatever the week's volume.
     newest = (
         ProgressReport.objects.filter(task=OuterRef("pk"), created_at__gt=now - dt.timedelta(days=7), created_at__lte=now)
         .order_by("-created_at", "-pk")
@@ -143,7 +145,6 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
     )
 
     parts = {}
-    specs: list[tuple] = []  # every one-click link of the batch, created in one query
     for person in people:
         mine = roles[person.pk]
         projects = sorted((by_pk[pk] for pk in mine), key=lambda p: rank[p.pk])
@@ -161,43 +162,38 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         attendances = attendances_of[person.pk]
         reports = [r for r in reports_all if r.task.project_id in mine]
         risks = [r for r in risks_all if r.project_id in mine]
-        first = len(specs)
-        specs += [(person, A.APPROVE if d.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE, d) for d in awaiting[:ACTION_CAP]]
-        for attendance in attendances:
-            specs += [(person, action, attendance.meeting) for action in (A.RSVP_YES, A.RSVP_MAYBE, A.RSVP_NO)]
-        parts[person.pk] = (projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks, first)
+        parts[person.pk] = (projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks)
 
-    urls = action_link_urls(action_links_create_bulk(specs=specs, now=now))
     contexts = {}
     for person in people:
-        projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks, first = parts[person.pk]
+        projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks = parts[person.pk]
         contexts[person.pk] = _client_context(
             person=person, projects=projects, local_today=today[person.pk], week_start=week_starts[person.pk],
             tasks=tasks_of[person.pk], overdue=overdue, report_due=report_due, other_tasks=other_tasks,
             awaiting=awaiting, made=made, attendances=attendances, reports=reports, risks=risks, progress=progress,
-            urls=iter(urls[first:]), url=url,
+            url=url,
         )
     return contexts
 
 
 def _client_context(*, person, projects, local_today, week_start, tasks, overdue, report_due, other_tasks, awaiting,
-                    made, attendances, reports, risks, progress, urls, url=portal_url) -> dict:
+                    made, attendances, reports, risks, progress, url=portal_url) -> dict:
     unanswered = [a for a in attendances if a.rsvp == "none"]
     decision_items = [
-        {"decision": d, "url": next(urls), "view_url": url("engagement:decision", d.project.slug, d.pk),
+        {"kind": "decision", "decision": d, "url": "", "view_url": url("engagement:decision", d.project.slug, d.pk),
          "approve": d.involvement == Involvement.APPROVAL}
         for d in awaiting[:ACTION_CAP]
     ]
     meeting_items = [
-        {"meeting": a.meeting, "rsvp": a.rsvp, "yes": next(urls), "maybe": next(urls), "no": next(urls),
+        {"kind": "rsvp", "meeting": a.meeting, "rsvp": a.rsvp, "yes": "", "maybe": "", "no": "",
          "url": url("engagement:meeting", a.meeting.project.slug, a.meeting.pk)}
         for a in attendances
     ]
     report_url = {t.pk: url("projects:task-report", t.project.slug, t.pk) for t in tasks}
     actions = [{"kind": "overdue", "task": t, "url": report_url[t.pk], "days": (local_today - t.due_date).days} for t in overdue]
     actions += [{"kind": "report_due", "task": t, "url": report_url[t.pk], "due": t.report_due_at()} for t in report_due]
-    actions += [{"kind": "decision", **item} for item in decision_items]
-    actions += [{"kind": "rsvp", **item} for item in meeting_items if item["rsvp"] == "none"]
+    actions += decision_items
+    actions += [item for item in meeting_items if item["rsvp"] == "none"]
     action_count = len(overdue) + len(report_due) + len(awaiting) + len(unanswered)
     shown_actions, more_actions = _capped(actions, ACTION_CAP)
     shown_tasks, more_tasks = _capped(other_tasks, TASK_CAP)

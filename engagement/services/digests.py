@@ -3,34 +3,36 @@
 The periodic job (every 15 min) calls `digest_due_batches`, which names the people whose
 slot has come this ISO week and who have no digest for it yet, in batches formed per project
 (the contacts of one project share most of their digest); each batch is one task calling
-`digest_send_batch`. A batch is built together (`digest_build_many`): its data in a fixed number
-of queries, each distinct digest rendered once and personalised per reader (name, one-click links),
-its `Digest` rows (the archive) and outbox rows written in one transaction, and its messages handed
-to one sending task. Each digest is sent from that rendering, so retries send the same bytes.
+`digest_send_batch`. A batch is built together (`digest_build_many`): its data and its one-click links
+in a fixed number of queries, each digest rendered for its reader, its `Digest` rows (the archive) and
+outbox rows written in one transaction, and its messages handed to one sending task. Each digest is sent from that rendering, so retries send the same bytes.
 Everything is safe to run twice: one Digest per (person, kind, week), one outbox row per key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from engagement.emails.common import automated_headers
 from engagement.models import Digest
-from engagement.selectors.digests import WeekLabel, client_digest_contexts, manager_digest_context
-from engagement.services.links import A, action_links_create_bulk, unsubscribe_url, unsubscribe_url_for
+from engagement.selectors.digests import client_digest_contexts, manager_digest_context
+from engagement.services.links import (
+    A,
+    LinkSpec,
+    action_link_url,
+    action_links_create,
+    unsubscribe_url,
+    unsubscribe_url_for,
+)
 from portal.accounts.models import User
 from portal.core.time import iso_week, zone
-from portal.outbox.bulk import copy_insert
 from portal.outbox.email import Rendered, msgid, one_line, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_dispatch_many, outbox_enqueue
@@ -181,12 +183,11 @@ def _client_headers(person, context: dict) -> dict:
     )
 
 
-def digest_build_many(*, due: list[tuple], now: dt.datetime, share: bool = True) -> list[Digest]:
+def digest_build_many(*, due: list[tuple], now: dt.datetime) -> list[Digest]:
     """The client digests of (person, slot) pairs not built yet, stored and queued together; returns the new ones.
 
-    Queries: a fixed number for the whole batch. Rendering: once per distinct digest (same projects, items,
-    language and zone), then each reader's own name and links are put in (`share=False` renders every digest
-    on its own — what the shared rendering must equal, byte for byte)."""
+    Queries: a fixed number for the whole batch (its data, one INSERT for all its one-click links, one for its
+    outbox rows, one for its Digest rows). Each digest is rendered for its reader."""
     if not due:
         return []
     weeks = {slot.iso_week for _person, slot in due}
@@ -197,20 +198,40 @@ def digest_build_many(*, due: list[tuple], now: dt.datetime, share: bool = True)
         return []
     people = [person for person, _slot in due]
     contexts = client_digest_contexts(people=people, week_starts={p.pk: s.week_start for p, s in due}, now=now)
-    tokens = action_links_create_bulk(specs=[(p, A.UNSUBSCRIBE, p, "email_digest") for p in people], now=now)
-    for person, token in zip(people, tokens, strict=True):
-        contexts[person.pk]["unsubscribe_url"] = unsubscribe_url_for(token)
-    rendered = _render_client_digests(people, contexts, share=share)
+    _add_links(people, contexts, now=now)
     items = []
     for person, slot in due:
         context = contexts[person.pk]
-        items.append((person, slot, rendered[person.pk], context["content"], _client_headers(person, context),
+        rendered = render_email("client_digest", context, language=person.language, time_zone=person.time_zone)
+        items.append((person, slot, rendered, context["content"], _client_headers(person, context),
                       context["main_project"].pk if context["main_project"] else None))
     return _store_many(items)
 
 
+def _add_links(people: list, contexts: dict[int, dict], *, now: dt.datetime) -> None:
+    """Make every one-click link of a batch in one INSERT and put their URLs into the readers' contexts: the
+    unsubscribe link, and the links of the actions the digest shows (acknowledge or approve; yes, maybe, no)."""
+    specs, targets = [], []
+    for person in people:
+        context = contexts[person.pk]
+        specs.append(LinkSpec(person=person, action=A.UNSUBSCRIBE, obj=person, preference="email_digest"))
+        targets.append((context, "unsubscribe_url"))
+        for item in context["actions"]:
+            if item["kind"] == "decision":
+                action = A.APPROVE if item["approve"] else A.ACKNOWLEDGE
+                specs.append(LinkSpec(person=person, action=action, obj=item["decision"]))
+                targets.append((item, "url"))
+            elif item["kind"] == "rsvp":
+                for action, answer in ((A.RSVP_YES, "yes"), (A.RSVP_MAYBE, "maybe"), (A.RSVP_NO, "no")):
+                    specs.append(LinkSpec(person=person, action=action, obj=item["meeting"]))
+                    targets.append((item, answer))
+    tokens = action_links_create(specs=specs, now=now)
+    for (target, key), spec, token in zip(targets, specs, tokens, strict=True):
+        target[key] = unsubscribe_url_for(token) if spec.action == A.UNSUBSCRIBE else action_link_url(token)
+
+
 def _store_many(items: list[tuple]) -> list[Digest]:
-    """Digest and outbox rows of a batch in one transaction (two COPYs); one sending task after the commit.
+    """Digest and outbox rows of a batch in one transaction; one sending task after the commit.
     If a concurrent run stored some of them first, fall back to one by one (each safe on its own)."""
     queued_at = timezone.now()
     rows, digests = [], []
@@ -223,13 +244,13 @@ def _store_many(items: list[tuple]) -> list[Digest]:
         )
         rows.append(row)
         digests.append(Digest(recipient=person, kind=Digest.Kind.CLIENT, iso_week=slot.iso_week, subject=rendered.subject,
-                              body_text=rendered.body_text, body_html=rendered.body_html, content=content, message=row))
+                              body_text=rendered.body_text, body_html=rendered.body_html, content=content))
     try:
         with transaction.atomic():
-            copy_insert(OutboundMessage, rows)
+            OutboundMessage.objects.bulk_create(rows)
             for digest, row in zip(digests, rows, strict=True):
                 digest.message = row  # the row has its primary key now
-            copy_insert(Digest, digests)
+            Digest.objects.bulk_create(digests)
     except IntegrityError:
         built = []
         for person, slot, rendered, content, headers, project_id in items:
@@ -243,132 +264,6 @@ def _store_many(items: list[tuple]) -> list[Digest]:
         return built
     transaction.on_commit(partial(outbox_dispatch_many, [row.pk for row in rows]))
     return digests
-
-
-# Shared rendering. A digest is rendered once for everyone whose digest differs only in what is theirs alone
-# (their name, their one-click links): those are rendered as marks and put in afterwards. Only values that read
-# the same escaped or not are put in this way (plain names, plain URLs); anything else is rendered on its own.
-_MARK = f"rapportreader{secrets.token_hex(4)}n"
-_MARK_RE = re.compile(re.escape(_MARK) + r"(\d+)z")
-_PLAIN_URL = re.compile(r"[A-Za-z0-9:/._~%-]+")
-
-
-class _NotShareable(Exception):
-    pass
-
-
-class _Reader:
-    """Stands in for the recipient in a shared rendering. The client digest templates read only the short name;
-    anything else raises, and that digest is rendered on its own."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def get_short_name(self) -> str:
-        return self._name
-
-    def __getattr__(self, attr: str):
-        raise _NotShareable(attr)
-
-    def __str__(self) -> str:
-        raise _NotShareable("str")
-
-
-def _plain_name(name: str) -> bool:
-    return bool(name) and all(ch.isalnum() or ch in "-." for ch in name)
-
-
-def _shape(person, context: dict) -> tuple[tuple, dict, list[str]]:
-    """(key, context with marks, the reader's own values) of one client digest; raises _NotShareable."""
-    values: list[str] = []
-
-    def mark(value) -> str:
-        if not isinstance(value, str) or not _PLAIN_URL.fullmatch(value):
-            raise _NotShareable(value)
-        values.append(value)
-        return f"{_MARK}{len(values) - 1}z"
-
-    name = person.get_short_name()
-    if not _plain_name(name):
-        raise _NotShareable(name)
-    values.append(name)
-    shaped = {**context, "person": _Reader(f"{_MARK}0z"), "content": None}
-    shaped["unsubscribe_url"] = mark(context["unsubscribe_url"])
-    shaped["meetings"] = [{**item, "yes": mark(item["yes"]), "maybe": mark(item["maybe"]), "no": mark(item["no"])}
-                          for item in context["meetings"]]
-    actions = []
-    for item in context["actions"]:
-        if item["kind"] == "decision":
-            item = {**item, "url": mark(item["url"])}
-        elif item["kind"] == "rsvp":
-            item = {**item, "yes": mark(item["yes"]), "maybe": mark(item["maybe"]), "no": mark(item["no"])}
-        actions.append(item)
-    shaped["actions"] = actions
-    key = (person.language, person.time_zone,
-           _freeze({k: v for k, v in shaped.items() if k not in ("person", "content")}))
-    return key, shaped, values
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
-
-
-def _freeze(value):
-    """A hashable key of a digest context: objects by model and primary key (one batch loads each row once)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict:
-        return tuple((k, _freeze(v)) for k, v in value.items())
-    if kind is list or kind is tuple:
-        return tuple(map(_freeze, value))
-    if isinstance(value, Model):
-        return (kind, value.pk)
-    if kind is WeekLabel:
-        return (kind, value.start)
-    raise _NotShareable(kind)
-
-
-def _pieces(text: str) -> list:
-    """A shared rendering cut at its marks, once per group: text pieces and, between them, the index of the reader's
-    value that goes there (filling is then one join per reader, not a scan of the whole body)."""
-    parts = _MARK_RE.split(text)
-    parts[1::2] = map(int, parts[1::2])
-    return parts
-
-
-def _fill(pieces: list, values: list[str]) -> str:
-    return "".join([values[part] if index % 2 else part for index, part in enumerate(pieces)])
-
-
-def _render_client_digests(people: list, contexts: dict[int, dict], *, share: bool) -> dict[int, Rendered]:
-    out: dict[int, Rendered] = {}
-    groups: dict[tuple, list] = defaultdict(list)
-    for person in people:
-        context = contexts[person.pk]
-        if share:
-            try:
-                key, shaped, values = _shape(person, context)
-            except _NotShareable:
-                pass
-            else:
-                groups[key].append((person, shaped, values))
-                continue
-        out[person.pk] = render_email("client_digest", context, language=person.language, time_zone=person.time_zone)
-    for members in groups.values():
-        first, shaped, _values = members[0]
-        try:
-            once = render_email("client_digest", shaped, language=first.language, time_zone=first.time_zone)
-            if _MARK in once.subject:
-                raise _NotShareable("subject")
-        except _NotShareable:
-            for person, _shaped, _values in members:
-                out[person.pk] = render_email("client_digest", contexts[person.pk], language=person.language,
-                                              time_zone=person.time_zone)
-            continue
-        text, html = _pieces(once.body_text), _pieces(once.body_html)
-        for person, _shaped, values in members:
-            out[person.pk] = Rendered(subject=once.subject, body_text=_fill(text, values), body_html=_fill(html, values))
-    return out
 
 
 def manager_digest_build(*, person, slot: Slot, now: dt.datetime) -> Digest | None:

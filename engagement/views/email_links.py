@@ -1,20 +1,32 @@
 """One-click links from e-mails. GET/HEAD only show what would happen; a POST from that page does it.
 
-No session is ever created here, and every page says `Referrer-Policy: no-referrer`.
+The token in the address is the secret that authorises the action, so:
+
+- every page says `Referrer-Policy: same-origin`: no other site ever sees the address in a Referer (the pages load
+  nothing from elsewhere, and a link followed to another site carries no referrer), while the page's own forms still
+  post with their real `Origin` (`no-referrer` makes browsers send `Origin: null`, which Django's CSRF check refuses);
+- the confirm and unsubscribe POSTs are exempt from Django's cookie-based CSRF check: they are authorised by the
+  token, a per-person, per-action secret an attacking page cannot know, never by the session (a session can only
+  make a link someone else's). So they work in a browser with or without a session, with cookies blocked, and after
+  a log-in elsewhere rotated the CSRF cookie;
+- no session is ever created here, and the pages speak the link's person's language and zone.
 """
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from engagement.services import links
+from engagement.services.link_actions import action_link_use
+from portal.core.time import zone
 
+REFERRER_POLICY = "same-origin"
 STATUS = {
     links.OK: 200,
     links.DONE: 200,
@@ -34,8 +46,10 @@ def _masked(email: str) -> str:
 
 def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> HttpResponse:
     person = state.link.person if state.link else None
-    language = person.language if person and state.state != links.NOT_YOURS else translation.get_language()
-    with translation.override(language):
+    own = person is not None and state.state != links.NOT_YOURS
+    language = person.language if own else translation.get_language()
+    time_zone = zone(person.time_zone) if own else timezone.get_current_timezone()
+    with translation.override(language), timezone.override(time_zone):
         response = render(
             request,
             "engagement/links/page.html",
@@ -50,7 +64,7 @@ def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> Http
             },
             status=STATUS[state.state],
         )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
@@ -58,7 +72,7 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, csrf_exempt], name="dispatch")
 class ActionLinkView(View):
     http_method_names = ["get", "head", "post"]
 
@@ -66,7 +80,7 @@ class ActionLinkView(View):
         return _page(request, links.action_link_check(token=token, user=request.user))
 
     def post(self, request, token: str):
-        state = links.action_link_use(
+        state = action_link_use(
             token=token, user=request.user, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
         return _page(request, state)
@@ -86,4 +100,4 @@ class UnsubscribeView(View):
     def post(self, request, token: str):
         if not links.is_unsubscribe_token(token):
             return _page(request, links.LinkState(links.INVALID))
-        return _page(request, links.action_link_use(token=token, user=None, ip=_client_ip(request)), unsubscribe=True)
+        return _page(request, action_link_use(token=token, user=None, ip=_client_ip(request)), unsubscribe=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.outbox.models import ActionLink, MessageStatus, OutboundMessage
+from portal.outbox.models import MessageStatus, OutboundMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,15 +56,3 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
         if not request.user.has_perm("outbox.change_outboundmessage"):
             actions.pop("requeue", None)
         return actions
-
-
-@admin.register(ActionLink)
-class ActionLinkAdmin(ReadOnlyAdmin):
-    list_display = ("id", "person", "action", "object_ct", "object_id", "created_at", "expires_at", "used_at", "revoked_at")
-    list_filter = ("action", ("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
-    search_fields = ("person__email", "object_id")
-    list_select_related = ("person", "object_ct")
-    readonly_fields = (
-        "id", "person", "action", "object_ct", "object_id", "created_at", "expires_at", "used_at", "used_ip", "used_ua",
-        "revoked_at", "created_for",
-    )

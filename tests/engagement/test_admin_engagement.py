@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from engagement import models as em
-from portal.outbox.models import ActionLink, MessageStatus, OutboundMessage
+from engagement.models import ActionLink
+from portal.outbox.models import MessageStatus, OutboundMessage
 from tests import factories as f
 
 ENGAGEMENT_MODELS = [

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from engagement.models import Digest
+from engagement.models import ActionLink, Digest
 from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.selectors.digests import client_digest_contexts
 from engagement.services import digests as digest_service
@@ -26,7 +26,7 @@ from engagement.services.digests import (
     digest_slot,
 )
 from portal.outbox import services
-from portal.outbox.models import ActionLink, MessageKind, OutboundMessage
+from portal.outbox.models import MessageKind, OutboundMessage
 from projects.models import Membership, Role
 from tests import factories as f
 
@@ -297,11 +297,11 @@ def _reader(world, name, project=None, **extra):
     return person
 
 
-def _build(people, share):
+def _build(people):
     """The digests of `people` as built together (rolled back), and who owns each one-click link in them."""
     due = [(p, digest_slot(now=MONDAY_8_MSK, time_zone=p.time_zone, weekday=0, hour=8)) for p in people]
     with transaction.atomic():
-        built = {d.recipient_id: d for d in digest_build_many(due=due, now=MONDAY_8_MSK, share=share)}
+        built = {d.recipient_id: d for d in digest_build_many(due=due, now=MONDAY_8_MSK)}
         owners = {link.id.hex: link.person_id for link in ActionLink.objects.all()}
         headers = {d.recipient_id: d.message.headers for d in built.values()}
         transaction.set_rollback(True)
@@ -313,14 +313,14 @@ def _numbered(text):
     return TOKEN.sub(lambda m: f"<link {seen.setdefault(m.group(1), len(seen))}>", text)
 
 
-def test_a_batch_renders_each_distinct_digest_once_and_each_reads_as_if_rendered_alone(world, monkeypatch):
+def test_each_digest_of_a_batch_is_rendered_for_its_reader_and_reads_as_if_built_alone(world, monkeypatch):
     _silence_staff(world)
     _content_world(world)  # world.client: own tasks, a meeting to answer; everyone on Acme: a decision to answer
     world.client_lead.language = "ru"
     world.client_lead.save()
     plain = [_reader(world, name) for name in ("Anna Smith", "Boris Ivanov", "Jean-Luc Picard", "Ёжик Туманов")]
     others = [
-        _reader(world, "O'Brien <b>&amp;</b>"),  # not a plain name: rendered on its own
+        _reader(world, "O'Brien <b>&amp;</b>"),  # a name that must be escaped in the HTML
         _reader(world, "Berta Berlin", time_zone="Europe/Berlin"),
         _reader(world, "Rita Russian", language="ru"),
     ]
@@ -331,25 +331,25 @@ def test_a_batch_renders_each_distinct_digest_once_and_each_reads_as_if_rendered
     real_render = digest_service.render_email
     monkeypatch.setattr(digest_service, "render_email", lambda *a, **k: renders.append(1) or real_render(*a, **k))
 
-    shared, owners, headers = _build(people, share=True)
-    shared_renders = len(renders)
-    alone, _owners, _headers = _build(people, share=False)
-
-    assert len(renders) - shared_renders == len(people)  # alone: one rendering each
-    assert shared_renders == len(people) - len(plain) + 1  # the four plain readers of Acme share one rendering
-    assert set(shared) == set(alone) == {p.pk for p in people}
+    together, owners, headers = _build(people)
+    assert len(renders) == len(people)  # one rendering per reader
+    alone = {}
     for person in people:
-        ours, theirs = shared[person.pk], alone[person.pk]
+        alone.update(_build([person])[0])
+
+    assert set(together) == set(alone) == {p.pk for p in people}
+    for person in people:
+        ours, theirs = together[person.pk], alone[person.pk]
         assert ours.subject == theirs.subject
         assert _numbered(ours.body_text) == _numbered(theirs.body_text)
         assert _numbered(ours.body_html) == _numbered(theirs.body_html)
         assert ours.content == theirs.content
         tokens = TOKEN.findall(ours.body_text + ours.body_html + headers[person.pk]["List-Unsubscribe"])
         assert tokens and {owners[t] for t in tokens} == {person.pk}  # every link in it is the reader's own
-    assert "Hi Anna," in shared[plain[0].pk].body_text and "Hi Ёжик," in shared[plain[3].pk].body_html
-    assert "Hi O&#x27;Brien," in shared[others[0].pk].body_html or "Hi O'Brien," in shared[others[0].pk].body_html
-    assert "Hosting provider" in shared[plain[0].pk].body_text and "Homepage copy" not in shared[plain[0].pk].body_text
-    assert "Homepage copy" in shared[world.client.pk].body_text
+    assert "Hi Anna," in together[plain[0].pk].body_text and "Hi Ёжик," in together[plain[3].pk].body_html
+    assert "Hi O&#x27;Brien," in together[others[0].pk].body_html or "Hi O'Brien," in together[others[0].pk].body_html
+    assert "Hosting provider" in together[plain[0].pk].body_text and "Homepage copy" not in together[plain[0].pk].body_text
+    assert "Homepage copy" in together[world.client.pk].body_text
 
 
 def test_a_batch_costs_the_same_queries_for_3_readers_as_for_12(world):
@@ -361,11 +361,11 @@ def test_a_batch_costs_the_same_queries_for_3_readers_as_for_12(world):
         meeting = f.MeetingFactory(project=world.project, starts_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i),
                                    ends_at=MONDAY_8_MSK + dt.timedelta(days=1, hours=i, minutes=30))
         f.AttendanceFactory(meeting=meeting, user=person)
-    _build(people[:1], share=True)  # warm-up: Django's ContentType cache
+    _build(people[:1])  # warm-up: Django's ContentType cache
 
     def queries(group):
         with CaptureQueriesContext(connection) as ctx:
-            built, _owners, _headers = _build(group, share=True)
+            built, _owners, _headers = _build(group)
         assert len(built) == len(group)
         return len(ctx.captured_queries)
 

@@ -9,10 +9,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import Attendance, DecisionResponse, MeetingStatus
+from engagement.models import ActionLink, Attendance, DecisionResponse, MeetingStatus
 from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.services.links import A, action_link_create, unsubscribe_url
-from portal.outbox.models import ActionLink
 from projects.models import AuditEvent, Membership
 from tests import factories as f
 
@@ -39,7 +38,7 @@ def test_get_and_head_change_nothing_and_show_a_post_form(world, client):
     response = client.get(_url(token))
     assert response.status_code == 200
     assert b'method="post"' in response.content and b"Hosting provider" in response.content
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # never to another site; the page's own POST keeps its Origin
     assert "sessionid" not in response.cookies
     assert client.head(_url(token)).status_code == 200
     assert _state() == before
@@ -154,20 +153,64 @@ def test_unsubscribe_endpoint_refuses_other_tokens(world):
     assert DecisionResponse.objects.count() == 0
 
 
-@pytest.mark.parametrize("code", ["-", "d", "r"])
-def test_link_mac_is_djangos_salted_hmac_and_follows_the_secret(settings, code):
-    """Links already in people's inboxes must keep working: the precomputed MAC is byte for byte `salted_hmac`'s, and
-    a new SECRET_KEY signs differently (the keyed HMAC is cached per secret, not once per process)."""
-    from django.utils.crypto import salted_hmac
+def test_the_confirm_post_needs_no_csrf_cookie_and_no_origin(world):
+    """What Chromium sends from the confirm page when cookies are blocked or the page said no-referrer (`Origin:
+    null`): the token in the address authorises the POST, with or without a session."""
+    from django.test import Client
 
-    from engagement.services.links import MAC_LENGTH, SALT, _mac
+    decision = _decision(world)
+    anonymous, signed_in = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    signed_in.force_login(world.client)
+    for browser, action in ((anonymous, A.ACKNOWLEDGE), (signed_in, A.ACKNOWLEDGE)):
+        DecisionResponse.objects.filter(decision=decision).delete()
+        token = action_link_create(person=world.client, action=action, obj=decision)
+        response = browser.post(_url(token), HTTP_ORIGIN="null")
+        assert response.status_code == 200 and b"Done" in response.content
+        assert DecisionResponse.objects.filter(decision=decision, user=world.client).count() == 1
 
-    link_hex, action = "0f" * 16, A.UNSUBSCRIBE
-    for secret in ("first-secret-" + "x" * 40, "second-secret-" + "y" * 40):
-        settings.SECRET_KEY = secret
-        expected = salted_hmac(SALT, f"{link_hex}:{action}:{code}", secret=secret, algorithm="sha256").hexdigest()
-        assert _mac(link_hex, action, code) == expected[:MAC_LENGTH]
-    settings.SECRET_KEY = "first-secret-" + "x" * 40
-    first = _mac(link_hex, action, code)
-    settings.SECRET_KEY = "second-secret-" + "y" * 40
-    assert _mac(link_hex, action, code) != first
+
+def test_someone_elses_session_is_refused_without_csrf_too(world):
+    from django.test import Client
+
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(world.client_lead)
+    before = _state()
+    assert other.post(_url(token), HTTP_ORIGIN="null").status_code == 403
+    assert _state() == before
+
+
+def test_confirm_page_shows_the_meeting_in_the_persons_zone_and_language(world, client):
+    world.client.time_zone, world.client.language = "Asia/Tokyo", "ru"
+    world.client.save()
+    start = dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.UTC)  # Thursday 10:00 in Tokyo
+    meeting = f.MeetingFactory(project=world.project, title="Weekly sync", starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                               time_zone="Asia/Tokyo")
+    f.AttendanceFactory(meeting=meeting, user=world.client)
+    token = action_link_create(person=world.client, action=A.RSVP_YES, obj=meeting)
+    page = client.get(_url(token)).content.decode()
+    assert '<html lang="ru"' in page and "Weekly sync" in page
+    assert "Чт 10 декабря, 10:00" in page
+    assert "UTC" not in page and "01:00" not in page
+
+
+def test_tokens_fit_one_header_line_and_follow_the_secret(world, client, settings):
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
+    assert len(token) <= 60
+    assert len(unsubscribe_url(person=world.client, preference="email_digest").rsplit("/e/u/", 1)[1].strip("/")) <= 60
+    settings.SECRET_KEY = "another-secret-" + "z" * 40
+    before = _state()
+    assert client.post(_url(token)).status_code == 404
+    assert _state() == before
+
+
+def test_handle_link_records_that_the_backup_took_it_on_and_needs_access(world, client):
+    task = f.TaskFactory(project=world.project, owner=world.client, title="Logo files")
+    internal = f.TaskFactory(project=world.project, owner=world.team, title="Internal", internal=True)
+    token = action_link_create(person=world.client_lead, action=A.HANDLE, obj=task)
+    hidden = action_link_create(person=world.client_lead, action=A.HANDLE, obj=internal)
+    before = _state()
+    assert client.post(_url(hidden)).status_code == 403  # the task page would 404 for a client too
+    assert _state() == before
+    assert client.post(_url(token)).status_code == 200
+    assert AuditEvent.objects.filter(action="escalation.handle", actor=world.client_lead, object_id=str(task.pk)).count() == 1

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.outbox import services
@@ -249,28 +248,3 @@ def test_batch_dispatch_survives_a_broker_outage(monkeypatch):
 
     monkeypatch.setattr(tasks.send_batch, "apply_async", broker_down)
     services.outbox_dispatch_many([1, 2, 3])  # logs; the sweep sends the rows later
-
-
-def test_copy_insert_stores_what_bulk_create_would_and_counts_as_a_query():
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from portal.outbox.bulk import copy_insert
-
-    person = f.StaffFactory()
-    rows = [OutboundMessage(kind=MessageKind.DIGEST, recipient=person, to_email=person.email, dedupe_key=f"copy:{i}",
-                            subject="Ёжик & <b>", body_text="line\ttab\\back\nnext", body_html="<p>\"quoted\"</p>",
-                            headers={"List-Id": "x <y>", "n": [1, 2]}) for i in range(3)]
-    with CaptureQueriesContext(connection) as ctx:
-        copy_insert(OutboundMessage, rows)
-    assert 1 <= len(ctx.captured_queries) <= 2  # (the sequence,) then COPY
-    if connection.vendor == "postgresql":  # binary rows: the bodies below go unescaped, as their bytes
-        assert ctx.captured_queries[-1]["sql"].endswith("FROM STDIN (FORMAT BINARY) -- 3 rows")
-    assert all(row.pk for row in rows) and len({row.pk for row in rows}) == 3
-    stored = OutboundMessage.objects.get(pk=rows[1].pk)
-    assert (stored.subject, stored.body_text, stored.body_html) == ("Ёжик & <b>", "line\ttab\\back\nnext", "<p>\"quoted\"</p>")
-    assert stored.headers == {"List-Id": "x <y>", "n": [1, 2]} and stored.payload == {} and stored.attachments == []
-    assert stored.status == MessageStatus.PENDING and stored.created_at is not None and stored.recipient_id == person.pk
-    with pytest.raises(IntegrityError):  # the dedupe key stays unique
-        with transaction.atomic():
-            copy_insert(OutboundMessage, [OutboundMessage(kind=MessageKind.DIGEST, to_email="a@example.com", dedupe_key="copy:0")])
