@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from engagement.models import Attendance, Decision, DecisionResponse, Meeting, MeetingStatus
+from engagement.selectors.awaiting import approval_awaited_from, decision_awaits
 from portal.core.time import iso_week, week_start
 from projects.models import Project
 from projects.permissions import ProjectAccess
@@ -91,3 +92,22 @@ def consistency_strip(project: Project, weeks: int = 12, today: dt.date | None =
         if _RANK[state] > _RANK[entry["state"]]:
             entry["state"] = state
     return entries
+
+
+def decision_page(decision: Decision, access: ProjectAccess) -> dict:
+    """What the decision page (and its answer box) shows, read from the decision as it is now.
+
+    `awaits_me`: the decision waits for this person's answer (the one rule); `approval_awaited_from`: the approvers
+    an approval still waits for; `closed`: it asks nothing any more (approved approval, rejected, superseded).
+    """
+    responses = list(decision.responses.select_related("user").order_by("at"))
+    my_response = next((r for r in responses if r.user_id == access.user.pk), None)
+    awaits_me = my_response is None and access.is_client and decision_awaits(decision, access.user)
+    return {
+        "decision": decision,
+        "responses": responses,
+        "my_response": my_response,
+        "can_respond": awaits_me,
+        "closed": decision.requested_at is not None and not Decision.objects.asking().filter(pk=decision.pk).exists(),
+        "approval_awaited_from": approval_awaited_from(decision, responses),
+    }
