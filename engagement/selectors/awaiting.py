@@ -37,6 +37,11 @@ def decisions_awaiting(person, project_ids=None) -> QuerySet[Decision]:
     return qs.select_related("project", "recorded_by").order_by("requested_at", "id")
 
 
+def decision_ids_awaiting(person) -> QuerySet:
+    """The ids of the decisions that await `person`, as a subquery (for filters)."""
+    return Decision.objects.awaiting(person).values("pk")
+
+
 def decisions_awaiting_by_person(people_ids, project_ids=None) -> dict[int, list[Decision]]:
     """{person id: the decisions that await them, oldest request first} for many people in one query."""
     qs = Decision.objects.awaiting_rows(people=list(people_ids))
@@ -185,6 +190,7 @@ __all__ = [
     "approvers",
     "awaiting_summary",
     "decision_awaits",
+    "decision_ids_awaiting",
     "decisions_awaiting",
     "decisions_awaiting_anyone",
     "decisions_awaiting_by_person",
