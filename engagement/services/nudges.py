@@ -19,7 +19,7 @@ from django.utils import timezone
 from engagement.emails.common import automated_headers, portal_url
 from engagement.models import Stakeholder
 from engagement.models.plan import CommunicationPlan
-from engagement.selectors.awaiting import decisions_awaiting_by_person
+from engagement.selectors.awaiting import decisions_awaiting_by_person, report_awaited
 from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
 from portal.accounts.models import User
 from portal.core.time import zone
@@ -65,7 +65,7 @@ def _items(people: dict[int, User], now: dt.datetime) -> dict[int, list[Item]]:
     for task in Task.objects.open().filter(owner_id__in=people, side=TaskSide.CLIENT, internal=False, project_id__in=project_ids):
         local_today = now.astimezone(zone(people[task.owner_id].time_zone)).date()
         overdue = task.due_date is not None and task.due_date < local_today
-        if overdue or task.report_due_at() <= now:
+        if report_awaited(task, now, local_today):
             items[task.owner_id].append(Item("report", task, projects[task.project_id], task.report_due_at(), overdue))
     for person_id, decisions in decisions_awaiting_by_person(people, project_ids=project_ids).items():
         for decision in decisions:
