@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from engagement.models import Decision, HealthSnapshot, Meeting, MeetingStatus
 from engagement.models.decisions import DecisionStatus, Impact, Involvement
+from engagement.selectors.awaiting import decision_ids_awaiting
 from portal.accounts.api.filters import IntegerFilter
 
 
@@ -30,10 +31,19 @@ class DecisionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DecisionStatus.choices)
     impact = django_filters.ChoiceFilter(choices=Impact.choices)
     involvement = django_filters.ChoiceFilter(choices=Involvement.choices)
+    awaiting_me = django_filters.BooleanFilter(
+        method="filter_awaiting_me", help_text="Only the decisions that await the caller's answer (true), or the others (false)."
+    )
 
     class Meta:
         model = Decision
         fields = ["status", "impact", "involvement"]
+
+    def filter_awaiting_me(self, queryset, name, value):
+        if value is None:
+            return queryset
+        mine = decision_ids_awaiting(getattr(self.request, "user", None))
+        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
 class HealthSnapshotFilter(django_filters.FilterSet):

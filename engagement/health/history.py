@@ -100,9 +100,18 @@ class DecisionFact:
     requested_at: dt.datetime
     addressees: list  # person ids
     responses: dict  # person id -> first response time
+    closed_at: dt.datetime | None = None  # since then it asks nothing (approved approval, rejected, superseded)
 
     def first_answer(self) -> dt.datetime | None:
         return min(self.responses.values()) if self.responses else None
+
+    def asks_at(self, at: dt.datetime) -> bool:
+        """Whether the decision still asked the client at `at` (engagement/selectors/awaiting.py's rule in time)."""
+        return self.closed_at is None or at < self.closed_at
+
+    def withdrawn(self, due: dt.datetime, answer: dt.datetime | None) -> bool:
+        """Closed before its answer was due and before the person answered: it never became owed."""
+        return not self.asks_at(due) and (answer is None or answer >= self.closed_at)
 
 
 @dataclass

@@ -22,6 +22,8 @@ from engagement.models import (
 from portal.core.time import zone
 from projects.models import CLIENT_ROLES, AuditEvent, Membership, ProgressReport, Risk, Task, TaskSide
 
+DECISION_STATUS_ACTIONS = ("decision.approve", "decision.reject", "decision.supersede", "decision.respond")
+
 
 def _merge(spans: list) -> list:
     spans = sorted(spans)
@@ -119,8 +121,10 @@ def load_history(project, until: dt.datetime) -> History:
         task.reports.sort()
 
     cancellers: dict = {}
+    closed_by_audit: dict = {}
     for actor_id, at, object_type, object_id, action, changes in AuditEvent.objects.filter(
-        Q(object_type="task") | Q(actor_id__in=client_ids) | Q(object_type="meeting", action__contains="cancel"),
+        Q(object_type="task") | Q(actor_id__in=client_ids) | Q(object_type="meeting", action__contains="cancel")
+        | Q(object_type="decision", action__in=DECISION_STATUS_ACTIONS),
         project=project,
         at__lt=until,
     ).order_by("at", "id").values_list("actor_id", "at", "object_type", "object_id", "action", "changes"):
@@ -131,6 +135,8 @@ def load_history(project, until: dt.datetime) -> History:
             for fname, change in (changes or {}).items():
                 if isinstance(change, dict) and "old" in change and fname in ("status", "owner", "due_date"):
                     task.changes.append((at, fname, change.get("old"), change.get("new")))
+        if object_type == "decision" and object_id.isdigit() and isinstance((changes or {}).get("status"), dict):
+            closed_by_audit[int(object_id)] = at  # ordered by time: the last status change wins
         if object_type == "meeting" and "cancel" in action and object_id.isdigit():
             cancellers[int(object_id)] = actor_id
 
@@ -141,9 +147,12 @@ def load_history(project, until: dt.datetime) -> History:
     backup_ids = [s.user_id for s in stakeholders if primary and s.backup_for_id == primary.id and s.user_id in persons]
 
     decisions: dict = {}
+    still_asking = set(Decision.objects.asking().filter(project=project).values_list("pk", flat=True))
     for d in Decision.objects.filter(
         project=project, internal=False, requested_at__isnull=False, requested_at__lt=until
-    ).exclude(involvement="informed").only("id", "title", "requested_at", "task_id", "task__owner_id").select_related("task"):
+    ).exclude(involvement="informed").only(
+        "id", "title", "requested_at", "task_id", "task__owner_id", "status", "involvement", "updated_at"
+    ).select_related("task"):
         owner = d.task.owner_id if d.task_id and d.task and d.task.owner_id in persons else None
         if owner:
             addressees = [owner]
@@ -153,7 +162,10 @@ def load_history(project, until: dt.datetime) -> History:
             addressees = list(leads)
         else:
             addressees = list(client_ids)
-        decisions[d.id] = DecisionFact(d.id, d.title, d.requested_at, addressees, {})
+        # A decision that asks nothing now stopped asking when its status last changed (its audit row; else its
+        # last update).
+        closed_at = None if d.id in still_asking else closed_by_audit.get(d.id, d.updated_at)
+        decisions[d.id] = DecisionFact(d.id, d.title, d.requested_at, addressees, {}, closed_at)
     for decision_id, user_id, at in DecisionResponse.objects.filter(
         decision__project=project, at__lt=until, user_id__in=client_ids
     ).values_list("decision_id", "user_id", "at"):

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from django.utils import formats
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from engagement.health.config import HealthConfig
-from engagement.models import HealthLevel
+from engagement.models import CommunicationPlan, Decision, HealthLevel, PlanVersion
+from engagement.selectors.awaiting import decisions_awaiting_anyone
+from projects.models import OPEN_TASK_STATUSES, Task
 
 NEGATIVE = "negative"
 POSITIVE = "positive"
@@ -100,12 +105,149 @@ def _number(value) -> str:
     return formats.number_format(value, decimal_pos=None, use_l10n=True)
 
 
-def render_reason(reason: dict) -> str:
-    """One reason as a sentence in the active language (the bare code if its parameters are incomplete)."""
+@dataclass
+class Current:
+    """The state of the objects reasons name, as it is when they are shown (snapshots keep the numbers of their
+    week; the sentence is worded from now: overdue or due in N days, the plan's current version, a decision that
+    no longer waits)."""
+
+    today: dt.date
+    now: dt.datetime
+    tasks: dict = field(default_factory=dict)  # id -> Task (title, status, due_date)
+    decisions: dict = field(default_factory=dict)  # id -> Decision, with .awaited (bool)
+    plans: dict = field(default_factory=dict)  # project id -> CommunicationPlan, with .published_at
+
+    def plan(self, project_id):
+        return self.plans.get(project_id)
+
+
+_TASK_CODES = {"warn.exposure", "overdue.open"}
+
+
+def current_state(items: Iterable[tuple[int | None, list]], now: dt.datetime | None = None) -> Current:
+    """The current state for reasons of many snapshots or warnings: `items` = [(project id, reasons)]. At most four
+    queries, only for the objects the reasons name."""
+    now = now or timezone.now()
+    task_ids, decision_ids, project_ids = set(), set(), set()
+    for project_id, reasons in items:
+        for reason in reasons or []:
+            if not isinstance(reason, dict):
+                continue
+            params, code = reason.get("params") or {}, reason.get("code")
+            if code in _TASK_CODES and params.get("task_id"):
+                task_ids.add(params["task_id"])
+            elif code == "decisions.waiting" and params.get("decision_id"):
+                decision_ids.add(params["decision_id"])
+            elif code == "plan.unsigned" and project_id:
+                project_ids.add(project_id)
+    current = Current(today=timezone.localdate(now), now=now)
+    if task_ids:
+        current.tasks = Task.objects.only("id", "title", "status", "due_date").in_bulk(task_ids)
+    if decision_ids:
+        current.decisions = Decision.objects.only("id", "title", "status", "involvement", "requested_at", "internal").in_bulk(decision_ids)
+        awaited = set(decisions_awaiting_anyone().filter(pk__in=decision_ids).values_list("pk", flat=True))
+        for pk, decision in current.decisions.items():
+            decision.awaited = pk in awaited
+    if project_ids:
+        plans = {p.project_id: p for p in CommunicationPlan.objects.filter(project_id__in=project_ids)}
+        published = {
+            (plan_id, version): at
+            for plan_id, version, at in PlanVersion.objects.filter(
+                Q(*[Q(plan_id=p.pk, version=p.version) for p in plans.values()], _connector=Q.OR)
+            ).values_list("plan_id", "version", "created_at")
+        } if plans else {}
+        for plan in plans.values():
+            plan.published_at = published.get((plan.pk, plan.version), plan.updated_at)
+        current.plans = plans
+    return current
+
+
+def render_reason(reason: dict, current: Current | None = None, project_id: int | None = None) -> str:
+    """One reason as a sentence in the active language (the bare code if its parameters are incomplete).
+
+    With `current`, the sentence is worded from the state of its objects now (see `Current`)."""
     try:
+        if current is not None:
+            text = _render_now(reason, current, project_id)
+            if text is not None:
+                return text
         return _render(reason)
     except (KeyError, TypeError, ValueError):
         return str(reason.get("code", ""))
+
+
+def _render_now(reason: dict, current: Current, project_id: int | None) -> str | None:
+    """The sentence from the current state, or None when the stored one still holds (or nothing is known now)."""
+    code = reason.get("code", "")
+    p = dict(reason.get("params") or {})
+    if code in _TASK_CODES:
+        task = current.tasks.get(p.get("task_id"))
+        if task is None:
+            return None
+        p["task"] = task.title
+        if task.status not in OPEN_TASK_STATUSES:
+            return gettext("'%(task)s' is %(status)s now.") % {"task": task.title, "status": task.get_status_display()}
+        if task.due_date is None:
+            return None
+        days_to_due = (task.due_date - current.today).days
+        if code == "overdue.open":
+            if days_to_due >= 0:
+                return None
+            p["days"] = -days_to_due
+            return _render({"code": code, "params": p})
+        p["last_report"] = _date(p["last_report"]) if p.get("last_report") else None
+        if days_to_due < 0:
+            if p["last_report"]:
+                return ngettext(
+                    "'%(task)s' is %(days)s day overdue and has had no report since %(last_report)s.",
+                    "'%(task)s' is %(days)s days overdue and has had no report since %(last_report)s.", -days_to_due,
+                ) % {**p, "days": -days_to_due}
+            return ngettext(
+                "'%(task)s' is %(days)s day overdue and has had no report yet.",
+                "'%(task)s' is %(days)s days overdue and has had no report yet.", -days_to_due,
+            ) % {**p, "days": -days_to_due}
+        if days_to_due == 0:
+            if p["last_report"]:
+                return gettext("'%(task)s' is due today and has had no report since %(last_report)s.") % p
+            return gettext("'%(task)s' is due today and has had no report yet.") % p
+        if p["last_report"]:
+            return ngettext(
+                "'%(task)s' is due in %(days)s day and has had no report since %(last_report)s.",
+                "'%(task)s' is due in %(days)s days and has had no report since %(last_report)s.", days_to_due,
+            ) % {**p, "days": days_to_due}
+        return ngettext(
+            "'%(task)s' is due in %(days)s day and has had no report yet.",
+            "'%(task)s' is due in %(days)s days and has had no report yet.", days_to_due,
+        ) % {**p, "days": days_to_due}
+    if code == "decisions.waiting":
+        decision = current.decisions.get(p.get("decision_id"))
+        if decision is None:
+            return None
+        p["title"] = decision.title
+        if not decision.awaited:
+            if decision.status in ("rejected", "superseded") or (decision.involvement == "approval" and decision.status == "approved"):
+                return gettext("The decision '%(title)s' is %(status)s; it no longer waits for an answer.") % {
+                    "title": decision.title, "status": decision.get_status_display()}
+            return gettext("The decision '%(title)s' has been answered.") % p
+        if p.get("target") is not None:
+            p["target"] = _number(p["target"])
+        days = max((current.now - decision.requested_at).days, 0)
+        return ngettext(
+            "The decision '%(title)s' has waited %(days)s day for %(person)s (target %(target)s days).",
+            "The decision '%(title)s' has waited %(days)s days for %(person)s (target %(target)s days).", days,
+        ) % {**p, "days": days}
+    if code == "plan.unsigned":
+        plan = current.plan(project_id)
+        if plan is None:
+            return None
+        if plan.signed_off_version is not None and plan.signed_off_version >= plan.version:
+            return gettext("The client signed off plan v%(version)s.") % {"version": plan.version}
+        days = max((current.now - plan.published_at).days, 0)
+        return ngettext(
+            "The client has not signed off plan v%(version)s (published %(days)s day ago).",
+            "The client has not signed off plan v%(version)s (published %(days)s days ago).", days,
+        ) % {"version": plan.version, "days": days}
+    return None
 
 
 def _render(reason: dict) -> str:
@@ -184,7 +326,9 @@ def _render(reason: dict) -> str:
     return code
 
 
-def render_reasons(reasons: list, limit: int | None = None) -> list[dict]:
-    """Reasons with their text, for templates: [{code, severity, text}]."""
+def render_reasons(reasons: list, limit: int | None = None, current: Current | None = None, project_id: int | None = None) -> list[dict]:
+    """Reasons with their text, for templates: [{code, severity, text}], worded from `current` when given."""
     items = reasons if limit is None else reasons[:limit]
-    return [{"code": r.get("code"), "severity": r.get("severity"), "text": render_reason(r)} for r in items]
+    return [
+        {"code": r.get("code"), "severity": r.get("severity"), "text": render_reason(r, current, project_id)} for r in items
+    ]

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from engagement.health.config import SIGNALS, get_config
-from engagement.health.reasons import SIGNAL_LABELS, render_reasons
+from engagement.health.reasons import SIGNAL_LABELS, current_state, render_reasons
 from engagement.models import HealthLevel, HealthOverride, HealthSnapshot, HealthWarning
 from projects.models import STAFF_ROLES, Membership
 from projects.permissions import ProjectAccess
@@ -195,13 +195,19 @@ def project_health_page(access: ProjectAccess, weeks: int = 12) -> HealthPage:
         .annotate(severity_rank=_SEVERITY_ORDER)
         .order_by("severity_rank", "opened_at")
     )
+    pid = project.pk
+    now = current_state(
+        [(pid, latest.reasons if latest else [])] + [(pid, w.reasons) for w in warnings]
+        + [(pid, (p["latest"].reasons or [])[:3]) for p in people.values()]
+    )
     return HealthPage(
         latest=latest,
-        reasons=render_reasons(latest.reasons if latest else []),
+        reasons=render_reasons(latest.reasons if latest else [], current=now, project_id=pid),
         override=active_override(project),
-        warnings=[{"warning": w, "reasons": render_reasons(w.reasons)} for w in warnings],
+        warnings=[{"warning": w, "reasons": render_reasons(w.reasons, current=now, project_id=pid)} for w in warnings],
         people=[
-            {"person": p["person"], "latest": p["latest"], "reasons": render_reasons(p["latest"].reasons or [], limit=3)}
+            {"person": p["person"], "latest": p["latest"],
+             "reasons": render_reasons(p["latest"].reasons or [], limit=3, current=now, project_id=pid)}
             for p in sorted(people.values(), key=lambda p: (float(p["latest"].score) if p["latest"].score is not None else 999))
         ],
         chart=chart,
@@ -222,8 +228,10 @@ def attention_list(user) -> list[dict]:
 
     warnings.sort(key=lambda w: (w.severity_rank, exposure_due(w), w.opened_at))
     health = latest_project_health({w.project_id for w in warnings})
+    now = current_state([(w.project_id, w.reasons) for w in warnings])
     return [
-        {"warning": w, "project": w.project, "person": w.person, "health": health.get(w.project_id), "reasons": render_reasons(w.reasons)}
+        {"warning": w, "project": w.project, "person": w.person, "health": health.get(w.project_id),
+         "reasons": render_reasons(w.reasons, current=now, project_id=w.project_id)}
         for w in warnings
     ]
 

@@ -76,8 +76,10 @@ def _requests(h: History, cfg: HealthConfig, as_of: dt.datetime, pid: int | None
             owner = d.addressees[0] if len(d.addressees) == 1 else None
         due = d.requested_at + target
         answered = answer if answer is not None and answer <= as_of else None
+        if d.withdrawn(due, answered):
+            continue
         in_window = start <= due < as_of
-        still_open = answered is None and due < as_of and d.requested_at >= lookback
+        still_open = answered is None and due < as_of and d.requested_at >= lookback and d.asks_at(as_of)
         if not (in_window or still_open) or h.is_excused(owner, due):
             continue
         yield d, owner, due, answered, target
@@ -92,10 +94,11 @@ def decisions(h: History, cfg: HealthConfig, as_of: dt.datetime, pid: int | None
         n += 1
         if answered is not None and answered <= due:
             k += 1
-        days = h.net_days(owner, d.requested_at, answered or as_of)
+        open_now = d.asks_at(as_of)
+        days = h.net_days(owner, d.requested_at, answered or (as_of if open_now else d.closed_at))
         ratios.append(days / (target.total_seconds() / 86400))
         latencies.append(days)
-        if answered is None:
+        if answered is None and open_now:
             waiting.append((days, d))
     if n == 0:
         return _na(n=0, k=0)
@@ -156,7 +159,7 @@ def expected_interval(h: History, cfg: HealthConfig, pid: int, as_of: dt.datetim
     for d in h.decisions:
         if pid in d.addressees and d.requested_at < as_of:
             answer = d.responses.get(pid)
-            if answer is None or answer >= since:
+            if (answer is None and d.asks_at(since)) or (answer is not None and answer >= since):
                 accountable = True
     for m in h.meetings:
         if pid in m.invited and since <= m.scheduled_at < as_of + 28 * DAY:

@@ -92,6 +92,8 @@ def _obligations(h: History, cfg: HealthConfig, pid: int, start: dt.datetime, en
         due = d.requested_at + target
         if pid in d.addressees and start <= due < end and not h.is_excused(pid, due):
             answer = d.responses.get(pid)
+            if d.withdrawn(due, answer):
+                continue
             out.add("decision", d.title, answer is not None and answer <= due)
     return out
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import TimeStamped
-from projects.models import Project
+from projects.models import Project, ProjectStatus, Role
 
 
 class Impact(models.TextChoices):
@@ -31,14 +31,54 @@ class DecisionStatus(models.TextChoices):
 
 
 class DecisionQuerySet(models.QuerySet):
+    """What "a decision awaits a person" means, written once (engagement/selectors/awaiting.py builds on it).
+
+    A decision *asks* while it is client-visible, the client was asked (`requested_at`) and the question is still
+    open: an "approval required" decision only while it is proposed (approved, rejected or superseded, nothing is
+    left to approve); an informed or consulted one while it is proposed or approved (it is to be acknowledged).
+    It *awaits* a client person of an open, unarchived project who may answer it (a client lead always, a plain
+    client unless it is only informed: `ProjectAccess.can_respond_to`) and has not answered it yet.
+    """
+
     def visible_to_clients(self):
         return self.filter(internal=False)
 
-    def awaiting_client(self):
-        """Decisions that ask something of the client and are still live."""
-        return self.filter(internal=False).exclude(involvement=Involvement.INFORMED, status=DecisionStatus.SUPERSEDED).exclude(
-            status__in=[DecisionStatus.SUPERSEDED, DecisionStatus.REJECTED]
+    def asking(self):
+        """Decisions that still ask the client something (whoever is asked)."""
+        return self.filter(
+            Q(involvement=Involvement.APPROVAL, status=DecisionStatus.PROPOSED)
+            | (~Q(involvement=Involvement.APPROVAL) & Q(status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])),
+            internal=False,
+            requested_at__isnull=False,
         )
+
+    def awaiting_rows(self, people=None):
+        """One row per (decision, person it awaits), the person's id in `awaited_id`; `people` (ids) narrows it.
+
+        One query for any number of people: the digest and nudge batches read it once.
+        """
+        # Both conditions on the membership join go in one filter() call so they test the same membership row.
+        member = Q(
+            project__memberships__role=Role.CLIENT_LEAD,
+        ) | (Q(project__memberships__role=Role.CLIENT) & ~Q(involvement=Involvement.INFORMED))
+        rows = self.asking().filter(
+            member,
+            project__memberships__user__is_active=True,
+            project__archived_at__isnull=True,
+            **({"project__memberships__user_id__in": list(people)} if people is not None else {}),
+        ).exclude(project__status__in=[ProjectStatus.COMPLETED, ProjectStatus.CANCELLED])
+        answered = DecisionResponse.objects.filter(decision=OuterRef("pk"), user_id=OuterRef("awaited_id"))
+        return rows.annotate(awaited_id=F("project__memberships__user_id")).exclude(Exists(answered))
+
+    def awaiting(self, user):
+        """The decisions that await this person."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.awaiting_rows(people=[user.pk])
+
+    def awaiting_anyone(self):
+        """The decisions that await at least one client person (what the team waits for)."""
+        return self.filter(pk__in=self.model.objects.awaiting_rows().values("pk"))
 
 
 class Decision(TimeStamped):

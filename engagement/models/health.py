@@ -82,10 +82,12 @@ class HealthWarning(models.Model):
 
     @property
     def reason_texts(self) -> list[str]:
-        """The reasons as sentences in the active language."""
-        from engagement.health.reasons import render_reason  # reasons imports the models
+        """The reasons as sentences in the active language, worded from the current state of what they name (a
+        query or two for this warning alone: pages listing many warnings use `health.reasons.current_state`)."""
+        from engagement.health.reasons import current_state, render_reason  # reasons imports the models
 
-        return [render_reason(reason) if isinstance(reason, dict) else str(reason) for reason in self.reasons or []]
+        now = current_state([(self.project_id, self.reasons)])
+        return [render_reason(reason, now, self.project_id) if isinstance(reason, dict) else str(reason) for reason in self.reasons or []]
 
 
 class Absence(models.Model):

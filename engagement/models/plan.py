@@ -11,6 +11,13 @@ from portal.core.models import TimeStamped
 from projects.models import Project, TaskSide
 
 
+class CommunicationPlanQuerySet(models.QuerySet):
+    def awaiting_sign_off(self):
+        """Plans whose current version is not signed off (never signed, or an older version): they await the client
+        leads of their project (engagement/selectors/awaiting.py)."""
+        return self.filter(Q(signed_off_version__isnull=True) | Q(signed_off_version__lt=models.F("version")))
+
+
 class CommunicationPlan(TimeStamped):
     """One per project. Each content change raises `version`; a sign-off names the version it covers."""
 
@@ -36,6 +43,8 @@ class CommunicationPlan(TimeStamped):
     )
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     signed_off_version = models.PositiveIntegerField(_("signed-off version"), null=True, blank=True)
+
+    objects = CommunicationPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("communication plan")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from engagement.models import Attendance, Decision, DecisionResponse, Involvement, Meeting, MeetingStatus
-from engagement.models.decisions import DecisionStatus
+from engagement.models import Attendance, Decision, DecisionResponse, Meeting, MeetingStatus
+from engagement.selectors.awaiting import approval_awaited_from, decision_awaits
 from portal.core.time import iso_week, week_start
-from projects.models import Membership, Project, Role
+from projects.models import Project
 from projects.permissions import ProjectAccess
 
 
@@ -39,22 +39,6 @@ def decision_list_for_project(access: ProjectAccess, status: str | None = None, 
     return qs.select_related("decided_by", "recorded_by", "superseded_by", "task", "meeting").prefetch_related(
         Prefetch("responses", queryset=DecisionResponse.objects.select_related("user").order_by("at"))
     ).order_by("-created_at", "-id")
-
-
-def decisions_awaiting(user) -> QuerySet[Decision]:
-    """Live client-visible decisions the person was asked about, may answer (`ProjectAccess.can_respond_to`) and has not."""
-    if not getattr(user, "is_authenticated", False):
-        return Decision.objects.none()
-    lead_of = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD).values("project_id")
-    client_of = Membership.objects.filter(user=user, role=Role.CLIENT).values("project_id")
-    answered = DecisionResponse.objects.filter(decision=OuterRef("pk"), user=user)
-    return (
-        Decision.objects.filter(internal=False, requested_at__isnull=False, status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
-        .filter(Q(project_id__in=lead_of) | (Q(project_id__in=client_of) & ~Q(involvement=Involvement.INFORMED)))
-        .exclude(Exists(answered))
-        .select_related("project", "recorded_by")
-        .order_by("requested_at", "id")
-    )
 
 
 def meetings_for_user(user, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:
@@ -108,3 +92,22 @@ def consistency_strip(project: Project, weeks: int = 12, today: dt.date | None =
         if _RANK[state] > _RANK[entry["state"]]:
             entry["state"] = state
     return entries
+
+
+def decision_page(decision: Decision, access: ProjectAccess) -> dict:
+    """What the decision page (and its answer box) shows, read from the decision as it is now.
+
+    `awaits_me`: the decision waits for this person's answer (the one rule); `approval_awaited_from`: the approvers
+    an approval still waits for; `closed`: it asks nothing any more (approved approval, rejected, superseded).
+    """
+    responses = list(decision.responses.select_related("user").order_by("at"))
+    my_response = next((r for r in responses if r.user_id == access.user.pk), None)
+    awaits_me = my_response is None and access.is_client and decision_awaits(decision, access.user)
+    return {
+        "decision": decision,
+        "responses": responses,
+        "my_response": my_response,
+        "can_respond": awaits_me,
+        "closed": decision.requested_at is not None and not Decision.objects.asking().filter(pk=decision.pk).exists(),
+        "approval_awaited_from": approval_awaited_from(decision, responses),
+    }

@@ -15,12 +15,12 @@ from django.utils import dateformat, timezone, translation
 
 from engagement.emails.common import portal_url
 from engagement.models import Attendance, Decision, HealthSnapshot, Meeting, MeetingStatus
-from engagement.models.decisions import DecisionResponse, DecisionStatus, Involvement
+from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.models.plan import CommunicationPlan
+from engagement.selectors.awaiting import decisions_awaiting_anyone, decisions_awaiting_by_person
 from portal.core.time import zone
 from portal.outbox.models import MessageKind, OutboundMessage
 from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Risk, Task, TaskSide
-from projects.permissions import ProjectAccess
 
 ACTION_CAP = 10
 TASK_CAP = 10
@@ -87,15 +87,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         if task.project_id in roles[task.owner_id]:
             task.project = by_pk[task.project_id]
             tasks_of[task.owner_id].append(task)
-    decisions = list(
-        Decision.objects.filter(project_id__in=project_ids, internal=False,
-                                status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
-        .order_by("requested_at", "pk")
-    )
-    answered = set(
-        DecisionResponse.objects.filter(decision__in=[d.pk for d in decisions], user_id__in=ids)
-        .values_list("decision_id", "user_id")
-    )
+    awaiting_of = decisions_awaiting_by_person(ids, project_ids=project_ids)
     made_all = list(
         Decision.objects.filter(project_id__in=project_ids, internal=False, status=DecisionStatus.APPROVED,
                                 decided_on__gt=min(today.values()) - dt.timedelta(days=7),
@@ -135,7 +127,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         .select_related("owner")
         .order_by("project__name", "-created_at", "-pk")
     )
-    for obj in [*decisions, *made_all, *risks_all]:
+    for obj in [*(d for mine in awaiting_of.values() for d in mine), *made_all, *risks_all]:
         obj.project = by_pk[obj.project_id]
     for report in reports_all:
         report.task.project = by_pk[report.task.project_id]
@@ -153,12 +145,11 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         overdue = sorted((t for t in tasks if t.due_date and t.due_date < local_today), key=lambda t: t.due_date)
         report_due = [t for t in tasks if t not in overdue and t.report_due_at() <= now + dt.timedelta(days=7)]
         other_tasks = [t for t in tasks if t not in overdue and t not in report_due]
-        awaiting = [
-            d for d in decisions
-            if d.project_id in mine and (d.pk, person.pk) not in answered and d.requested_at is not None
-            and ProjectAccess(project=by_pk[d.project_id], user=person, role=mine[d.project_id]).can_respond_to(d)
-        ]
-        made = [d for d in made_all if d.project_id in mine and local_today - dt.timedelta(days=7) < d.decided_on <= local_today]
+        awaiting = [d for d in awaiting_of.get(person.pk, []) if d.project_id in mine]
+        # Never "decided" and "please answer" at once: a decision still awaiting the person is listed with its ask.
+        asked = {d.pk for d in awaiting}
+        made = [d for d in made_all if d.project_id in mine and d.pk not in asked
+                and local_today - dt.timedelta(days=7) < d.decided_on <= local_today]
         attendances = attendances_of[person.pk]
         reports = [r for r in reports_all if r.task.project_id in mine]
         risks = [r for r in risks_all if r.project_id in mine]
@@ -261,13 +252,7 @@ def manager_digest_context(*, person, week_start: dt.date, now: dt.datetime) -> 
                                                cancelled_at__gte=now - dt.timedelta(days=28)))
     targets = dict(CommunicationPlan.objects.filter(project__in=projects).values_list("project_id", "client_response_hours"))
     waiting: dict[int, list[Decision]] = defaultdict(list)
-    for decision in (
-        Decision.objects.filter(project__in=projects, internal=False, requested_at__isnull=False,
-                                status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])
-        .annotate(answers=Count("responses"))
-        .filter(answers=0)
-        .select_related("project")
-    ):
+    for decision in decisions_awaiting_anyone().filter(project__in=projects, requested_at__isnull=False).select_related("project"):
         if decision.requested_at <= now - dt.timedelta(hours=targets.get(decision.project_id, 48)):
             waiting[decision.project_id].append(decision)
     levels: dict[int, str] = {}

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from engagement.models import Decision, Meeting, MeetingStatus
-from engagement.models.decisions import DecisionResponse, DecisionStatus, Involvement
+from engagement.models import Meeting, MeetingStatus
+from engagement.selectors.awaiting import decisions_awaiting_anyone
 from projects.models import Risk, Task
 
 
 def decisions_awaiting_client(project):
-    """Client-visible decisions the client still owes an answer on: approval pending, or nobody has answered yet."""
-    answered = DecisionResponse.objects.filter(decision=OuterRef("pk"))
-    return (
-        Decision.objects.filter(project=project, internal=False, requested_at__isnull=False)
-        .exclude(status__in=[DecisionStatus.SUPERSEDED, DecisionStatus.REJECTED])
-        .filter(Q(involvement=Involvement.APPROVAL, status=DecisionStatus.PROPOSED) | ~Exists(answered))
-        .order_by("requested_at")
-    )
+    """Client-visible decisions that still await a client person's answer, oldest request first."""
+    return decisions_awaiting_anyone(project).order_by("requested_at")
 
 
 def _previous_meeting(meeting: Meeting) -> Meeting | None:

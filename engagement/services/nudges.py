@@ -17,17 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from engagement.emails.common import automated_headers, portal_url
-from engagement.models import Decision, Stakeholder
-from engagement.models.decisions import DecisionStatus
+from engagement.models import Stakeholder
 from engagement.models.plan import CommunicationPlan
+from engagement.selectors.awaiting import decisions_awaiting_by_person, report_awaited
 from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
 from portal.accounts.models import User
 from portal.core.time import zone
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_enqueue
-from projects.models import CLIENT_ROLES, Membership, Project, Task, TaskSide
-from projects.permissions import ProjectAccess
+from projects.models import Membership, Project, Task, TaskSide
 
 MORNING_HOURS = 3  # the window after NUDGE_LOCAL_HOUR in which a missed run still nudges
 DEFAULT_RESPONSE_HOURS = 48
@@ -66,20 +65,11 @@ def _items(people: dict[int, User], now: dt.datetime) -> dict[int, list[Item]]:
     for task in Task.objects.open().filter(owner_id__in=people, side=TaskSide.CLIENT, internal=False, project_id__in=project_ids):
         local_today = now.astimezone(zone(people[task.owner_id].time_zone)).date()
         overdue = task.due_date is not None and task.due_date < local_today
-        if overdue or task.report_due_at() <= now:
+        if report_awaited(task, now, local_today):
             items[task.owner_id].append(Item("report", task, projects[task.project_id], task.report_due_at(), overdue))
-    answered = set(
-        Decision.objects.filter(project_id__in=project_ids, responses__user_id__in=people).values_list("pk", "responses__user_id")
-    )
-    for decision in Decision.objects.filter(
-        project_id__in=project_ids, internal=False, requested_at__isnull=False, status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED]
-    ):
-        for person_id, person in people.items():
-            role = roles.get((person_id, decision.project_id))
-            if role not in CLIENT_ROLES or (decision.pk, person_id) in answered:
-                continue
-            if ProjectAccess(project=projects[decision.project_id], user=person, role=role).can_respond_to(decision):
-                items[person_id].append(Item("decision", decision, projects[decision.project_id], decision.requested_at))
+    for person_id, decisions in decisions_awaiting_by_person(people, project_ids=project_ids).items():
+        for decision in decisions:
+            items[person_id].append(Item("decision", decision, projects[decision.project_id], decision.requested_at))
     return items
 
 

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagement.forms_client import DecisionResponseForm, PlanSignOffForm, RsvpForm
 from engagement.models import Attendance, Digest
 from engagement.permissions import decision_access, meeting_access, plan_access
+from engagement.selectors.core import decision_page
 from engagement.services import decisions as decision_services
 from engagement.services.ics import meeting_calendar
 from engagement.services.meetings import rsvp_set
-from engagement.services.plan import plan_sign_off
+from engagement.services.plan import plan_completeness, plan_sign_off
 from portal.core.exceptions import ApplicationError
 from projects.permissions import project_access
 
@@ -73,16 +74,8 @@ def _action_page(request, *, partial: str, title: str, context: dict, status: in
 # --- decisions ---------------------------------------------------------------
 
 
-def _decision_context(decision, access, user, form=None) -> dict:
-    my_response = decision.responses.filter(user=user).first()
-    return {
-        "decision": decision,
-        "project": access.project,
-        "access": access,
-        "my_response": my_response,
-        "can_respond": access.can_respond_to(decision) and my_response is None and decision.needs_client,
-        "form": form,
-    }
+def _decision_context(decision, access, form=None) -> dict:
+    return {**decision_page(decision, access), "project": access.project, "access": access, "form": form}
 
 
 @login_required
@@ -92,7 +85,7 @@ def decision_respond(request, slug: str, pk: int):
     decision, access = decision_access(user=request.user, decision_id=pk, project=access.project)
     title = decision.title
     if request.method == "GET":
-        context = _decision_context(decision, access, request.user)
+        context = _decision_context(decision, access)
         return _action_page(
             request, partial="engagement/_decision_respond.html", title=title, context=context, status=200
         )
@@ -116,7 +109,10 @@ def decision_respond(request, slug: str, pk: int):
                 return redirect(_next_url(request, _page_or("engagement:decision", slug, pk)))
             decision.refresh_from_db()
             form, status = None, 200
-    context = _decision_context(decision, access, request.user, form=form)
+    context = _decision_context(decision, access, form=form)
+    if request.htmx and request.POST.get("in_page"):
+        # Answered on the decision page: its whole body is shown again as the answer left it.
+        return TemplateResponse(request, "engagement/_decision_page.html", {**context, "in_page": True}, status=status)
     return _action_page(
         request, partial="engagement/_decision_respond.html", title=title, context=context, status=status
     )
@@ -207,7 +203,9 @@ def plan_signoff(request, slug: str):
             request, _("You signed off version %(version)s of the plan.") % {"version": plan.signed_off_version}
         )
         return redirect(_next_url(request, _page_or("engagement:plan", slug)))
-    return TemplateResponse(request, "engagement/_plan_signoff.html", context, status=status)
+    # The sign-off box, and out of band the page's banner and checklist, read from the plan as it is now.
+    context["checklist"] = plan_completeness(plan)
+    return TemplateResponse(request, "engagement/_plan_signed.html", context, status=status)
 
 
 # --- digests -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from engagement.forms import DecisionFilterForm, DecisionForm, SupersedeForm
 from engagement.permissions import decision_access
-from engagement.selectors.core import decision_list_for_project
+from engagement.selectors.core import decision_list_for_project, decision_page
 from engagement.services.decisions import (
     decision_approve,
     decision_propose,
@@ -71,15 +71,8 @@ def _decision(request, slug, pk):
 @login_required
 def decision_detail(request, slug, pk):
     decision, access = _decision(request, slug, pk)
-    responses = list(decision.responses.select_related("user").order_by("at"))
-    my_response = next((r for r in responses if r.user_id == request.user.pk), None)
     context = {
-        "decision": decision,
-        "responses": responses,
-        "my_response": my_response,
-        "can_respond": access.can_respond_to(decision) and my_response is None and decision.needs_client,
-        "awaiting_approval": decision.involvement == "approval"
-        and not any(r.kind == "approved" and r.user.is_client for r in responses),
+        **decision_page(decision, access),
         "supersede_form": SupersedeForm(decision=decision) if access.can_record_decisions else None,
     }
     return render_tab(request, access, "decisions", "engagement/decision_detail.html", context)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
@@ -23,17 +22,7 @@ def person_owes_answers(*, user: User) -> bool:
     """
     if user.owned_tasks.filter(status__in=("todo", "in_progress", "blocked"), internal=False).exists():
         return True
-    decision_model = apps.get_model("engagement", "Decision")
-    asks_this_person = Q(project__memberships__user=user) & (
-        Q(project__memberships__role="client_lead")
-        | (Q(project__memberships__role="client") & ~Q(involvement="informed"))
-    )
-    return (
-        decision_model.objects.filter(asks_this_person, internal=False, requested_at__isnull=False)
-        .filter(status__in=("proposed", "approved"))
-        .exclude(responses__user=user)
-        .exists()
-    )
+    return apps.get_model("engagement", "Decision").objects.awaiting(user).exists()
 
 
 @transaction.atomic

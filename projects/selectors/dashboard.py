@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
@@ -40,7 +39,6 @@ from projects.models import (
 PAGE_SIZE = 25
 NEEDS_LIMIT = 8
 DEFAULT_RESPONSE_HOURS = 48
-AWAITING_STATUSES = ("proposed", "approved")
 
 
 def _model(name: str):
@@ -55,14 +53,8 @@ def _count(qs: QuerySet) -> Subquery:
 
 
 def decisions_awaiting_client_qs():
-    """Decisions that ask the client (consulted / approval), still live, with no client answer yet."""
-    decision, response = _model("Decision"), _model("DecisionResponse")
-    answered = response.objects.filter(decision=OuterRef("pk"), user__kind="client")
-    return (
-        decision.objects.filter(internal=False, status__in=AWAITING_STATUSES)
-        .exclude(involvement="informed")
-        .exclude(Exists(answered))
-    )
+    """Decisions that await at least one client person (the one rule, `DecisionQuerySet.awaiting_anyone`)."""
+    return _model("Decision").objects.awaiting_anyone()
 
 
 def _latest_snapshot(field_name: str) -> Subquery:

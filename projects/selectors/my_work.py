@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Role, Task, TaskSide
@@ -49,20 +49,11 @@ def _client_project_ids(user) -> list[int]:
 
 
 def decisions_awaiting_qs(user, project_ids):
-    """Live, client-visible decisions the person was asked about and has not answered.
-
-    A client lead answers every decision; a plain client only consulted or approval ones
-    (the rule of `ProjectAccess.can_respond_to`).
-    """
+    """The decisions that await the person (the one rule, `DecisionQuerySet.awaiting`), oldest request first."""
     decision_model = apps.get_model("engagement", "Decision")
-    response_model = apps.get_model("engagement", "DecisionResponse")
-    lead_of = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD).values("project_id")
-    answered = response_model.objects.filter(decision=OuterRef("pk"), user=user)
     return (
-        decision_model.objects.filter(project_id__in=project_ids, internal=False, requested_at__isnull=False)
-        .filter(status__in=("proposed", "approved"))
-        .filter(Q(project_id__in=lead_of) | ~Q(involvement="informed"))
-        .exclude(Exists(answered))
+        decision_model.objects.awaiting(user)
+        .filter(project_id__in=project_ids)
         .select_related("project")
         .order_by("requested_at", "pk")
     )
@@ -111,8 +102,8 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         "project_id"
     )
     plans = list(
-        plan_model.objects.filter(project_id__in=lead_projects)
-        .filter(Q(signed_off_version__isnull=True) | Q(signed_off_version__lt=F("version")))
+        plan_model.objects.awaiting_sign_off()
+        .filter(project_id__in=lead_projects)
         .select_related("project")
         .order_by("project__name")
     )

@@ -301,3 +301,20 @@ def test_digests_are_my_own_only(api, world, objects):
     detail = api.as_(world.client).get(url("digest-detail", pk=objects.digest.pk)).json()
     assert detail["body_text"] == "Nothing due"
     assert api.as_(world.client_lead).get(url("digest-detail", pk=objects.digest.pk)).status_code == 404
+
+
+def test_decisions_awaiting_me_follow_the_one_rule(api, world):
+    # given: only the proposal awaits the lead; the approved approval and the rejected one ask nothing any more
+    proposal = f.DecisionFactory(project=world.project, title="Pick the CMS", involvement="approval")
+    f.DecisionFactory(project=world.project, title="Use SSO", involvement="approval", status="approved")
+    f.DecisionFactory(project=world.project, title="Drop the blog", involvement="consulted", status="rejected")
+    lead = api.as_(world.client_lead)
+
+    # when
+    mine = lead.get(url("decision-list", slug="acme-portal"), {"awaiting_me": "true"}).json()["results"]
+    others = lead.get(url("decision-list", slug="acme-portal"), {"awaiting_me": "false"}).json()["results"]
+
+    # then
+    assert [d["id"] for d in mine] == [proposal.pk]
+    assert proposal.pk not in [d["id"] for d in others] and len(others) >= 2
+    assert api.as_(world.manager).get(url("decision-list", slug="acme-portal"), {"awaiting_me": "true"}).json()["results"] == []

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engagement.models import ActionLink, Digest
 from engagement.models.decisions import DecisionStatus, Involvement
-from engagement.selectors.digests import client_digest_contexts
+from engagement.selectors.digests import client_digest_contexts, manager_digest_context
 from engagement.services import digests as digest_service
 from engagement.services.digests import (
     digest_build_many,
@@ -406,3 +406,47 @@ def test_links_written_for_a_batch_work_like_any_other(world, client, settings):
     assert response.status_code == 200
     readers[1].refresh_from_db()
     assert readers[1].email_digest is False
+
+
+def test_a_digest_never_asks_about_what_it_lists_as_decided_nor_about_closed_decisions(world):
+    # given: an approval the client lead gave this week, a rejected and a superseded decision nobody answered
+    now = MONDAY_8_MSK
+    approved = f.DecisionFactory(project=world.project, title="Use the client's SSO", involvement=Involvement.APPROVAL,
+                                 status=DecisionStatus.APPROVED, requested_at=now - dt.timedelta(days=5),
+                                 decided_by=world.manager, decided_on=dt.date(2026, 11, 27))
+    f.DecisionResponseFactory(decision=approved, user=world.client_lead, kind="approved")
+    f.DecisionFactory(project=world.project, title="Drop the blog", involvement=Involvement.CONSULTED,
+                      status=DecisionStatus.REJECTED, requested_at=now - dt.timedelta(days=27))
+    f.DecisionFactory(project=world.project, title="Old hosting", involvement=Involvement.CONSULTED,
+                      status=DecisionStatus.SUPERSEDED, superseded_by=approved, requested_at=now - dt.timedelta(days=20))
+    informed = f.DecisionFactory(project=world.project, title="Launch moves a week", status=DecisionStatus.APPROVED,
+                                 requested_at=now - dt.timedelta(days=2), decided_by=world.manager,
+                                 decided_on=dt.date(2026, 11, 28))
+    weeks = {world.client.pk: dt.date(2026, 11, 30), world.client_lead.pk: dt.date(2026, 11, 30)}
+
+    # when
+    contexts = client_digest_contexts(people=[world.client, world.client_lead], week_starts=weeks, now=now)
+
+    # then: the plain client is asked nothing and reads the approval under "Decisions made"
+    plain, lead = contexts[world.client.pk], contexts[world.client_lead.pk]
+    assert plain["content"]["decisions_awaiting"] == []
+    assert plain["content"]["decisions_made"] == [approved.pk, informed.pk]
+    assert plain["action_count"] == 0 and plain["count_decisions"] == 0
+    # the lead is asked to acknowledge the informed decision, which is then not also listed as made
+    assert lead["content"]["decisions_awaiting"] == [informed.pk]
+    assert lead["content"]["decisions_made"] == [approved.pk]
+    assert lead["count_decisions"] == 1
+    for context in contexts.values():
+        assert not set(context["content"]["decisions_awaiting"]) & set(context["content"]["decisions_made"])
+
+
+def test_the_manager_digest_waits_only_for_decisions_that_still_ask(world):
+    now = MONDAY_8_MSK
+    f.DecisionFactory(project=world.project, title="Drop the blog", involvement=Involvement.CONSULTED,
+                      status=DecisionStatus.REJECTED, requested_at=now - dt.timedelta(days=27))
+    waiting = f.DecisionFactory(project=world.project, title="Pick the CMS", involvement=Involvement.APPROVAL,
+                                requested_at=now - dt.timedelta(days=4))
+
+    context = manager_digest_context(person=world.manager, week_start=dt.date(2026, 11, 30), now=now)
+
+    assert context["content"]["needs_you"] == [waiting.pk]

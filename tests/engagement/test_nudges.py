@@ -105,3 +105,24 @@ def test_command_twice_is_safe(world, capsys):
     count = OutboundMessage.objects.count()
     call_command("send_nudges", "--now", TUESDAY_0930_MSK.isoformat())
     assert OutboundMessage.objects.count() == count > 0
+
+
+def test_closed_decisions_are_neither_nudged_nor_escalated(world):
+    # given: the client lead has a backup, and owes nothing but answers on decisions that no longer ask
+    now = TUESDAY_0930_MSK
+    plan = f.CommunicationPlanFactory(project=world.project)
+    primary = f.StakeholderFactory(plan=plan, user=world.client_lead, side="client", is_primary=True)
+    f.StakeholderFactory(plan=plan, user=world.client, side="client", backup_for=primary)
+    approved = f.DecisionFactory(project=world.project, title="Use SSO", involvement=Involvement.APPROVAL,
+                                 status=DecisionStatus.APPROVED, requested_at=now - dt.timedelta(days=9))
+    f.DecisionFactory(project=world.project, title="Drop the blog", involvement=Involvement.CONSULTED,
+                      status=DecisionStatus.REJECTED, requested_at=now - dt.timedelta(days=27))
+    f.DecisionFactory(project=world.project, title="Old hosting", involvement=Involvement.CONSULTED,
+                      status=DecisionStatus.SUPERSEDED, superseded_by=approved, requested_at=now - dt.timedelta(days=20))
+
+    # when
+    queued = nudges_send(now=now)
+
+    # then
+    assert queued == 0
+    assert not OutboundMessage.objects.filter(kind__in=[MessageKind.NUDGE, MessageKind.ESCALATION]).exists()

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from engagement.models import Attendance, Decision, DecisionResponse, Meeting, MeetingStatus
 from engagement.models.decisions import DecisionStatus
+from engagement.selectors.awaiting import decisions_awaiting
 from engagement.selectors.core import (
     consistency_strip,
     decision_list_for_project,
-    decisions_awaiting,
     meeting_list_for_project,
     meetings_for_user,
 )
