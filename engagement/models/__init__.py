@@ -8,5 +8,5 @@ from engagement.models.health import (  # noqa: F401
     HealthWarning,
     QuietPeriod,
 )
-from engagement.models.meetings import Attendance, Meeting, MeetingSeries, MeetingStatus, Rsvp  # noqa: F401
+from engagement.models.meetings import Attendance, Meeting, MeetingSeries, MeetingStatus, Rsvp, SeriesRsvp  # noqa: F401
 from engagement.models.plan import Channel, CommunicationPlan, PlanVersion, Raci, Stakeholder  # noqa: F401

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from engagement.models import Decision, DecisionResponse, Meeting, MeetingStatus
+from engagement.models import Decision, DecisionResponse, Meeting, MeetingSeries, MeetingStatus
 from portal.accounts.models import User
 from portal.outbox.bulk import copy_values
 from portal.outbox.email import absolute
@@ -240,6 +240,11 @@ def _authorise(link: ActionLink, obj, now: dt.datetime) -> str:
             return NO_ACCESS
         if obj.status != MeetingStatus.SCHEDULED or obj.ends_at <= now:
             return CHANGED
+    if link.action in RSVP_ACTIONS and isinstance(obj, MeetingSeries):  # a series invitation answers for the series
+        if not obj.attendees.filter(pk=person.pk).exists():
+            return NO_ACCESS
+        if obj.ended_at is not None:
+            return CHANGED
     return OK
 
 
@@ -274,6 +279,10 @@ def _perform(link: ActionLink, obj) -> None:
         from engagement.services.decisions import decision_respond
 
         decision_respond(actor=person, decision=obj, kind=DECISION_ACTIONS[link.action], via="email-link")
+    elif link.action in RSVP_ACTIONS and isinstance(obj, MeetingSeries):
+        from engagement.services.series import series_rsvp_set
+
+        series_rsvp_set(actor=person, series=obj, answer=RSVP_ACTIONS[link.action])
     elif link.action in RSVP_ACTIONS:
         from engagement.services.meetings import rsvp_set
 
