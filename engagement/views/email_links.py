@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from engagement.services import links
+from portal.core.time import zone
 
 STATUS = {
     links.OK: 200,
@@ -35,7 +36,9 @@ def _masked(email: str) -> str:
 def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> HttpResponse:
     person = state.link.person if state.link else None
     language = person.language if person and state.state != links.NOT_YOURS else translation.get_language()
-    with translation.override(language):
+    # Times on the page (a meeting to answer) read in the person's own zone, like the e-mail that carried the link.
+    reader_zone = person.time_zone if person and state.state != links.NOT_YOURS else timezone.get_current_timezone_name()
+    with translation.override(language), timezone.override(zone(reader_zone)):
         response = render(
             request,
             "engagement/links/page.html",
@@ -47,6 +50,7 @@ def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> Http
                 "preference": state.preference,
                 "unsubscribe": unsubscribe,
                 "masked_email": _masked(person.email) if person else "",
+                "reader_zone": reader_zone,
             },
             status=STATUS[state.state],
         )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from dateutil.rrule import rrulestr
+from django.urls import reverse
 from icalendar import Calendar
 
 from engagement.models import Attendance, MeetingStatus, SeriesRsvp
@@ -146,6 +147,8 @@ def test_occurrence_reschedule_sends_one_update_per_attendee_and_reminders_stay(
     reminder = next(m for m in smtp_sink.messages if m["To"] == world.client.email)
     assert reminder["X-Rapport-Kind"] == "reminder"
     assert reminder["In-Reply-To"] == thread_root("mtg", str(series.uid), world.client.pk)
+    # no calendar part: an instance REQUEST would store each reminded occurrence as an exception of the series
+    assert reminder.get_content_type() == "multipart/alternative"
 
 
 def test_occurrence_cancel_is_a_cancel_of_that_instance_only(world, smtp_sink, autumn, django_capture_on_commit_callbacks):
@@ -395,3 +398,47 @@ def test_series_invitation_times_across_dst_weeks(world, smtp_sink, django_captu
     rule = rrulestr(master["RRULE"].to_ical().decode(), dtstart=master.decoded("DTSTART"))
     assert [s.astimezone(UTC) for s in rule.between(starts[0] - dt.timedelta(seconds=1), starts[-1], inc=True)] == starts
     assert master.decoded("DTSTART").tzinfo == ZoneInfo(zone) or str(master["DTSTART"].params["TZID"]) == zone
+
+
+def test_rsvp_confirm_page_shows_the_readers_time_then_the_meetings(world, client, django_capture_on_commit_callbacks):
+    person = _people_in_zones(world)["America/New_York"]
+    with time_machine.travel(dt.datetime(2026, 11, 20, 8, 0, tzinfo=UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting = meeting_create(
+                actor=world.manager, project=world.project, title="Steering", starts_at=dt.datetime(2026, 12, 1, 10, 0),
+                duration_minutes=60, time_zone="Europe/Moscow", attendees=[person],
+            )
+        token = links.action_link_create(person=person, action=ActionLink.Action.RSVP_YES, obj=meeting)
+        response = client.get(reverse("engagement:action-link", args=[token]))
+
+    assert response.status_code == 200
+    assert EXPECTED["America/New_York"] in response.content.decode()
+    assert Attendance.objects.get(meeting=meeting, user=person).rsvp == "none"  # a GET changes nothing
+
+
+def test_series_mail_is_in_russian(world, smtp_sink, autumn, django_capture_on_commit_callbacks):
+    from tests.i18n.catalogue import english_left, visible_text
+
+    world.client.language = "ru"
+    world.client.save()
+    series = make_series(world, django_capture_on_commit_callbacks)
+    send_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        series_update(actor=world.manager, series=series, title="Сверка")
+    send_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_reschedule(actor=world.manager, meeting=series.meetings.order_by("starts_at")[1],
+                           starts_at=dt.datetime(2026, 10, 14, 9, 0))
+    send_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        series_update(actor=world.manager, series=series, attendees=[world.manager])
+    send_all()
+
+    mails = [m for m in smtp_sink.messages if m["To"] == world.client.email]
+    assert sorted(m["X-Rapport-Kind"] for m in mails) == ["cancellation", "meeting_invite", "meeting_update", "meeting_update"]
+    for message in mails:
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert english_left(message["Subject"]) == [], message["Subject"]
+        assert english_left(text_of(message)) == [], text_of(message)
+        assert english_left(visible_text(html)) == []
+    assert "Повторение: " in text_of(next(m for m in mails if m["X-Rapport-Kind"] == "meeting_invite"))
