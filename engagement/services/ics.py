@@ -21,6 +21,7 @@ from portal.core.time import zone
 PRODID = "-//Rapport//Rapport 1.0//EN"
 PARTSTAT = {"none": "NEEDS-ACTION", "yes": "ACCEPTED", "maybe": "TENTATIVE", "no": "DECLINED"}
 FEED_CANCELLED_DAYS = 30
+SERIES_ZONE_YEARS = 10
 
 
 @dataclass(frozen=True)
@@ -196,15 +197,25 @@ def series_calendar(series, *, method: str, overrides: list[tuple] = (), **event
     does not undo earlier changes of single occurrences in the recipient's calendar."""
     cal = _calendar(method)
     cal.add_component(series_event(series, method=method, **event_kwargs))
-    first, last = series.first_start.date(), series.first_start.date()
+    first = series.first_start.date()
+    last = _series_last_start(series).date()
     for meeting, attendees, description in overrides:
         cal.add_component(meeting_event(
             meeting, method=method, organiser_name=event_kwargs["organiser_name"], attendees=attendees,
             description=description, url=event_kwargs.get("url", ""), now=event_kwargs.get("now"), series=series,
         ))
         last = max(last, meeting.ends_at.date())
-    _add_timezones(cal, first, max(last, first + dt.timedelta(days=365)))
+    # The VTIMEZONE must cover every occurrence (Outlook converts with it, not with its own zone data): the
+    # whole rule, or SERIES_ZONE_YEARS for a rule without an end.
+    _add_timezones(cal, first, last)
     return cal.to_ical().decode("utf-8")
+
+
+def _series_last_start(series) -> dt.datetime:
+    end = series.ended_at or series.first_start + dt.timedelta(days=365 * SERIES_ZONE_YEARS)
+    slots = expand(rrule=series.rrule, first_start=series.first_start, time_zone=series.time_zone,
+                   start=series.first_start, end=end)
+    return slots[-1][1] if slots else series.first_start
 
 
 def meeting_calendar(meeting, *, method: str, **event_kwargs) -> str:

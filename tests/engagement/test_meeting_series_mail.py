@@ -442,3 +442,15 @@ def test_series_mail_is_in_russian(world, smtp_sink, autumn, django_capture_on_c
         assert english_left(text_of(message)) == [], text_of(message)
         assert english_left(visible_text(html)) == []
     assert "Повторение: " in text_of(next(m for m in mails if m["X-Rapport-Kind"] == "meeting_invite"))
+
+
+def test_series_time_zone_block_covers_every_occurrence(world, smtp_sink, autumn, django_capture_on_commit_callbacks):
+    # an open-ended series: clients that convert with the VTIMEZONE need its rules for years ahead
+    series = make_series(world, django_capture_on_commit_callbacks, attendees=[world.client])
+    send_all()
+    cal = calendar_of(smtp_sink.messages[0])
+    [vtimezone] = cal.walk("VTIMEZONE")
+    transitions = [t for tz in [vtimezone] for t in tz.walk("STANDARD")]
+    rdates = [d.dt for t in transitions for r in ([t["RDATE"]] if not isinstance(t.get("RDATE"), list) else t["RDATE"]) for d in r.dts]
+    assert max(rdates).year >= series.first_start.year + 9
+    assert len(cal.to_ical().decode().split("BEGIN:VTIMEZONE")[1].split("END:VTIMEZONE")[0].splitlines()) < 40
