@@ -170,7 +170,6 @@ def queue_itip(*, meeting_id: int, method: str) -> int:
         if not person.is_active or OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
         context = meeting_context(meeting, person, attendances, with_links=method == "REQUEST")
-        context["changed"] = not first_invite
         rendered = render_email(template, context, language=person.language, time_zone=person.time_zone)
         ics = meeting_calendar(
             meeting,
