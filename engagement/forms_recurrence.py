@@ -140,7 +140,8 @@ class SeriesForm(StyledForm):
             "details_change": details,
             "added": [u for u in chosen if u.pk not in old_ids],
             "removed": list(User.objects.filter(pk__in=old_ids - new_ids).order_by("full_name")),
-            "invited": chosen if (schedule_moves or details or new_ids != old_ids) else [],
+            # The series goes out again to everyone only when it changes; otherwise only newcomers are invited.
+            "invited": chosen if (schedule_moves or details) else [u for u in chosen if u.pk not in old_ids],
         }
 
     def clean(self):

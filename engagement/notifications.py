@@ -40,3 +40,24 @@ def decision_requested(decision_id: int) -> None:
     from engagement.emails.decisions import queue_decision_request
 
     queue_decision_request(decision_id=decision_id)
+
+
+def series_invited(series_id: int, person_ids: list[int] | None = None) -> None:
+    """The series as one calendar event (RRULE) at its current SEQUENCE, to its attendees or to `person_ids`."""
+    from engagement.emails.series import queue_series_itip
+
+    queue_series_itip(series_id=series_id, person_ids=person_ids)
+
+
+def series_uninvited(series_id: int, person_ids: list[int]) -> None:
+    """A CANCEL of the series to the people just removed from it (no STATUS: the series goes on)."""
+    from engagement.emails.series import queue_series_itip
+
+    queue_series_itip(series_id=series_id, method="CANCEL", person_ids=person_ids, uninvite=True)
+
+
+def series_ended(series_id: int, reason: str) -> None:
+    """A REQUEST of the series whose rule stops at its last meeting, or a CANCEL when none took place."""
+    from engagement.emails.series import queue_series_itip
+
+    queue_series_itip(series_id=series_id, reason=reason)

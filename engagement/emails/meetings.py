@@ -2,6 +2,9 @@
 
 iTIP rows are rendered at enqueue time from a snapshot and supersede older pending rows
 for the same (occurrence, person); reminders are rendered at send time from current state.
+A series is invited once as one RRULE event (`engagement.emails.series`); an occurrence of a series
+is mailed here only when it alone changes (an update or a cancel with the series' UID and its
+RECURRENCE-ID). All mail about one series, or one one-off meeting, threads under one root per person.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from django.utils.translation import gettext
 
 from engagement.emails.common import calendar_from, portal_url
 from engagement.models import ActionLink, Attendance, Decision, Meeting, MeetingStatus
-from engagement.services.ics import IcsAttendee, meeting_calendar
+from engagement.services.ics import IcsAttendee, meeting_calendar, occurrence_sequence
 from engagement.services.links import action_link_create, action_link_url, unsubscribe_url
+from engagement.templatetags.meeting_time import zone_abbr
 from portal.core.time import zone
 from portal.outbox.email import Rendered, base_headers, list_id, msgid, render_email, thread_root, unsubscribe_headers
 from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
@@ -33,6 +37,17 @@ def _organiser(meeting: Meeting):
     if meeting.series_id and meeting.series.organiser_id:
         return meeting.series.organiser
     return meeting.project.manager
+
+
+def _series_of(meeting: Meeting):
+    """The series whose calendar event this occurrence belongs to, or None for a one-off meeting."""
+    return meeting.series if meeting.series_id and meeting.original_start is not None else None
+
+
+def thread_uid(meeting: Meeting) -> str:
+    """The calendar event a meeting's mail threads under: its series, or the meeting itself."""
+    series = _series_of(meeting)
+    return str(series.uid if series is not None else meeting.uid)
 
 
 def _attendances(meeting: Meeting) -> list[Attendance]:
@@ -67,9 +82,8 @@ def meeting_context(meeting: Meeting, person, attendances: list[Attendance], *, 
         "rsvp": own.rsvp if own else "none",
         "rsvp_links": _rsvp_links(meeting, person) if with_links else {},
         "meeting_url": meeting_url(meeting),
-        "meeting_zone_differs": meeting.time_zone != person.time_zone,
-        "meeting_local_start": timezone.localtime(meeting.starts_at, timezone=zone(meeting.time_zone)),
         "local_start": local_start,
+        "local_time": f"{local_start:%H:%M} {zone_abbr(local_start)}",
         "join_url": meeting.location if meeting.location.startswith(("http://", "https://")) else "",
     }
 
@@ -92,13 +106,14 @@ def _ics_description(meeting: Meeting, person) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _meeting_headers(meeting: Meeting, person, *, kind: str, first: bool, automated: bool, dedupe_key: str) -> tuple[dict, str]:
-    organiser = _organiser(meeting)
+def meeting_headers(*, project, organiser, uid: str, person, kind: str, first: bool, automated: bool,
+                    dedupe_key: str) -> tuple[dict, str]:
+    """Headers and Message-ID of one piece of meeting mail; the first one to a person is the thread's root."""
     headers = base_headers(kind=kind, language=person.language, automated=automated)
     headers["From"] = calendar_from(str(organiser))
-    headers["Reply-To"] = meeting.project.manager.email
-    headers["List-Id"] = list_id(f"{meeting.project.name} meetings", f"meetings.p{meeting.project_id}")
-    root = thread_root("mtg", str(meeting.uid), person.pk)
+    headers["Reply-To"] = project.manager.email
+    headers["List-Id"] = list_id(f"{project.name} meetings", f"meetings.p{project.pk}")
+    root = thread_root("mtg", uid, person.pk)
     if first:
         return headers, root
     headers["In-Reply-To"] = root
@@ -106,18 +121,38 @@ def _meeting_headers(meeting: Meeting, person, *, kind: str, first: bool, automa
     return headers, msgid(dedupe_key)
 
 
-def _calendar_attachment(ics: str, method: str) -> dict:
+def _meeting_headers(meeting: Meeting, person, *, kind: str, first: bool, automated: bool, dedupe_key: str) -> tuple[dict, str]:
+    return meeting_headers(
+        project=meeting.project, organiser=_organiser(meeting), uid=thread_uid(meeting), person=person, kind=kind,
+        first=first, automated=automated, dedupe_key=dedupe_key,
+    )
+
+
+def itip_sent_before(prefix: str) -> bool:
+    """Whether any iTIP row (sent, pending or superseded) exists under `prefix`: then a new one is not the root."""
+    return OutboundMessage.objects.filter(dedupe_key__startswith=prefix).exists()
+
+
+def calendar_attachment(ics: str, method: str) -> dict:
     return {"calendar": True, "method": method, "filename": "invite.ics", "content_type": "text/calendar", "content": ics}
 
 
 def queue_itip(*, meeting_id: int, method: str) -> int:
-    """REQUEST or CANCEL at the meeting's current SEQUENCE to every attendee. Safe to call twice."""
+    """REQUEST or CANCEL at the meeting's current SEQUENCE to every attendee. Safe to call twice.
+
+    A one-off meeting is its own calendar event. An occurrence of a series goes out as an instance of the
+    series' event (same UID, RECURRENCE-ID = its original slot): an update after it alone was moved or a
+    cancel of it alone. Its first announcement is the series invitation, so this is never the thread root.
+    """
     meeting = _meeting(meeting_id)
     if meeting is None:
         return 0
     method = method.upper()
+    series = _series_of(meeting)
+    sequence = occurrence_sequence(meeting, series)
     attendances = _attendances(meeting)
-    template = "meeting_cancel" if method == "CANCEL" else ("meeting_invite" if meeting.sequence == 0 else "meeting_update")
+    first_invite = series is None and sequence == 0
+    template = "meeting_cancel" if method == "CANCEL" else ("meeting_invite" if first_invite else "meeting_update")
     kind = {
         "meeting_cancel": MessageKind.CANCELLATION,
         "meeting_invite": MessageKind.MEETING_INVITE,
@@ -130,7 +165,8 @@ def queue_itip(*, meeting_id: int, method: str) -> int:
     queued = 0
     for attendance in attendances:
         person = attendance.user
-        key = f"itip:{meeting.uid}:{person.pk}:{meeting.sequence}:{method}"
+        prefix = f"itip:{meeting.uid}:{person.pk}:"
+        key = f"{prefix}{sequence}:{method}"
         if not person.is_active or OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
         context = meeting_context(meeting, person, attendances, with_links=method == "REQUEST")
@@ -143,8 +179,9 @@ def queue_itip(*, meeting_id: int, method: str) -> int:
             description=_ics_description(meeting, person) if method == "REQUEST" else meeting.cancel_reason,
             url=meeting_url(meeting),
             comment=meeting.cancel_reason if method == "CANCEL" else "",
+            series=series,
         )
-        first = method == "REQUEST" and meeting.sequence == 0
+        first = method == "REQUEST" and series is None and not itip_sent_before(prefix)
         headers, message_id = _meeting_headers(meeting, person, kind=kind, first=first, automated=False, dedupe_key=key)
         _row, created = outbox_enqueue(
             kind=kind,
@@ -155,10 +192,10 @@ def queue_itip(*, meeting_id: int, method: str) -> int:
             body_text=rendered.body_text,
             body_html=rendered.body_html,
             headers=headers,
-            attachments=[_calendar_attachment(ics, method)],
+            attachments=[calendar_attachment(ics, method)],
             payload={
-                "supersede_prefix": f"itip:{meeting.uid}:{person.pk}:",
-                "order": meeting.sequence * 2 + (1 if method == "CANCEL" else 0),
+                "supersede_prefix": prefix,
+                "order": sequence * 2 + (1 if method == "CANCEL" else 0),
                 "meeting": meeting.pk,
             },
             project_id=meeting.project_id,
@@ -202,7 +239,9 @@ def render_reminder(row: OutboundMessage) -> Rendered | None:
     headers, _ = _meeting_headers(meeting, person, kind=MessageKind.REMINDER, first=False, automated=True, dedupe_key=row.dedupe_key)
     headers.update(unsubscribe_headers(context["unsubscribe_url"]))
     rendered.headers = headers
-    if settings.RAPPORT_REMINDER_ICS == "request":
+    # An occurrence of a series carries no calendar: a same-SEQUENCE instance REQUEST would make calendars
+    # store every reminded occurrence as an exception of the series. Its calendar is the series invitation.
+    if settings.RAPPORT_REMINDER_ICS == "request" and _series_of(meeting) is None:
         ics = meeting_calendar(
             meeting,
             method="REQUEST",
@@ -211,7 +250,7 @@ def render_reminder(row: OutboundMessage) -> Rendered | None:
             description=_ics_description(meeting, person),
             url=meeting_url(meeting),
         )
-        rendered.attachments = [_calendar_attachment(ics, "REQUEST")]
+        rendered.attachments = [calendar_attachment(ics, "REQUEST")]
     return rendered
 
 

@@ -35,6 +35,10 @@ class MeetingSeries(TimeStamped):
     )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     materialised_until = models.DateTimeField(null=True, blank=True)
+    # The series is one calendar event (RRULE) in invitations: its UID never changes, and its SEQUENCE
+    # rises with every change of the rule, time, zone, length, title or place, and when it ends.
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
 
     class Meta:
         ordering = ["project", "title"]
@@ -130,3 +134,21 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.meeting}"
+
+
+class SeriesRsvp(models.Model):
+    """A person's answer to a whole series (the RSVP links of a series invitation). It is copied to every
+    occurrence materialised later; an answer to one occurrence stays on that occurrence."""
+
+    series = models.ForeignKey(MeetingSeries, verbose_name=_("series"), on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    rsvp = models.CharField(_("RSVP"), max_length=6, choices=Rsvp.choices, default=Rsvp.NONE)
+    rsvp_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer to a series")
+        verbose_name_plural = _("answers to series")
+        constraints = [models.UniqueConstraint(fields=["series", "user"], name="series_rsvp_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.series}: {self.rsvp}"

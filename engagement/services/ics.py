@@ -1,4 +1,5 @@
-"""iCalendar files: iTIP REQUEST/CANCEL for one occurrence, and the personal PUBLISH feed (emails.md §4).
+"""iCalendar files: iTIP REQUEST/CANCEL for a one-off meeting, a series (one RRULE event) or one occurrence of a
+series (its UID plus RECURRENCE-ID), and the personal PUBLISH feed (emails.md §4).
 
 Built with icalendar only (it escapes `\\ ; , newline`, quotes parameters and folds at 75 octets).
 `Calendar()` + `add()` rather than `Calendar.new()`, which would add a calendar-level UID.
@@ -12,13 +13,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vRecur
 
+from engagement.services.recurrence import expand, until_utc
 from portal.core.time import zone
 
 PRODID = "-//Rapport//Rapport 1.0//EN"
 PARTSTAT = {"none": "NEEDS-ACTION", "yes": "ACCEPTED", "maybe": "TENTATIVE", "no": "DECLINED"}
 FEED_CANCELLED_DAYS = 30
+SERIES_ZONE_YEARS = 10
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
 
 
 def _add_timezones(cal: Calendar, start: dt.date, end: dt.date) -> None:
+    """A compact VTIMEZONE for every TZID in `cal` (none for UTC, which is written as `…Z`)."""
     cal.add_missing_timezones(first_date=start - dt.timedelta(days=366), last_date=end + dt.timedelta(days=366))
 
 
@@ -60,35 +64,7 @@ def organizer(name: str) -> vCalAddress:
     return vCalAddress.new(f"mailto:{settings.RAPPORT_CALENDAR_EMAIL}", cn=f"{name} (Rapport)")
 
 
-def meeting_event(
-    meeting,
-    *,
-    method: str,
-    organiser_name: str,
-    attendees: list[IcsAttendee],
-    description: str = "",
-    url: str = "",
-    comment: str = "",
-    now: dt.datetime | None = None,
-) -> Event:
-    cancelled = method == "CANCEL" or meeting.status == "cancelled"
-    event = Event.new(
-        uid=str(meeting.uid),
-        stamp=now or timezone.now(),
-        sequence=meeting.sequence,
-        start=_local(meeting.starts_at, meeting.time_zone),
-        end=_local(meeting.ends_at, meeting.time_zone),
-        summary=_text(meeting.title),
-        location=_text(meeting.location),
-        url=url or None,
-        description=_text(description),
-        status="CANCELLED" if cancelled else "CONFIRMED",
-        organizer=organizer(organiser_name),
-    )
-    if method != "CANCEL":
-        event.add("transp", "OPAQUE")
-    if comment:
-        event.add("comment", _text(comment))
+def _add_attendees(event: Event, attendees: list[IcsAttendee], method: str) -> None:
     for person in attendees:
         needs_action = person.rsvp == "none"
         event.add(
@@ -102,15 +78,151 @@ def meeting_event(
                 rsvp=True if (person.is_recipient and needs_action and method == "REQUEST") else None,
             ),
         )
+
+
+def _status(method: str, cancelled: bool, uninvite: bool) -> str | None:
+    # An uninvite (CANCEL to a removed person only) MUST NOT carry STATUS (RFC 5546 §3.2.5).
+    if uninvite:
+        return None
+    return "CANCELLED" if method == "CANCEL" or cancelled else "CONFIRMED"
+
+
+def occurrence_sequence(meeting, series=None) -> int:
+    """An occurrence's SEQUENCE: its own, never below its series' (an override older than the master is ignored)."""
+    return max(meeting.sequence, series.sequence) if series is not None else meeting.sequence
+
+
+def meeting_event(
+    meeting,
+    *,
+    method: str,
+    organiser_name: str,
+    attendees: list[IcsAttendee],
+    description: str = "",
+    url: str = "",
+    comment: str = "",
+    now: dt.datetime | None = None,
+    series=None,
+    uninvite: bool = False,
+) -> Event:
+    """One meeting. With `series`, the occurrence as an instance of the series' event: UID of the series and
+    RECURRENCE-ID its original slot, in the series' zone."""
+    event = Event.new(
+        uid=str(series.uid if series is not None else meeting.uid),
+        stamp=now or timezone.now(),
+        sequence=occurrence_sequence(meeting, series),
+        start=_local(meeting.starts_at, meeting.time_zone),
+        end=_local(meeting.ends_at, meeting.time_zone),
+        summary=_text(meeting.title),
+        location=_text(meeting.location),
+        url=url or None,
+        description=_text(description),
+        status=_status(method, meeting.status == "cancelled", uninvite),
+        organizer=organizer(organiser_name),
+    )
+    if series is not None:
+        event.add("recurrence-id", _local(meeting.original_start, series.time_zone))
+    if method != "CANCEL":
+        event.add("transp", "OPAQUE")
+    if comment:
+        event.add("comment", _text(comment))
+    _add_attendees(event, attendees, method)
     return event
+
+
+def series_rrule(series) -> vRecur | None:
+    """The series' rule for a calendar file. UNTIL becomes a UTC date-time (RFC 5545 §3.3.10 with a TZID start);
+    an ended series ends at its last occurrence before `ended_at`. None when an ended series never met."""
+    parts = dict(part.split("=", 1) for part in series.rrule.split(";"))
+    zone_ = zone(series.time_zone)
+    if "UNTIL" in parts:
+        parts["UNTIL"] = until_utc(parts["UNTIL"], zone_)
+    if series.ended_at is not None:
+        held = expand(
+            rrule=series.rrule, first_start=series.first_start, time_zone=series.time_zone,
+            start=series.first_start, end=series.ended_at,
+        )
+        if not held:
+            return None
+        parts.pop("COUNT", None)
+        parts["UNTIL"] = held[-1][1].strftime("%Y%m%dT%H%M%SZ")
+    return vRecur.from_ical(";".join(f"{key}={value}" for key, value in parts.items()))
+
+
+def series_event(
+    series,
+    *,
+    method: str,
+    organiser_name: str,
+    attendees: list[IcsAttendee],
+    exdates: list[dt.datetime] = (),
+    description: str = "",
+    url: str = "",
+    comment: str = "",
+    now: dt.datetime | None = None,
+    uninvite: bool = False,
+) -> Event:
+    """The series' master event: DTSTART of the first slot in the series' zone, DURATION, RRULE and EXDATE."""
+    start = _local(series.first_start, series.time_zone)
+    rule = series_rrule(series)
+    cancelled = rule is None
+    event = Event.new(
+        uid=str(series.uid),
+        stamp=now or timezone.now(),
+        sequence=series.sequence,
+        start=start,
+        summary=_text(series.title),
+        location=_text(series.location),
+        url=url or None,
+        description=_text(description),
+        status=_status(method, cancelled, uninvite),
+        organizer=organizer(organiser_name),
+    )
+    event.add("duration", dt.timedelta(minutes=series.duration_minutes))
+    if rule is not None:
+        event.add("rrule", rule)
+    if exdates:
+        event.add("exdate", [_local(value, series.time_zone) for value in sorted(exdates)])
+    if method != "CANCEL" and not cancelled:
+        event.add("transp", "OPAQUE")
+    if comment:
+        event.add("comment", _text(comment))
+    _add_attendees(event, attendees, method)
+    return event
+
+
+def series_calendar(series, *, method: str, overrides: list[tuple] = (), **event_kwargs) -> str:
+    """The whole series as one iTIP object: the master event, then one VEVENT per occurrence that differs from
+    the rule (moved, retitled), given as `(meeting, attendees, description)`, so that a REQUEST of the master
+    does not undo earlier changes of single occurrences in the recipient's calendar."""
+    cal = _calendar(method)
+    cal.add_component(series_event(series, method=method, **event_kwargs))
+    first = series.first_start.date()
+    last = _series_last_start(series).date()
+    for meeting, attendees, description in overrides:
+        cal.add_component(meeting_event(
+            meeting, method=method, organiser_name=event_kwargs["organiser_name"], attendees=attendees,
+            description=description, url=event_kwargs.get("url", ""), now=event_kwargs.get("now"), series=series,
+        ))
+        last = max(last, meeting.ends_at.date())
+    # The VTIMEZONE must cover every occurrence (Outlook converts with it, not with its own zone data): the
+    # whole rule, or SERIES_ZONE_YEARS for a rule without an end.
+    _add_timezones(cal, first, last)
+    return cal.to_ical().decode("utf-8")
+
+
+def _series_last_start(series) -> dt.datetime:
+    end = series.ended_at or series.first_start + dt.timedelta(days=365 * SERIES_ZONE_YEARS)
+    slots = expand(rrule=series.rrule, first_start=series.first_start, time_zone=series.time_zone,
+                   start=series.first_start, end=end)
+    return slots[-1][1] if slots else series.first_start
 
 
 def meeting_calendar(meeting, *, method: str, **event_kwargs) -> str:
     """A one-event iTIP calendar (REQUEST or CANCEL) as text with CRLF line ends."""
     cal = _calendar(method)
     cal.add_component(meeting_event(meeting, method=method, **event_kwargs))
-    if meeting.time_zone != "UTC":
-        _add_timezones(cal, meeting.starts_at.date(), meeting.ends_at.date())
+    _add_timezones(cal, meeting.starts_at.date(), meeting.ends_at.date())
     return cal.to_ical().decode("utf-8")
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from engagement.models import ActionLink
+from engagement.models import ActionLink, MeetingSeries
 from engagement.services.decisions import decision_respond
 from engagement.services.links import (
     DECISION_ACTIONS,
@@ -23,6 +23,7 @@ from engagement.services.links import (
     action_link_check,
 )
 from engagement.services.meetings import rsvp_set
+from engagement.services.series import series_rsvp_set
 from portal.accounts.models import User
 from projects.services.audit import audit_record
 
@@ -58,6 +59,8 @@ def _perform(link: ActionLink, obj) -> None:
     person = link.person
     if link.action in DECISION_ACTIONS:
         decision_respond(actor=person, decision=obj, kind=DECISION_ACTIONS[link.action], via="email-link")
+    elif link.action in RSVP_ACTIONS and isinstance(obj, MeetingSeries):
+        series_rsvp_set(actor=person, series=obj, answer=RSVP_ACTIONS[link.action])
     elif link.action in RSVP_ACTIONS:
         rsvp_set(actor=person, meeting=obj, answer=RSVP_ACTIONS[link.action])
     elif link.action == A.HANDLE:

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from engagement.models import ActionLink, Decision, DecisionResponse, Meeting, MeetingStatus
-from engagement.permissions import decision_access, meeting_access
+from engagement.models import ActionLink, Decision, DecisionResponse, Meeting, MeetingSeries, MeetingStatus
+from engagement.permissions import decision_access, meeting_access, series_access
 from portal.outbox.email import absolute
 from projects.models import Task
 from projects.permissions import ProjectAccess, task_access
@@ -186,6 +186,8 @@ def _object_access(link: ActionLink) -> tuple[object, ProjectAccess]:
         return decision_access(user=link.person, decision_id=link.object_id)
     if model is Meeting:
         return meeting_access(user=link.person, meeting_id=link.object_id)
+    if model is MeetingSeries:
+        return series_access(user=link.person, series_id=link.object_id)
     if model is Task:
         task = Task.objects.select_related("project").filter(pk=link.object_id).first()
         if task is None:
@@ -203,9 +205,14 @@ def _state(link: ActionLink, obj, access: ProjectAccess, now: dt.datetime) -> st
             return CHANGED
         if DecisionResponse.objects.filter(decision=obj, user=person).exists():
             return USED
-    if link.action in RSVP_ACTIONS:
+    if link.action in RSVP_ACTIONS and isinstance(obj, Meeting):
         if not obj.attendance.filter(user=person).exists():
             return NO_ACCESS
         if obj.status != MeetingStatus.SCHEDULED or obj.ends_at <= now:
+            return CHANGED
+    if link.action in RSVP_ACTIONS and isinstance(obj, MeetingSeries):  # a series invitation answers for the series
+        if not obj.attendees.filter(pk=person.pk).exists():
+            return NO_ACCESS
+        if obj.ended_at is not None:
             return CHANGED
     return OK

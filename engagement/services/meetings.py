@@ -27,6 +27,7 @@ from engagement.services.series import (  # noqa: F401  (part of this module's i
     on_commit,
     series_create,
     series_end,
+    series_rsvp_set,
     series_update,
 )
 from portal.accounts.models import User

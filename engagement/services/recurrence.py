@@ -170,6 +170,12 @@ def _until_local(value: str, tz: ZoneInfo) -> dt.datetime:
     return moment
 
 
+def until_utc(value: str, tz: ZoneInfo) -> str:
+    """A rule's UNTIL (a local date, local date-time or UTC) as the UTC date-time a calendar file needs."""
+    local = _until_local(value, tz)
+    return localise(local, tz).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 def _rule(rrule: str, dtstart_local: dt.datetime, tz: ZoneInfo) -> du.rrule:
     parts = _parts(rrule)
     until = parts.pop("UNTIL", None)

@@ -1,4 +1,10 @@
-"""Meeting series: create, update, end, and the rolling materialisation of occurrences."""
+"""Meeting series: create, update, end, answer, and the rolling materialisation of occurrences.
+
+Mail policy (issue 18): a series is one calendar event. Creating it invites each attendee once; changing its
+rule, time, zone, length, title or place raises its SEQUENCE and sends the series again; ending it sends it
+once more (its rule now stops). People added later get the series invitation, people removed a CANCEL of it.
+Materialising occurrences sends nothing; a single occurrence's move or cancel is mailed by `meetings.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,13 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engagement import notifications
-from engagement.models import Attendance, Meeting, MeetingSeries, MeetingStatus
+from engagement.models import Attendance, Meeting, MeetingSeries, MeetingStatus, Rsvp, SeriesRsvp
 from engagement.services.recurrence import expand, localise, rrule_validate, to_utc, validate_zone
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
@@ -23,7 +29,6 @@ from projects.permissions import project_access, require
 from projects.services.audit import audit_record, diff, snapshot
 from projects.services.common import check_fields
 
-NOTIFY_WITHIN = dt.timedelta(days=30)
 SERIES_TRACKED = (
     "title", "purpose", "rrule", "first_start", "duration_minutes", "time_zone", "location",
     "agenda_template", "reminder_offsets", "ended_at",
@@ -33,6 +38,8 @@ SERIES_EDITABLE = (
     "attendees", "agenda_template", "reminder_offsets",
 )
 SCHEDULE_FIELDS = ("rrule", "first_start", "time_zone", "duration_minutes")
+# Changes that raise the series' SEQUENCE and send it again (emails.md F3; agenda and purpose do not).
+SIGNIFICANT_FIELDS = (*SCHEDULE_FIELDS, "title", "location")
 
 
 def horizon(now: dt.datetime | None = None) -> dt.datetime:
@@ -87,11 +94,10 @@ def _create_slots(series: MeetingSeries, starts: Iterable[dt.datetime], user_ids
             continue
         created.append(meeting)
     add_attendance(created, user_ids)
+    # New occurrences inherit each person's answer to the series.
+    for answer in SeriesRsvp.objects.filter(series=series, user_id__in=user_ids).exclude(rsvp=Rsvp.NONE):
+        Attendance.objects.filter(meeting__in=created, user_id=answer.user_id).update(rsvp=answer.rsvp, rsvp_at=answer.rsvp_at)
     return created
-
-
-def _notify_new(created: Iterable[Meeting], now: dt.datetime) -> None:
-    on_commit(notifications.meeting_scheduled, [m.pk for m in created if now < m.starts_at <= now + NOTIFY_WITHIN])
 
 
 def _materialise(series: MeetingSeries, until: dt.datetime, now: dt.datetime) -> list[Meeting]:
@@ -109,7 +115,6 @@ def _materialise(series: MeetingSeries, until: dt.datetime, now: dt.datetime) ->
     created = _create_slots(series, [s for s in slots if s not in existing], user_ids)
     MeetingSeries.objects.filter(pk=series.pk).update(materialised_until=until)
     series.materialised_until = until
-    _notify_new(created, now)
     return created
 
 
@@ -118,18 +123,11 @@ def occurrences_materialise(*, series: MeetingSeries, until: dt.datetime | None 
     """Create the missing occurrences up to `until` (default: the rolling horizon). Safe to run twice.
 
     Only slots after the last materialised point are considered, so a past slot that a schedule change
-    removed is never brought back. Every never-changed occurrence that is now within 30 days is announced
-    on commit — new ones, and older ones that have come into the window since; the outbox dedupe key
-    (uid, person, sequence) makes a repeated announcement a no-op.
+    removed is never brought back. Sends nothing: the series invitation already holds every occurrence.
     """
     now = timezone.now()
     series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
     created = _materialise(series, until or horizon(now), now)
-    new_ids = {m.pk for m in created}
-    window = series.meetings.filter(
-        status=MeetingStatus.SCHEDULED, sequence=0, starts_at__gt=now, starts_at__lte=now + NOTIFY_WITHIN
-    ).exclude(pk__in=new_ids)
-    on_commit(notifications.meeting_scheduled, window.order_by("starts_at").values_list("pk", flat=True))
     if created:
         audit_record(
             actor=None, action="meeting_series.materialise", obj=series, internal=False,
@@ -184,6 +182,7 @@ def series_create(
     series.attendees.set(ids)
     now = timezone.now()
     created = _materialise(series, horizon(now), now)
+    transaction.on_commit(partial(notifications.series_invited, series.pk))
     audit_record(
         actor=actor, action="meeting_series.create", obj=series, internal=False,
         changes={**diff({}, snapshot(series, SERIES_TRACKED)), "attendees": {"old": [], "new": ids}, "occurrences": len(created)},
@@ -255,8 +254,9 @@ def _reschedule_future(series: MeetingSeries, future: list[Meeting], now: dt.dat
 
 @transaction.atomic
 def series_update(*, actor: User, series: MeetingSeries, **fields) -> MeetingSeries:
-    """Change a series. Future scheduled occurrences follow (sequence +1, `meeting_updated`), except for
-    the time of occurrences that were moved one by one."""
+    """Change a series. Future scheduled occurrences follow, except for the time of occurrences that were moved
+    one by one. A significant change sends the series again (SEQUENCE +1); added people get the invitation,
+    removed ones a CANCEL (SEQUENCE +1 too, emails.md §4.4); nothing is mailed per occurrence."""
     check_fields(fields, SERIES_EDITABLE)
     series = MeetingSeries.objects.select_for_update().select_related("project").get(pk=series.pk)
     access = project_access(user=actor, project=series.project)
@@ -280,24 +280,29 @@ def series_update(*, actor: User, series: MeetingSeries, **fields) -> MeetingSer
     if any(name in changes for name in SCHEDULE_FIELDS):
         unmoved = [m for m in future if m.rescheduled_from is None]
         updated, cancelled, created = _reschedule_future(series, unmoved, now)
+    significant = any(name in changes for name in SIGNIFICANT_FIELDS)
+    added, removed = sorted(new_ids - old_ids), sorted(old_ids - new_ids)
+    if significant or removed:
+        series.sequence += 1
     series.save()
     live = [m for m in future if m.pk not in cancelled]
     for meeting in live:
-        touched = False
         if meeting.title != series.title or meeting.location != series.location:
             meeting.title, meeting.location = series.title, series.location
-            touched = True
-        if touched or new_ids != old_ids:
             if meeting.pk not in updated:
                 _bump(meeting)
                 updated.add(meeting.pk)
             meeting.save()
     if new_ids != old_ids:
-        Attendance.objects.filter(meeting__in=live, user_id__in=old_ids - new_ids).delete()
-        add_attendance(live, new_ids - old_ids)
-    on_commit(notifications.meeting_updated, sorted(updated))
-    on_commit(notifications.meeting_cancelled, sorted(cancelled))
-    _notify_new(created, now)
+        Attendance.objects.filter(meeting__in=live, user_id__in=removed).delete()
+        add_attendance(live, added)
+        SeriesRsvp.objects.filter(series=series, user_id__in=removed).delete()
+    if removed:
+        transaction.on_commit(partial(notifications.series_uninvited, series.pk, removed))
+    if significant:
+        transaction.on_commit(partial(notifications.series_invited, series.pk))
+    elif added:
+        transaction.on_commit(partial(notifications.series_invited, series.pk, added))
     changes["occurrences"] = {"updated": len(updated), "cancelled": len(cancelled), "created": len(created)}
     audit_record(actor=actor, action="meeting_series.update", obj=series, changes=changes, internal=False)
     return series
@@ -305,7 +310,8 @@ def series_update(*, actor: User, series: MeetingSeries, **fields) -> MeetingSer
 
 @transaction.atomic
 def series_end(*, actor: User, series: MeetingSeries, reason: str) -> MeetingSeries:
-    """End a series now: every future scheduled occurrence is cancelled with `reason` and announced."""
+    """End a series now: every future scheduled occurrence is cancelled with `reason`. The series goes out once
+    more (SEQUENCE +1): its rule now stops at the last meeting, or a CANCEL when none took place."""
     series = MeetingSeries.objects.select_for_update().select_related("project").get(pk=series.pk)
     access = project_access(user=actor, project=series.project)
     require(access.can_manage_meetings)
@@ -316,16 +322,45 @@ def series_end(*, actor: User, series: MeetingSeries, reason: str) -> MeetingSer
         raise ApplicationError(_("This series has already ended."), code="series_ended")
     now = timezone.now()
     series.ended_at = now
-    series.save(update_fields=["ended_at", "updated_at"])
+    series.sequence += 1
+    series.save(update_fields=["ended_at", "sequence", "updated_at"])
     cancelled = []
     for meeting in series.meetings.select_for_update().filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now):
         meeting.status, meeting.cancel_reason, meeting.cancelled_at = MeetingStatus.CANCELLED, reason, now
         _bump(meeting)
         meeting.save()
         cancelled.append(meeting.pk)
-    on_commit(notifications.meeting_cancelled, cancelled)
+    transaction.on_commit(partial(notifications.series_ended, series.pk, reason))
     audit_record(
         actor=actor, action="meeting_series.end", obj=series, internal=False,
         changes={"ended_at": {"old": None, "new": now.isoformat()}, "reason": reason, "cancelled": len(cancelled)},
     )
     return series
+
+
+@transaction.atomic
+def series_rsvp_set(*, actor: User, series: MeetingSeries, answer: str) -> SeriesRsvp:
+    """An attendee's answer to a whole series (the RSVP links of a series invitation): it becomes their answer to
+    every coming scheduled occurrence, and to occurrences materialised later. Does not touch the SEQUENCE."""
+    series = MeetingSeries.objects.select_for_update().select_related("project").get(pk=series.pk)
+    project_access(user=actor, project=series.project)
+    if answer not in (Rsvp.YES, Rsvp.MAYBE, Rsvp.NO):
+        raise ValidationError({"answer": _("Answer yes, maybe or no.")})
+    if not series.attendees.filter(pk=actor.pk).exists():
+        raise PermissionDenied(_("Only the people invited to this meeting can answer."))
+    if series.ended_at is not None:
+        raise ApplicationError(_("This series has ended."), code="series_ended")
+    now = timezone.now()
+    row, _created = SeriesRsvp.objects.select_for_update().get_or_create(series=series, user=actor)
+    old = row.rsvp
+    row.rsvp, row.rsvp_at = answer, now
+    row.full_clean(validate_unique=False)
+    row.save()
+    changed = Attendance.objects.filter(
+        meeting__series=series, meeting__status=MeetingStatus.SCHEDULED, meeting__starts_at__gt=now, user=actor
+    ).exclude(rsvp=answer).update(rsvp=answer, rsvp_at=now)
+    audit_record(
+        actor=actor, action="meeting_series.rsvp", obj=series, internal=False,
+        changes={"rsvp": {"old": old, "new": answer}, "person": actor.pk, "occurrences": changed},
+    )
+    return row

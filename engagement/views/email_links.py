@@ -61,6 +61,7 @@ def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> Http
                 "preference": state.preference,
                 "unsubscribe": unsubscribe,
                 "masked_email": _masked(person.email) if person else "",
+                "reader_zone": time_zone.key,
             },
             status=STATUS[state.state],
         )

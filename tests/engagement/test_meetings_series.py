@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from engagement import notifications
 from engagement.models import Attendance, Meeting, MeetingSeries, MeetingStatus
 from engagement.services.meetings import (
     meeting_reschedule,
@@ -34,6 +33,14 @@ def calls(callbacks, func):
     return sorted(cb.args[0] for cb in callbacks if getattr(cb, "func", None) is func)
 
 
+def notified(callbacks) -> list[tuple]:
+    """The e-mail follow-ups scheduled on commit, as (function name, *arguments)."""
+    return [
+        (cb.func.__name__, *cb.args) for cb in callbacks
+        if getattr(getattr(cb, "func", None), "__module__", "") == "engagement.notifications"
+    ]
+
+
 def counts():
     return (MeetingSeries.objects.count(), Meeting.objects.count(), Attendance.objects.count(), AuditEvent.objects.count())
 
@@ -53,7 +60,7 @@ def test_series_create_materialises_the_horizon_at_ten_local(world, settings, dj
     with django_capture_on_commit_callbacks() as callbacks:
         series = make_series(world)
     meetings = list(series.meetings.order_by("starts_at"))
-    assert 17 <= len(meetings) <= 18
+    assert 16 <= len(meetings) <= 18  # 120 days of Tuesdays, the first 2 to 8 days ahead
     for meeting in meetings:
         local = meeting.starts_at.astimezone(MOSCOW)
         assert (local.weekday(), local.hour, local.minute) == (1, 10, 0)
@@ -63,10 +70,8 @@ def test_series_create_materialises_the_horizon_at_ten_local(world, settings, dj
     assert series.first_start == meetings[0].starts_at
     assert Attendance.objects.filter(meeting__series=series).count() == 3 * len(meetings)
     assert set(series.attendees.values_list("pk", flat=True)) == {world.manager.pk, world.client_lead.pk, world.client.pk}
-    # Only occurrences within the next 30 days are announced.
-    soon = [m.pk for m in meetings if m.starts_at <= timezone.now() + dt.timedelta(days=30)]
-    assert 4 <= len(soon) <= 5
-    assert calls(callbacks, notifications.meeting_scheduled) == soon
+    # One invitation of the whole series; no occurrence is announced on its own.
+    assert notified(callbacks) == [("series_invited", series.pk)]
     event = AuditEvent.objects.get(action="meeting_series.create")
     assert event.actor == world.manager and event.changes["rrule"]["new"] == "FREQ=WEEKLY;BYDAY=TU"
 
@@ -123,9 +128,8 @@ def test_materialise_twice_makes_no_duplicates(world, settings, django_capture_o
     starts = list(series.meetings.values_list("original_start", flat=True))
     assert len(starts) == len(set(starts))
     assert Attendance.objects.filter(meeting__in=created).count() == 3 * len(created)
-    # Those beyond 30 days are not announced now.
-    assert all(Meeting.objects.get(pk=pk).starts_at <= timezone.now() + dt.timedelta(days=30)
-               for pk in calls(callbacks, notifications.meeting_scheduled))
+    # Materialising announces nothing: the series invitation holds every occurrence.
+    assert notified(callbacks) == []
     assert AuditEvent.objects.filter(action="meeting_series.materialise").count() == 1
 
 
@@ -158,7 +162,10 @@ def test_series_update_moves_future_unmoved_occurrences_and_keeps_uids(world, se
         assert (local.weekday(), local.hour) == (3, 10)
     changed = [m.pk for m in followed if m.pk in uids]
     assert changed and all(after[pk].sequence == 1 for pk in changed)
-    assert calls(callbacks, notifications.meeting_updated) == sorted(changed)
+    # The series goes out again once (SEQUENCE 1), not once per moved occurrence.
+    series.refresh_from_db()
+    assert series.sequence == 1
+    assert notified(callbacks) == [("series_invited", series.pk)]
     event = AuditEvent.objects.get(action="meeting_series.update")
     assert event.changes["rrule"] == {"old": "FREQ=WEEKLY;BYDAY=TU", "new": "FREQ=WEEKLY;BYDAY=TH"}
 
@@ -175,7 +182,7 @@ def test_series_update_to_every_other_week_cancels_the_extra_slots(world, settin
     assert scheduled.count() + cancelled.count() == before
     assert cancelled.count() >= before // 2 - 1
     assert all(m.cancel_reason and m.sequence == 1 for m in cancelled)
-    assert calls(callbacks, notifications.meeting_cancelled) == sorted(cancelled.values_list("pk", flat=True))
+    assert notified(callbacks) == [("series_invited", series.pk)]
     starts = list(scheduled.order_by("starts_at").values_list("starts_at", flat=True))
     gaps = {(later - earlier).days for earlier, later in zip(starts, starts[1:], strict=False)}
     assert gaps == {14}
@@ -190,7 +197,9 @@ def test_series_update_title_and_attendees_bump_sequence(world, django_capture_o
     assert set(series.meetings.values_list("sequence", flat=True)) == {1}
     assert not Attendance.objects.filter(meeting__series=series, user=world.client).exists()
     assert Attendance.objects.filter(meeting__series=series, user=world.team).count() == len(future)
-    assert calls(callbacks, notifications.meeting_updated) == sorted(future)
+    series.refresh_from_db()
+    assert series.sequence == 1
+    assert notified(callbacks) == [("series_uninvited", series.pk, [world.client.pk]), ("series_invited", series.pk)]
 
 
 def test_series_update_without_changes_does_nothing(world, django_capture_on_commit_callbacks):
@@ -224,7 +233,8 @@ def test_series_end_cancels_future_occurrences(world, django_capture_on_commit_c
     series.refresh_from_db()
     assert series.ended_at is not None
     assert set(series.meetings.values_list("status", "cancel_reason", "sequence")) == {(MeetingStatus.CANCELLED, "Project paused", 1)}
-    assert calls(callbacks, notifications.meeting_cancelled) == future
+    assert len(future) >= 1 and series.sequence == 1
+    assert notified(callbacks) == [("series_ended", series.pk, "Project paused")]
     assert occurrences_materialise(series=series, until=timezone.now() + dt.timedelta(days=400)) == []
     with pytest.raises(ApplicationError):
         series_end(actor=world.manager, series=series, reason="again")
@@ -243,15 +253,13 @@ def test_series_end_refusals_change_nothing(world, django_capture_on_commit_call
     assert series.ended_at is None
 
 
-def test_materialise_announces_occurrences_that_came_into_the_30_day_window(world, settings, django_capture_on_commit_callbacks):
+def test_materialise_later_announces_nothing(world, settings, django_capture_on_commit_callbacks):
     settings.MEETING_HORIZON_DAYS = 120
     series = make_series(world)
     later = timezone.now() + dt.timedelta(days=21)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks() as callbacks:
-        occurrences_materialise(series=series)
-    announced = calls(callbacks, notifications.meeting_scheduled)
-    expected = sorted(series.meetings.filter(starts_at__gt=later, starts_at__lte=later + dt.timedelta(days=30)).values_list("pk", flat=True))
-    assert announced == expected and 4 <= len(expected) <= 5
+        created = occurrences_materialise(series=series)
+    assert created and notified(callbacks) == []
 
 
 @pytest.mark.parametrize(
@@ -275,7 +283,7 @@ def test_a_series_that_started_in_the_past_is_materialised_from_now(world, setti
         series = make_series(world, first_start_local=next_weekday(1) - dt.timedelta(weeks=6))
     starts = list(series.meetings.values_list("starts_at", flat=True))
     assert 3 <= len(starts) <= 4 and min(starts) > timezone.now()
-    assert calls(callbacks, notifications.meeting_scheduled) == sorted(series.meetings.values_list("pk", flat=True))
+    assert notified(callbacks) == [("series_invited", series.pk)]
 
 
 def test_series_update_with_more_slots_and_new_attendees(world, settings, django_capture_on_commit_callbacks):
@@ -288,6 +296,10 @@ def test_series_update_with_more_slots_and_new_attendees(world, settings, django
     assert before * 2 - 1 <= len(meetings) <= before * 2 + 1
     for meeting in meetings:
         assert set(meeting.attendance.values_list("user_id", flat=True)) == {world.manager.pk, world.team.pk}
-    fresh = sorted(m.pk for m in meetings if m.sequence == 0)
-    assert fresh and calls(callbacks, notifications.meeting_scheduled) == fresh
-    assert calls(callbacks, notifications.meeting_updated) == sorted(m.pk for m in meetings if m.sequence == 1)
+    # Tuesdays stay where they were: no occurrence changed on its own, the series did (SEQUENCE 1).
+    assert {m.sequence for m in meetings} == {0}
+    series.refresh_from_db()
+    assert series.sequence == 1
+    assert notified(callbacks) == [
+        ("series_uninvited", series.pk, sorted([world.client_lead.pk, world.client.pk])), ("series_invited", series.pk),
+    ]
