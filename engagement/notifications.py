@@ -40,3 +40,10 @@ def decision_requested(decision_id: int) -> None:
     from engagement.emails.decisions import queue_decision_request
 
     queue_decision_request(decision_id=decision_id)
+
+
+def plan_sign_off_requested(plan_id: int) -> None:
+    """Ask the client leads to sign the plan's current version off, with a link to the plan."""
+    from engagement.emails.plan import queue_sign_off_request
+
+    queue_sign_off_request(plan_id=plan_id)

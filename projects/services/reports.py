@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, partial
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from portal.core.sql import Columns, InsertSelect, col, db_value, insert, table
+from projects import notifications
 from projects.models import OPEN_TASK_STATUSES, AuditEvent, ProgressReport, Project, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -80,6 +81,8 @@ def report_submit(
     task.project = access.project
     if not (connection.vendor == "postgresql" and _in_one_statement(task, report)):
         _in_steps(actor, task, report, access)
+    if state == ReportState.BLOCKED:
+        transaction.on_commit(partial(notifications.task_blocked, report.pk))
     return report
 
 
