@@ -10,6 +10,7 @@ import time_machine
 
 from portal.outbox import services as outbox
 from portal.outbox.models import MessageKind, OutboundMessage
+from projects import notifications
 from projects.services.reports import report_submit
 from projects.services.tasks import task_assign, task_create
 from tests import factories as f
@@ -33,9 +34,8 @@ def test_a_task_given_to_a_client_person_is_emailed_to_them_once(world, mailoutb
     with django_capture_on_commit_callbacks(execute=True):
         task = task_create(actor=world.manager, project=world.project, title="Homepage copy", owner=world.client,
                            due_date=dt.date(2026, 12, 10), report_cadence_days=3)
+    assert OutboundMessage.objects.filter(recipient=world.client, kind=MessageKind.TASK_ASSIGNED).count() == 1
     with django_capture_on_commit_callbacks(execute=True):  # a second run of the follow-up changes nothing
-        from projects import notifications
-
         notifications.task_assigned(task.pk, world.client.pk, task.version, world.manager.pk)
 
     assert _sent(mailoutbox) == {(world.client.email, MessageKind.TASK_ASSIGNED): 1}
