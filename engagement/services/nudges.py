@@ -105,11 +105,17 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
     items = _items(people, now)
     queued = 0
     for person_id, owed in items.items():
-        person = people[person_id]
-        if person.email_nudges and not _digest_day(person, local_dates[person_id], now):
-            queued += _queue_nudge(person, owed, local_dates[person_id], now)
+        person, local_date = people[person_id], local_dates[person_id]
+        owed_before_today = [item for item in owed if not _asked_today(item, person, local_date)]
+        if person.email_nudges and owed_before_today and not _digest_day(person, local_date, now):
+            queued += _queue_nudge(person, owed_before_today, local_date, now)
     queued += _escalate(people, items, now)
     return queued
+
+
+def _asked_today(item: Item, person: User, local_date: dt.date) -> bool:
+    """A decision requested on the person's current local day: its request e-mail said it today."""
+    return item.kind == "decision" and item.since.astimezone(zone(person.time_zone)).date() == local_date
 
 
 def _digest_day(person: User, local_date: dt.date, now: dt.datetime) -> bool:
