@@ -207,10 +207,13 @@ def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.dat
 def _escalated_before(backup_ids: list[int]) -> set[tuple[int, str]]:
     """(backup, item key) of every item already escalated: each item goes to a backup once."""
     done = set()
-    for backup_id, payload in OutboundMessage.objects.filter(
+    for backup_id, key, payload in OutboundMessage.objects.filter(
         kind=MessageKind.ESCALATION, recipient_id__in=backup_ids, dedupe_key__startswith="escalate:"
-    ).values_list("recipient_id", "payload"):
-        done.update((backup_id, key) for key in (payload or {}).get("items", []))
+    ).values_list("recipient_id", "dedupe_key", "payload"):
+        done.update((backup_id, item) for item in (payload or {}).get("items", []))
+        parts = key.split(":")
+        if len(parts) == 4 and parts[3] == "1":  # one e-mail per item, as sent before bundling: `escalate:<item>:<backup>:1`
+            done.add((backup_id, parts[1]))
     return done
 
 

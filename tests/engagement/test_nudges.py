@@ -144,3 +144,14 @@ def test_command_twice_is_safe(world, capsys):
     count = OutboundMessage.objects.count()
     call_command("send_nudges", "--now", TUESDAY_0930_MSK.isoformat())
     assert OutboundMessage.objects.count() == count > 0
+
+
+def test_an_item_escalated_before_bundling_is_not_escalated_again(world):
+    plan = f.CommunicationPlanFactory(project=world.project, client_response_hours=48)
+    primary = f.StakeholderFactory(plan=plan, user=world.client, side="client", is_primary=True)
+    f.StakeholderFactory(plan=plan, user=world.client_lead, side="client", backup_for=primary)
+    _task, decision = _owes(world)
+    f.OutboundMessageFactory(kind=MessageKind.ESCALATION, recipient=world.client_lead,
+                             dedupe_key=f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1")
+    nudges_send(now=TUESDAY_0930_MSK)
+    assert OutboundMessage.objects.filter(kind=MessageKind.ESCALATION).count() == 1
