@@ -121,7 +121,7 @@ def queue_task_blocked_email(*, report_id: int) -> bool:
         return False
     task, project = report.task, report.task.project
     manager = project.manager
-    if manager is None or not manager.is_active or not manager.email_nudges:
+    if not manager.is_active or not manager.email_nudges:
         return False
     key = f"blocked:{report.pk}:{manager.pk}"
     if OutboundMessage.objects.filter(dedupe_key=key).exists():
