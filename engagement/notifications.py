@@ -61,3 +61,10 @@ def series_ended(series_id: int, reason: str) -> None:
     from engagement.emails.series import queue_series_itip
 
     queue_series_itip(series_id=series_id, reason=reason)
+
+
+def plan_sign_off_requested(plan_id: int) -> None:
+    """Ask the client leads to sign the plan's current version off, with a link to the plan."""
+    from engagement.emails.plan import queue_sign_off_request
+
+    queue_sign_off_request(plan_id=plan_id)

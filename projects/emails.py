@@ -1,6 +1,8 @@
-"""E-mails of the projects app: the portal invitation and "you were added to a project".
+"""E-mails of the projects app: the portal invitation, "you were added to a project", "a task is yours" and
+"a client reports a task blocked" (docs/notifications.md).
 
-Both write one outbox row each; the dedupe key makes a second call a no-op.
+Each writes one outbox row; the dedupe key makes a second call a no-op. Messages that are not tied to a moment wait
+for the recipient's working hours (`next_working_instant`).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from portal.accounts.models import User
+from portal.core.time import next_working_instant
 from portal.outbox.email import absolute, base_headers, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_enqueue
-from projects.models import Invitation, Membership
+from projects.models import Invitation, Membership, ProgressReport, ReportState, Task
 
 
 def _url(name: str, *args) -> str:
@@ -73,5 +78,63 @@ def queue_membership_added_email(*, membership_id: int) -> bool:
         kind=MessageKind.NOTICE, recipient=person, dedupe_key=key, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html,
         headers=_headers(MessageKind.NOTICE, person.language, project.manager), project_id=project.pk,
+    )
+    return created
+
+
+def queue_task_assigned_email(*, task_id: int, owner_id: int, version: int, assigned_by_id: int | None = None) -> bool:
+    """Tell a client person that a task is now theirs (`assigned:<task>:<owner>:<version>`), with a link to report
+    on it. `version` is the task's version the assignment made. Not sent when they gave it to themselves, when the
+    task is closed or someone else's by now, or when they turned off e-mails about what awaits them.
+    True when queued now."""
+    task = Task.objects.select_related("project__manager", "owner").filter(pk=task_id).first()
+    if task is None or task.owner_id != owner_id or not task.is_open or task.internal:
+        return False
+    person, project = task.owner, task.project
+    if not person.is_client or not person.is_active or not person.email_nudges or person.pk == assigned_by_id:
+        return False
+    key = f"assigned:{task.pk}:{person.pk}:{version}"
+    if OutboundMessage.objects.filter(dedupe_key=key).exists():
+        return False
+    sender = User.objects.filter(pk=assigned_by_id).first() or project.manager
+    context = {
+        "person": person, "task": task, "project": project, "assigned_by": sender,
+        "report_url": _url("projects:task-report", project.slug, task.pk),
+        "task_url": _url("projects:task", project.slug, task.pk),
+    }
+    rendered = render_email("task_assigned", context, language=person.language, time_zone=person.time_zone)
+    _row, created = outbox_enqueue(
+        kind=MessageKind.TASK_ASSIGNED, recipient=person, dedupe_key=key, subject=rendered.subject,
+        body_text=rendered.body_text, body_html=rendered.body_html,
+        headers=_headers(MessageKind.TASK_ASSIGNED, person.language, sender), project_id=project.pk,
+        send_after=next_working_instant(timezone.now(), person.time_zone),
+    )
+    return created
+
+
+def queue_task_blocked_email(*, report_id: int) -> bool:
+    """Tell the project's manager that a client person reported a task blocked (`blocked:<report>:<manager>`), with
+    a link to the task. Not sent for the team's own reports, or when the manager turned off e-mails about what
+    awaits them. True when queued now."""
+    report = ProgressReport.objects.select_related("task__project__manager", "author").filter(pk=report_id).first()
+    if report is None or report.state != ReportState.BLOCKED or not report.author.is_client:
+        return False
+    task, project = report.task, report.task.project
+    manager = project.manager
+    if not manager.is_active or not manager.email_nudges:
+        return False
+    key = f"blocked:{report.pk}:{manager.pk}"
+    if OutboundMessage.objects.filter(dedupe_key=key).exists():
+        return False
+    context = {"person": manager, "report": report, "task": task, "project": project, "author": report.author,
+               "task_url": _url("projects:task", project.slug, task.pk)}
+    rendered = render_email("task_blocked", context, language=manager.language, time_zone=manager.time_zone)
+    headers = base_headers(kind=MessageKind.TASK_BLOCKED, language=manager.language)
+    headers["From"] = formataddr(("Rapport", settings.RAPPORT_NOTIFY_EMAIL))
+    headers["Reply-To"] = report.author.email
+    _row, created = outbox_enqueue(
+        kind=MessageKind.TASK_BLOCKED, recipient=manager, dedupe_key=key, subject=rendered.subject,
+        body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,
+        send_after=next_working_instant(timezone.now(), manager.time_zone),
     )
     return created

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from engagement.emails.common import automated_headers, portal_url
 from engagement.models import Decision, DecisionResponse
 from engagement.models.decisions import Involvement
 from engagement.services.links import A, action_link_create, action_link_url
+from portal.core.time import next_working_instant
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_enqueue
@@ -14,7 +17,8 @@ from projects.permissions import ProjectAccess
 
 
 def queue_decision_request(*, decision_id: int) -> int:
-    """One e-mail per client person who may answer (`decision:<id>:<person>`). Safe to call twice."""
+    """One e-mail per client person who may answer (`decision:<id>:<person>`), held for their working hours.
+    Safe to call twice."""
     decision = Decision.objects.select_related("project__manager").filter(pk=decision_id).first()
     if decision is None or not decision.needs_client:
         return 0
@@ -42,6 +46,7 @@ def queue_decision_request(*, decision_id: int) -> int:
         _row, created = outbox_enqueue(
             kind=MessageKind.DECISION_REQUEST, recipient=person, dedupe_key=key, subject=rendered.subject,
             body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,
+            send_after=next_working_instant(timezone.now(), person.time_zone),
         )
         queued += int(created)
     return queued

@@ -1,14 +1,19 @@
-"""Daily nudges and backup fail-over (emails.md §3 (d)).
+"""Daily nudges and backup fail-over (emails.md §3 (d), docs/notifications.md).
 
 The job runs hourly; a person is nudged in their local morning on working days, with one
 bundle for everything they owe (`nudge:<person>:<local-date>`), so an item is nudged at
-most once a day. When a primary contact has not answered within the plan's response
-target, their backup gets the item (`escalate:<item>:<backup>:1`) and the manager is told.
+most once a day, and not at all on the day of their weekly digest, which lists the same.
+When a primary contact has not answered within the plan's response target, their backup is
+asked to cover, once per item: every item a run escalates to one backup goes into one bundle,
+and the manager gets one notice per run listing every escalation (the items are recorded in
+the bundle's payload, so a later run never escalates them again). Both wait for the
+recipient's working hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,9 +25,10 @@ from engagement.emails.common import automated_headers, portal_url
 from engagement.models import Stakeholder
 from engagement.models.plan import CommunicationPlan
 from engagement.selectors.awaiting import decisions_awaiting_by_person, report_awaited
+from engagement.services.digests import digest_slot
 from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
 from portal.accounts.models import User
-from portal.core.time import zone
+from portal.core.time import next_working_instant, zone
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_enqueue
@@ -89,11 +95,25 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
     items = _items(people, now)
     queued = 0
     for person_id, owed in items.items():
-        person = people[person_id]
-        if person.email_nudges:
-            queued += _queue_nudge(person, owed, local_dates[person_id], now)
+        person, local_date = people[person_id], local_dates[person_id]
+        owed_before_today = [item for item in owed if not _asked_today(item, person, local_date)]
+        if person.email_nudges and owed_before_today and not _digest_day(person, local_date, now):
+            queued += _queue_nudge(person, owed_before_today, local_date, now)
     queued += _escalate(people, items, now)
     return queued
+
+
+def _asked_today(item: Item, person: User, local_date: dt.date) -> bool:
+    """A decision requested on the person's current local day: its request e-mail said it today."""
+    return item.kind == "decision" and item.since.astimezone(zone(person.time_zone)).date() == local_date
+
+
+def _digest_day(person: User, local_date: dt.date, now: dt.datetime) -> bool:
+    """The person's weekly digest goes out on this local day: it lists what a nudge would, so the nudge waits."""
+    if not person.email_digest:
+        return False
+    slot = digest_slot(now=now, time_zone=person.time_zone, weekday=person.digest_weekday, hour=person.digest_hour)
+    return slot.at.astimezone(zone(person.time_zone)).date() == local_date
 
 
 def _queue_nudge(person: User, owed: list[Item], local_date: dt.date, now: dt.datetime) -> int:
@@ -133,7 +153,16 @@ def _queue_nudge(person: User, owed: list[Item], local_date: dt.date, now: dt.da
     return int(created)
 
 
+@dataclass
+class Escalation:
+    item: Item
+    primary: User
+    backup: User
+    hours: int
+
+
 def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.datetime) -> int:
+    """One bundle per backup and one notice per manager for everything this run escalates."""
     overdue = [(pid, item) for pid, owed in items.items() for item in owed]
     if not overdue:
         return 0
@@ -144,40 +173,86 @@ def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.dat
         plan__project_id__in=project_ids, backup_for__user_id__in=people, user__isnull=False, user__is_active=True
     ).select_related("user", "backup_for", "plan"):
         backups[(backup.plan.project_id, backup.backup_for.user_id)].append(backup.user)
-    queued = 0
-    for person_id, item in overdue:
+    per_backup: dict[int, list[Escalation]] = defaultdict(list)
+    for person_id, item in sorted(overdue, key=lambda pair: pair[1].since):
         hours = targets.get(item.project.pk, DEFAULT_RESPONSE_HOURS)
         if item.since > now - dt.timedelta(hours=hours):
             continue
         for backup in backups.get((item.project.pk, person_id), []):
-            queued += _queue_escalation(item, people[person_id], backup, hours, now)
+            per_backup[backup.pk].append(Escalation(item, people[person_id], backup, hours))
+    done = _escalated_before(list(per_backup))
+    per_manager: dict[int, list[Escalation]] = defaultdict(list)
+    queued = 0
+    for backup_id, escalations in per_backup.items():
+        fresh = [e for e in escalations if (backup_id, e.item.key) not in done]
+        if fresh:
+            queued += _queue_backup_bundle(fresh, now)
+            for escalation in fresh:
+                per_manager[escalation.item.project.manager_id].append(escalation)
+    for escalations in per_manager.values():
+        queued += _queue_manager_notice(escalations, now)
     return queued
 
 
-def _queue_escalation(item: Item, primary: User, backup: User, hours: int, now: dt.datetime) -> int:
-    key = f"escalate:{item.key}:{backup.pk}:1"
-    if OutboundMessage.objects.filter(dedupe_key=key).exists():
-        return 0
-    manager = item.project.manager
-    view = (portal_url("projects:task", item.project.slug, item.obj.pk) if item.kind == "report"
-            else portal_url("engagement:decision", item.project.slug, item.obj.pk))
-    context = {"item": item, "primary": primary, "backup": backup, "manager": manager, "hours": hours,
-               "days": item.age_days(now), "view_url": view,
-               "handle_url": action_link_url(action_link_create(person=backup, action=A.HANDLE, obj=item.obj)),
-               "unsubscribe_url": unsubscribe_url(person=backup, preference="email_nudges")}
-    queued = 0
+def _escalated_before(backup_ids: list[int]) -> set[tuple[int, str]]:
+    """(backup, item key) of every item already escalated: each item goes to a backup once."""
+    done = set()
+    for backup_id, key, payload in OutboundMessage.objects.filter(
+        kind=MessageKind.ESCALATION, recipient_id__in=backup_ids, dedupe_key__startswith="escalate:"
+    ).values_list("recipient_id", "dedupe_key", "payload"):
+        done.update((backup_id, item) for item in (payload or {}).get("items", []))
+        parts = key.split(":")
+        if len(parts) == 4 and parts[3] == "1":  # one e-mail per item, as sent before bundling: `escalate:<item>:<backup>:1`
+            done.add((backup_id, parts[1]))
+    return done
+
+
+def _bundle_key(prefix: str, person: User, escalations: list[Escalation], now: dt.datetime) -> str:
+    """The same escalations to the same person give the same key, so two runs racing queue one bundle."""
+    names = sorted(f"{e.item.key}>{e.backup.pk}" for e in escalations)
+    digest = hashlib.sha256("|".join(names).encode()).hexdigest()[:12]
+    return f"{prefix}:{person.pk}:{now.astimezone(zone(person.time_zone)).date().isoformat()}:{digest}"
+
+
+def _view_url(item: Item) -> str:
+    if item.kind == "report":
+        return portal_url("projects:task", item.project.slug, item.obj.pk)
+    return portal_url("engagement:decision", item.project.slug, item.obj.pk)
+
+
+def _queue_backup_bundle(escalations: list[Escalation], now: dt.datetime) -> int:
+    backup = escalations[0].backup
+    manager = escalations[0].item.project.manager
+    entries = [{"item": e.item, "primary": e.primary, "hours": e.hours, "days": e.item.age_days(now),
+                "view_url": _view_url(e.item),
+                "handle_url": action_link_url(action_link_create(person=backup, action=A.HANDLE, obj=e.item.obj))}
+               for e in escalations]
+    unsubscribe = unsubscribe_url(person=backup, preference="email_nudges")
+    context = {"backup": backup, "manager": manager, "entries": entries, "single": entries[0] if len(entries) == 1 else None,
+               "unsubscribe_url": unsubscribe}
     rendered = render_email("escalation_backup", context, language=backup.language, time_zone=backup.time_zone)
     headers = automated_headers(kind=MessageKind.ESCALATION, language=backup.language, sender_name=str(manager),
                                 reply_to=manager.email, list_label="Rapport reminders", list_sub="nudges",
-                                unsubscribe=context["unsubscribe_url"])
-    queued += int(outbox_enqueue(kind=MessageKind.ESCALATION, recipient=backup, dedupe_key=key, subject=rendered.subject,
-                                 body_text=rendered.body_text, body_html=rendered.body_html, headers=headers,
-                                 project_id=item.project.pk)[1])
-    context["unsubscribe_url"] = ""
+                                unsubscribe=unsubscribe)
+    _row, created = outbox_enqueue(
+        kind=MessageKind.ESCALATION, recipient=backup, dedupe_key=_bundle_key("escalate", backup, escalations, now),
+        subject=rendered.subject, body_text=rendered.body_text, body_html=rendered.body_html, headers=headers,
+        project_id=escalations[0].item.project.pk, payload={"items": [e.item.key for e in escalations]},
+        send_after=next_working_instant(now, backup.time_zone),
+    )
+    return int(created)
+
+
+def _queue_manager_notice(escalations: list[Escalation], now: dt.datetime) -> int:
+    manager = escalations[0].item.project.manager
+    entries = [{"item": e.item, "primary": e.primary, "backup": e.backup, "view_url": _view_url(e.item)} for e in escalations]
+    context = {"manager": manager, "entries": entries, "single": entries[0] if len(entries) == 1 else None}
     notice = render_email("escalation_manager", context, language=manager.language, time_zone=manager.time_zone)
     headers = automated_headers(kind=MessageKind.ESCALATION, language=manager.language, list_label="Rapport escalations",
                                 list_sub="escalations")
-    queued += int(outbox_enqueue(kind=MessageKind.ESCALATION, recipient=manager, dedupe_key=f"{key}:manager",
-                                 subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html,
-                                 headers=headers, project_id=item.project.pk)[1])
-    return queued
+    _row, created = outbox_enqueue(
+        kind=MessageKind.ESCALATION, recipient=manager, dedupe_key=_bundle_key("escalated", manager, escalations, now),
+        subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html, headers=headers,
+        project_id=escalations[0].item.project.pk, send_after=next_working_instant(now, manager.time_zone),
+    )
+    return int(created)

@@ -8,6 +8,7 @@ snapshot, so a sign-off always names exactly what it covered and a later change 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from engagement import notifications
 from engagement.models import CommunicationPlan, PlanVersion, Stakeholder
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError, ConflictError
@@ -106,6 +108,7 @@ def plan_request_sign_off(*, actor: User, plan: CommunicationPlan) -> Communicat
                  changes={"sign_off_requested_at": {"old": old.isoformat() if old else None,
                                                     "new": plan.sign_off_requested_at.isoformat()},
                           "version": plan.version})
+    transaction.on_commit(partial(notifications.plan_sign_off_requested, plan.pk))
     return plan
 
 

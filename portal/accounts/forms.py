@@ -67,7 +67,7 @@ class PreferencesForm(forms.Form):
     digest_weekday = forms.TypedChoiceField(label=_("Weekly digest on"), choices=Weekday.choices, coerce=int)
     digest_hour = forms.TypedChoiceField(label=_("at"), choices=[(h, f"{h:02d}:00") for h in range(24)], coerce=int)
     email_digest = forms.BooleanField(label=_("Weekly digest"), required=False)
-    email_nudges = forms.BooleanField(label=_("Reminders about reports and decisions awaiting me"), required=False)
+    email_nudges = forms.BooleanField(label=_("Task and sign-off notices, and reminders about reports and decisions awaiting me"), required=False)
     email_reminders = forms.BooleanField(label=_("Meeting reminders (24 h and 1 h before)"), required=False)
 
     FIELDS = (

@@ -47,3 +47,22 @@ def validate_time_zone(value: str) -> None:
 
     if value not in _ZONES:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}, code="invalid_time_zone")
+
+
+# Working hours (docs/notifications.md): messages that are not tied to a moment (a task given, a sign-off asked,
+# a blocked task, an escalation) wait until the recipient's next working hour, in their own zone.
+WORKING_HOURS = (8, 19)  # local [08:00, 19:00)
+WORKING_DAYS = 5  # Monday to Friday
+
+
+def next_working_instant(now: dt.datetime, tz_name: str | None) -> dt.datetime:
+    """`now` when it falls in the person's working hours, else the start of their next working hour (aware UTC)."""
+    tz = zone(tz_name)
+    local_now = now.astimezone(tz)
+    start, end = WORKING_HOURS
+    if local_now.weekday() < WORKING_DAYS and start <= local_now.hour < end:
+        return now
+    day = local_now.date() if local_now.hour < start else local_now.date() + dt.timedelta(days=1)
+    while day.weekday() >= WORKING_DAYS:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(start), tzinfo=tz).astimezone(dt.UTC)

@@ -22,6 +22,9 @@ class MessageKind(models.TextChoices):
     ESCALATION = "escalation", _("escalation")
     DECISION_REQUEST = "decision_request", _("decision request")
     NOTICE = "notice", _("notice")
+    TASK_ASSIGNED = "task_assigned", _("task assigned")
+    SIGN_OFF_REQUEST = "sign_off_request", _("plan sign-off request")
+    TASK_BLOCKED = "task_blocked", _("task reported blocked")
 
 
 class MessageStatus(models.TextChoices):

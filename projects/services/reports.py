@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
+from projects import notifications
 from projects.models import ProgressReport, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -66,4 +68,6 @@ def report_submit(
     )
     for field in Task._meta.concrete_fields:  # the caller's copy, as stored now
         setattr(task, field.attname, getattr(locked, field.attname))
+    if state == ReportState.BLOCKED:
+        transaction.on_commit(partial(notifications.task_blocked, report.pk))
     return report

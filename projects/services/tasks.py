@@ -8,6 +8,7 @@ open state through `task_update`).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
+from projects import notifications
 from projects.models import OPEN_TASK_STATUSES, Priority, Project, Task, TaskSide, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -55,6 +57,12 @@ def _save(task: Task, *, actor: User, action: str, before: dict, extra: dict | N
     task.save()
     audit_record(actor=actor, action=action, obj=task, changes={**changes, **(extra or {})}, internal=task.internal)
     return task
+
+
+def _tell_new_owner(task: Task, actor: User) -> None:
+    """A client owner hears about the task once it is committed (docs/notifications.md: "task assigned")."""
+    if task.side == TaskSide.CLIENT and task.owner_id != actor.pk:
+        transaction.on_commit(partial(notifications.task_assigned, task.pk, task.owner_id, task.version, actor.pk))
 
 
 def _require_open(task: Task) -> None:
@@ -97,6 +105,7 @@ def task_create(
     task.full_clean()
     task.save()
     audit_record(actor=actor, action="task.create", obj=task, changes=diff({}, snapshot(task, TRACKED)), internal=internal)
+    _tell_new_owner(task, actor)
     return task
 
 
@@ -139,9 +148,13 @@ def task_assign(*, actor: User, task: Task, owner: User, expected_version: int |
     if task.internal and side == TaskSide.CLIENT:
         raise ValidationError({"owner": _("An internal task cannot be given to a client person.")})
     before = snapshot(task, TRACKED)
+    changed = task.owner_id != owner.pk
     task.owner = owner
     task.side = side
-    return _save(task, actor=actor, action="task.assign", before=before)
+    task = _save(task, actor=actor, action="task.assign", before=before)
+    if changed:
+        _tell_new_owner(task, actor)
+    return task
 
 
 @transaction.atomic

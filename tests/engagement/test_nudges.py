@@ -76,18 +76,57 @@ def test_backup_gets_escalation_and_manager_is_told(world, mailoutbox):
 
     nudges_send(now=TUESDAY_0930_MSK)
     nudges_send(now=TUESDAY_0930_MSK)
+    nudges_send(now=TUESDAY_0930_MSK + dt.timedelta(days=1))  # escalated once: never again
 
     escalations = OutboundMessage.objects.filter(kind=MessageKind.ESCALATION)
-    keys = set(escalations.values_list("dedupe_key", flat=True))
-    assert f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1" in keys
-    assert f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1:manager" in keys
-    assert {e.recipient for e in escalations} == {world.client_lead, world.manager}
-    services.outbox_send_due(now=TUESDAY_0930_MSK)
+    assert sorted(e.recipient.email for e in escalations) == sorted([world.client_lead.email, world.manager.email])
+    to_backup_row = escalations.get(recipient=world.client_lead)
+    assert to_backup_row.payload["items"] == [f"decision-{decision.pk}"]
+    # the manager (UTC) hears at 08:00 their time, not at 06:30
+    assert escalations.get(recipient=world.manager).send_after == dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    services.outbox_send_due(now=TUESDAY_0930_MSK + dt.timedelta(hours=2))
     to_backup = next(m for m in mailoutbox if m.extra_headers["X-Rapport-Kind"] == "escalation" and m.to == [world.client_lead.email])
     assert "Can you cover for Boris Client?" in to_backup.subject
     assert "/e/a/" in to_backup.body
     to_manager = next(m for m in mailoutbox if m.to == [world.manager.email])
     assert "Boris Client → Lena Lead" in to_manager.subject
+
+
+def test_escalations_of_one_run_are_one_bundle_for_the_backup_and_one_for_the_manager(world, mailoutbox):
+    plan = f.CommunicationPlanFactory(project=world.project, client_response_hours=48)
+    primary = f.StakeholderFactory(plan=plan, user=world.client, side="client", is_primary=True)
+    f.StakeholderFactory(plan=plan, user=world.client_lead, side="client", backup_for=primary)
+    decisions = [
+        f.DecisionFactory(project=world.project, title=f"Question {n}", involvement=Involvement.CONSULTED,
+                          status=DecisionStatus.APPROVED, requested_at=TUESDAY_0930_MSK - dt.timedelta(hours=72 + n))
+        for n in range(7)
+    ]
+
+    nudges_send(now=TUESDAY_0930_MSK)
+    services.outbox_send_due(now=TUESDAY_0930_MSK + dt.timedelta(hours=2))
+
+    escalations = [m for m in mailoutbox if m.extra_headers["X-Rapport-Kind"] == "escalation"]
+    assert sorted(m.to[0] for m in escalations) == sorted([world.client_lead.email, world.manager.email])
+    to_backup = next(m for m in escalations if m.to == [world.client_lead.email])
+    assert to_backup.subject == "Can you cover? 7 items are waiting for their primary contacts"
+    assert all(d.title in to_backup.body for d in decisions)
+    assert to_backup.body.count("I'll handle it: ") == 7
+    to_manager = next(m for m in escalations if m.to == [world.manager.email])
+    assert to_manager.subject == "Escalated to backups: 7 items"
+    assert all(d.title in to_manager.body for d in decisions)
+
+
+def test_no_nudge_on_the_day_of_the_weekly_digest(world):
+    _owes(world)
+    world.client.digest_weekday = 1  # Tuesday, like TUESDAY_0930_MSK
+    world.client.save()
+    nudges_send(now=TUESDAY_0930_MSK)
+    assert not OutboundMessage.objects.filter(recipient=world.client, kind=MessageKind.NUDGE).exists()
+    assert OutboundMessage.objects.filter(recipient=world.client_lead, kind=MessageKind.NUDGE).exists()
+    world.client.email_digest = False  # no digest that day: the nudge goes
+    world.client.save()
+    nudges_send(now=TUESDAY_0930_MSK)
+    assert OutboundMessage.objects.filter(recipient=world.client, kind=MessageKind.NUDGE).count() == 1
 
 
 def test_no_escalation_within_the_response_target(world):
@@ -126,3 +165,13 @@ def test_closed_decisions_are_neither_nudged_nor_escalated(world):
     # then
     assert queued == 0
     assert not OutboundMessage.objects.filter(kind__in=[MessageKind.NUDGE, MessageKind.ESCALATION]).exists()
+
+def test_an_item_escalated_before_bundling_is_not_escalated_again(world):
+    plan = f.CommunicationPlanFactory(project=world.project, client_response_hours=48)
+    primary = f.StakeholderFactory(plan=plan, user=world.client, side="client", is_primary=True)
+    f.StakeholderFactory(plan=plan, user=world.client_lead, side="client", backup_for=primary)
+    _task, decision = _owes(world)
+    f.OutboundMessageFactory(kind=MessageKind.ESCALATION, recipient=world.client_lead,
+                             dedupe_key=f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1")
+    nudges_send(now=TUESDAY_0930_MSK)
+    assert OutboundMessage.objects.filter(kind=MessageKind.ESCALATION).count() == 1

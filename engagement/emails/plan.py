@@ -1,0 +1,42 @@
+"""Asking the client leads to sign the communication plan off (docs/notifications.md: "sign-off request")."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from engagement.emails.common import automated_headers, portal_url
+from engagement.models import CommunicationPlan
+from portal.core.time import next_working_instant
+from portal.outbox.email import render_email
+from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.services import outbox_enqueue
+from projects.models import Membership, Role
+
+
+def queue_sign_off_request(*, plan_id: int) -> int:
+    """One e-mail per active client lead (`signoff:<plan>:<version>:<person>:<request date>`), with a link to the
+    plan's sign-off page; asking again the same day sends nothing more. Not sent when the version is signed off by
+    now, or to a lead who turned off e-mails about what awaits them. Returns how many were queued."""
+    plan = CommunicationPlan.objects.select_related("project__manager").filter(pk=plan_id).first()
+    if plan is None or plan.sign_off_requested_at is None or plan.signed_off_version == plan.version:
+        return 0
+    project, manager = plan.project, plan.project.manager
+    day = plan.sign_off_requested_at.date().isoformat()
+    plan_url = portal_url("engagement:plan", project.slug)
+    queued = 0
+    leads = Membership.objects.filter(project=project, role=Role.CLIENT_LEAD, user__is_active=True, user__email_nudges=True)
+    for person in [m.user for m in leads.select_related("user").order_by("user_id")]:
+        key = f"signoff:{plan.pk}:{plan.version}:{person.pk}:{day}"
+        if OutboundMessage.objects.filter(dedupe_key=key).exists():
+            continue
+        context = {"person": person, "plan": plan, "project": project, "manager": manager, "plan_url": plan_url}
+        rendered = render_email("sign_off_request", context, language=person.language, time_zone=person.time_zone)
+        headers = automated_headers(kind=MessageKind.SIGN_OFF_REQUEST, language=person.language,
+                                    sender_name=str(manager), reply_to=manager.email)
+        _row, created = outbox_enqueue(
+            kind=MessageKind.SIGN_OFF_REQUEST, recipient=person, dedupe_key=key, subject=rendered.subject,
+            body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,
+            send_after=next_working_instant(timezone.now(), person.time_zone),
+        )
+        queued += int(created)
+    return queued
