@@ -234,6 +234,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "portal.accounts.api.schema.ApiSchema",
+    # JSON only: a browser asking for a page gets the JSON too (people read the API at /api/docs/). DRF's browsable
+    # page builds its forms from one serializer_class per view; views here declare an input serializer per method.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_METADATA_CLASS": "portal.accounts.api.metadata.ApiMetadata",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
