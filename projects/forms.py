@@ -224,6 +224,18 @@ DASHBOARD_SORTS = [
 ]
 
 
+class ActivityFilterForm(StyledForm):
+    """The Activity tab's filters (GET): a kind of object and the person who acted; both optional."""
+
+    kind = forms.ChoiceField(label=_("What"), required=False)
+    person = PersonChoiceField(label=_("Who"), queryset=User.objects.none(), required=False, empty_label=_("Anyone"))
+
+    def __init__(self, *args, people, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Everything")), *kinds]
+        self.fields["person"].queryset = people
+
+
 class DashboardFilterForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Open projects")), ("all", _("All")), *ProjectStatus.choices], required=False
