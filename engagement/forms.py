@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from engagement.models import Channel, Decision, Impact, Involvement, Meeting, Raci, Stakeholder
 from portal.accounts.models import Weekday
 from portal.core.time import TIME_ZONE_CHOICES
-from projects.forms import DateInput, PersonChoiceField, StyledForm, TimeInput, User, member_users
+from projects.forms import DateInput, PersonChoiceField, StyledForm, TimeInput, User, VersionField, member_users
 from projects.models import Task, TaskSide
 
 
@@ -31,7 +31,7 @@ class PlanForm(StyledForm):
         label=_("Escalation path"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     channels = forms.CharField(label=_("Channels"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = VersionField()
 
     FIELDS = (
         "expectations",
@@ -102,6 +102,7 @@ class StakeholderForm(StyledForm):
 
 class AgendaForm(StyledForm):
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    version = VersionField()
 
 
 class MeetingForm(StyledForm):

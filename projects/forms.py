@@ -101,6 +101,22 @@ class ProjectEditForm(ProjectForm):
         del self.fields["slug"]
 
 
+class VersionField(forms.IntegerField):
+    """The version of the row the person read, sent back in a hidden field; the service compares it with the stored
+    one (a mismatch is a conflict). A value that is not a version means the form was altered: a clear error, never a
+    server error. Empty means "not checked", as for callers that send none."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        altered = _("This form was altered before it was sent (its version is not valid). Reload the page and make your change again.")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        kwargs.setdefault("error_messages", {"invalid": altered, "min_value": altered, "max_value": altered})
+        super().__init__(**kwargs)
+
+
 class TaskForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none())
@@ -122,6 +138,16 @@ class TaskForm(StyledForm):
         if data.get("internal") and owner is not None and owner.is_client:
             self.add_error("internal", _("A task owned by a client person cannot be internal."))
         return data
+
+
+class TaskEditForm(TaskForm):
+    """A task's edit form: the fields of a new task, minus the owner (reassigning is its own action), plus the version."""
+
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["owner"]
 
 
 class TaskStatusForm(StyledForm):
@@ -172,6 +198,7 @@ class RiskUpdateForm(RiskForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=[(Risk.Status.OPEN, Risk.Status.OPEN.label), (Risk.Status.MITIGATING, Risk.Status.MITIGATING.label)]
     )
+    version = VersionField()
 
 
 class RiskCloseForm(StyledForm):
@@ -195,6 +222,18 @@ DASHBOARD_SORTS = [
     ("-awaiting", _("Most decisions awaiting")),
     ("next_meeting", _("Next meeting")),
 ]
+
+
+class ActivityFilterForm(StyledForm):
+    """The Activity tab's filters (GET): a kind of object and the person who acted; both optional."""
+
+    kind = forms.ChoiceField(label=_("What"), required=False)
+    person = PersonChoiceField(label=_("Who"), queryset=User.objects.none(), required=False, empty_label=_("Anyone"))
+
+    def __init__(self, *args, people, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Everything")), *kinds]
+        self.fields["person"].queryset = people
 
 
 class DashboardFilterForm(StyledForm):

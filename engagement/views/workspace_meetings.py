@@ -178,7 +178,7 @@ def _meeting_page(request, access, meeting, status=200, **forms_):
         "outcome_decisions": meeting.decisions.all(),
         "can_manage": access.can_manage_meetings,
         "is_upcoming": meeting.starts_at > timezone.now(),
-        "agenda_form": forms_.get("agenda_form") or AgendaForm(initial={"agenda": meeting.agenda}),
+        "agenda_form": forms_.get("agenda_form") or AgendaForm(initial={"agenda": meeting.agenda, "version": meeting.version}),
         "cancel_form": forms_.get("cancel_form") or MeetingCancelForm(),
         "reschedule_form": forms_.get("reschedule_form") or MeetingRescheduleForm(),
         "hold_form": forms_.get("hold_form")
@@ -201,13 +201,11 @@ def meeting_agenda(request, slug, pk):
     require(access.can_manage_meetings)
     form = AgendaForm(request.POST)
     if form.is_valid():
-        version = request.POST.get("version")
+        agenda, version = form.cleaned_data["agenda"], form.cleaned_data["version"]
         saved = run_service(
             request,
             form,
-            lambda: meeting_update_agenda(
-                actor=request.user, meeting=meeting, agenda=form.cleaned_data["agenda"], expected_version=int(version) if version else None
-            ),
+            lambda: meeting_update_agenda(actor=request.user, meeting=meeting, agenda=agenda, expected_version=version),
         )
         if saved is not None:
             messages.success(request, _("Agenda saved."))

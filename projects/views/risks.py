@@ -42,15 +42,13 @@ def risk_edit(request, slug, pk):
     risk, access = risk_access(user=request.user, risk_id=pk, project=project_access(user=request.user, slug=slug).project)
     require(access.can_edit_risk(risk))
     initial = {name: getattr(risk, name) for name in UPDATE_FIELDS}
-    form = RiskUpdateForm(request.POST or None, access=access, initial=initial)
+    form = RiskUpdateForm(request.POST or None, access=access, initial={**initial, "version": risk.version})
     close_form = RiskCloseForm()
     if request.method == "POST" and form.is_valid():
-        changed = {k: v for k, v in form.cleaned_data.items() if initial.get(k) != v}
-        version = request.POST.get("version")
+        changed = {k: v for k, v in form.cleaned_data.items() if k in initial and initial[k] != v}
+        version = form.cleaned_data["version"]
         saved = run_service(
-            request,
-            form,
-            lambda: risk_update(actor=request.user, risk=risk, expected_version=int(version) if version else None, **changed),
+            request, form, lambda: risk_update(actor=request.user, risk=risk, expected_version=version, **changed)
         )
         if saved is not None:
             messages.success(request, _("Saved."))
@@ -72,7 +70,7 @@ def risk_close_view(request, slug, pk):
         if closed is not None:
             messages.success(request, _("Closed."))
             return redirect("projects:risks", slug=slug)
-    form = RiskUpdateForm(access=access, initial={name: getattr(risk, name) for name in UPDATE_FIELDS})
+    form = RiskUpdateForm(access=access, initial={**{name: getattr(risk, name) for name in UPDATE_FIELDS}, "version": risk.version})
     return render_tab(
         request, access, "risks", "projects/risk_edit.html", {"risk": risk, "form": form, "close_form": close_form},
         status=invalid_status(request),

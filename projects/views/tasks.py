@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from projects.forms import ReasonForm, TaskAssignForm, TaskFilterForm, TaskForm
+from projects.forms import ReasonForm, TaskAssignForm, TaskEditForm, TaskFilterForm, TaskForm
 from projects.models import TaskStatus
 from projects.permissions import project_access, require, task_access
 from projects.selectors.core import report_history, task_list_for_project
@@ -110,15 +110,12 @@ def task_edit(request, slug, pk):
     task, access = task_access(user=request.user, task_id=pk, slug=slug)
     require(access.can_edit_task(task))
     initial = {name: getattr(task, name) for name in EDIT_FIELDS}
-    form = TaskForm(request.POST or None, access=access, initial={**initial, "owner": task.owner_id})
-    del form.fields["owner"]
+    form = TaskEditForm(request.POST or None, access=access, initial={**initial, "version": task.version})
     if request.method == "POST" and form.is_valid():
-        changed = {k: v for k, v in form.cleaned_data.items() if initial.get(k) != v}
-        version = request.POST.get("version")
+        changed = {k: v for k, v in form.cleaned_data.items() if k in initial and initial[k] != v}
+        version = form.cleaned_data["version"]
         updated = run_service(
-            request,
-            form,
-            lambda: task_update(actor=request.user, task=task, expected_version=int(version) if version else None, **changed),
+            request, form, lambda: task_update(actor=request.user, task=task, expected_version=version, **changed)
         )
         if updated is not None:
             if request.htmx:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from projects.forms import ProjectEditForm, ProjectForm
+from projects.forms import ActivityFilterForm, ProjectEditForm, ProjectForm
 from projects.permissions import project_access, require
-from projects.selectors.core import audit_feed, ledger
+from projects.selectors.activity import activity_kinds, activity_page, activity_people, activity_recent
+from projects.selectors.core import ledger
 from projects.services.projects import project_create, project_update
 from projects.views.common import invalid_status, render_tab, run_service
 
 RECENT_ACTIVITY = 8
-ACTIVITY_LIMIT = 200
 
 
 @login_required
@@ -53,7 +50,7 @@ def project_edit(request, slug):
 @login_required
 def overview(request, slug):
     access = project_access(user=request.user, slug=slug)
-    recent = audit_feed(access, limit=RECENT_ACTIVITY) if access.can_see_internal else []
+    recent = activity_recent(access, limit=RECENT_ACTIVITY) if access.can_see_internal else []
     return render_tab(request, access, "overview", "projects/overview.html", {"ledger": ledger(access), "recent": recent})
 
 
@@ -61,9 +58,11 @@ def overview(request, slug):
 def activity(request, slug):
     access = project_access(user=request.user, slug=slug)
     require(access.can_see_internal)
-    events = list(audit_feed(access, limit=ACTIVITY_LIMIT))
-    days = [
-        (day, list(group))
-        for day, group in itertools.groupby(events, key=lambda e: timezone.localtime(e.at).date())
-    ]
-    return render_tab(request, access, "activity", "projects/activity.html", {"days": days})
+    form = ActivityFilterForm(request.GET or None, people=activity_people(access), kinds=activity_kinds())
+    filters = form.cleaned_data if form.is_valid() else {}
+    person = filters.get("person")
+    feed = activity_page(access, kind=filters.get("kind", ""), person=person.pk if person else None, page=request.GET.get("page", 1))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"feed": feed, "form": form, "query": query.urlencode(), "filtered": bool(filters.get("kind") or person)}
+    return render_tab(request, access, "activity", "projects/activity.html", context)

@@ -1,9 +1,10 @@
 """schemathesis against a live server, as a manager and as a client (token auth): no server errors, no
-responses that break the schema, no cross-project access. Bounded: a few derandomised examples per operation."""
+responses that break the schema, no cross-project access; OPTIONS at every address too. Bounded: a few derandomised examples per operation."""
 
 from __future__ import annotations
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
@@ -45,7 +46,7 @@ def _restore(world):
 
 
 def _run(schema, base_url, token, slug, world, *, examples=MAX_EXAMPLES, expect_no_success=False):
-    seen = {"calls": 0, "server_errors": []}
+    seen = {"calls": 0, "options": 0, "server_errors": []}
     for result in schema.get_all_operations():
         operation = result.ok()
         path_parameters = {"slug": slug} if "{slug}" in operation.path else None
@@ -57,6 +58,14 @@ def _run(schema, base_url, token, slug, world, *, examples=MAX_EXAMPLES, expect_
             headers = {"Authorization": f"Token {token}"}
             response = case.call_and_validate(base_url=base_url, headers=headers, excluded_checks=EXCLUDED)
             seen["calls"] += 1
+            # OPTIONS is in no schema: asked at every generated address, as the caller (DRF metadata) and as a
+            # browser's CORS pre-flight (no credentials).
+            url = f"{base_url}{case.formatted_path}"
+            preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": case.method}
+            for options_headers in (headers, preflight):
+                answer = requests.options(url, headers=options_headers, timeout=30)
+                assert answer.status_code < 500, f"OPTIONS {case.formatted_path} answered {answer.status_code}"
+                seen["options"] += 1
             if case.method != "GET":
                 _restore(world)
             assert MARKER not in response.text, f"{case.method} {case.formatted_path} leaked another project's data"
@@ -82,3 +91,4 @@ def test_schemathesis_manager_and_client(live_server, world):
     client_elsewhere = _run(schema, live_server.url, client, world.other_project.slug, world, examples=1, expect_no_success=True)
 
     assert as_manager["calls"] > 100 and as_client["calls"] > 100 and client_elsewhere["calls"] >= 60
+    assert as_manager["options"] == 2 * as_manager["calls"] and as_client["options"] == 2 * as_client["calls"]

@@ -93,3 +93,46 @@ def test_docker_compose_accepts_the_file():
     result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
 
     assert result.returncode == 0, result.stderr
+
+
+def _dotenv(text: str) -> dict[str, str]:
+    """The variables a `.env` file sets, as Compose reads it: KEY=VALUE lines; comments and blanks ignored."""
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def _interpolate(value: str, variables: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `${VAR:?error}` substitution (no error raised)."""
+
+    def substitute(match: re.Match) -> str:
+        name, operator, argument = match.group(1), match.group(2) or "", match.group(3) or ""
+        if operator == ":-":
+            return variables.get(name) or argument
+        if operator == "-":
+            return variables.get(name, argument)
+        return variables.get(name, "")
+
+    return re.sub(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}", substitute, value)
+
+
+def test_copying_env_example_to_env_keeps_the_containers_on_mailpit(compose):
+    # given: the README's `cp .env.example .env`; Compose reads `.env` to fill ${...} in docker-compose.yml
+    variables = _dotenv((ROOT / ".env.example").read_text())
+
+    for name in APP_SERVICES:
+        # when: Compose builds the container's environment
+        email_url = _interpolate(compose["services"][name]["environment"]["EMAIL_URL"], variables)
+
+        # then: the containers send through the mailpit service, not the container's own loopback
+        assert email_url == "smtp://mailpit:1025", name
+
+
+def test_interpolation_reads_a_value_set_in_env():
+    assert _interpolate("${EMAIL_URL:-smtp://mailpit:1025}", {"EMAIL_URL": "smtp://relay:25"}) == "smtp://relay:25"
+    assert _interpolate("${EMAIL_URL:-smtp://mailpit:1025}", {"EMAIL_URL": ""}) == "smtp://mailpit:1025"

@@ -211,7 +211,7 @@ def test_activity_is_a_feed_grouped_by_day_for_staff_only(client, world):
     response = client.get(_url("projects:activity", world))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Anna Petrova" in body and "Logo v2" in body and "changed" in body
+    assert "Anna Petrova" in body and "Logo v2" in body and "edited the task" in body
     client.force_login(world.client_lead)
     assert client.get(_url("projects:activity", world)).status_code == 403
 
