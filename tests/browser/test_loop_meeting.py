@@ -61,7 +61,7 @@ def test_the_client_answers_yes_from_the_invitation_and_the_manager_sees_it(page
     [event] = Calendar.from_ical(calendar_part(mail)).walk("VEVENT")
     assert event.decoded("DTSTART") == first.starts_at
     berlin = first.starts_at.astimezone(ZoneInfo("Europe/Berlin"))
-    assert berlin.strftime("%H:%M") in text_part(mail) and berlin.strftime("%H:%M") in mail["Subject"]
+    assert berlin.strftime("%H:%M") in text_part(mail)
 
     # when: she opens the invitation with no session and answers Yes, then confirms
     client = new_page(browser, live_server.url)
