@@ -11,7 +11,8 @@ Debian's Chromium (`/usr/bin/chromium`, headless, flags below) and at pytest-dja
 - the `console_errors` fixture: browser console errors and CSP violations seen so far.
 - the `mailbox` fixture: a real SMTP server (aiosmtpd, `tests/browser/mailbox.py`) that Django's SMTP backend
   sends to, with `SITE_URL` on the live server so the links in the mail open there; `deliver()` runs the outbox's
-  periodic "send pending" job once, in this process (what beat does every 30 s; no worker needed).
+  periodic "send pending" job in this process (what beat does every 30 s; no worker needed), late enough
+  for rows held until the recipient's working hours.
 - `new_page(browser, base_url, ...)`: a page in a fresh browser context (no cookies, no session): another person.
 
 Playwright's sync API keeps an event loop running in the test thread, so Django's
@@ -97,10 +98,18 @@ def mailbox(settings, live_server):
 
 
 def deliver() -> dict:
-    """Send what the outbox holds, as the periodic job `outbox.send_pending` does (called in this process)."""
-    from portal.outbox.tasks import send_pending
+    """Send everything the outbox holds, as the periodic job `outbox.send_pending` does, run in this process at the
+    moment the last held row falls due: now, or later when a message waits for its recipient's working hours (so a
+    journey does not depend on the hour it runs at)."""
+    from django.db.models import Max
+    from django.utils import timezone
 
-    return send_pending()
+    from portal.outbox.models import MessageStatus, OutboundMessage
+    from portal.outbox.services import outbox_send_due
+
+    now = timezone.now()
+    held = OutboundMessage.objects.filter(status=MessageStatus.PENDING).aggregate(last=Max("send_after"))["last"]
+    return outbox_send_due(now=max(now, held) if held else now)
 
 
 def new_page(browser, base_url: str, *, width: int = 1280, height: int = 900, locale: str = "en-GB"):

@@ -21,6 +21,7 @@ from engagement.models import Decision, DecisionResponse, Digest
 from engagement.models.decisions import DecisionStatus, ResponseKind
 from engagement.services.digests import digest_build, digest_slot
 from engagement.services.nudges import nudges_send
+from portal.accounts.models import User
 from portal.core.time import zone
 from projects.models import Membership, Role
 from tests import factories as f
@@ -159,8 +160,11 @@ def test_the_client_approves_from_the_email_and_the_decision_is_approved_everywh
         assert [href for href, _text in html_links(sent) if "/e/a/" in href] == [], person  # no one-click ask left
 
     # when: the nudges and escalations run on a later working morning, past the plan's response target
+    # (and not on anyone's digest day, when the digest stands in for the nudge)
+    morning = _next_working_morning(now, lena.time_zone, days=3)
+    User.objects.filter(pk__in=[lena.pk, bob.pk]).update(digest_weekday=(morning.weekday() + 2) % 7)
     before = mailbox.per_person()
-    nudges_send(now=_next_working_morning(now, lena.time_zone, days=3))
+    nudges_send(now=morning)
     deliver()
 
     # then: nobody is nudged or escalated to about an approved decision
