@@ -13,7 +13,8 @@ Debian's Chromium (`/usr/bin/chromium`, headless, flags below) and at pytest-dja
   sends to, with `SITE_URL` on the live server so the links in the mail open there; `deliver()` runs the outbox's
   periodic "send pending" job in this process (what beat does every 30 s; no worker needed), late enough
   for rows held until the recipient's working hours.
-- `new_page(browser, base_url, ...)`: a page in a fresh browser context (no cookies, no session): another person.
+- the `new_page` fixture: `new_page()` opens a page in a fresh browser context (no cookies, no session): another
+  person on another computer; closed when the test ends.
 
 Playwright's sync API keeps an event loop running in the test thread, so Django's
 async-safety check must be off for the test process (set below).
@@ -112,10 +113,21 @@ def deliver() -> dict:
     return outbox_send_due(now=max(now, held) if held else now)
 
 
-def new_page(browser, base_url: str, *, width: int = 1280, height: int = 900, locale: str = "en-GB"):
-    """A page in a new browser context: no cookie of anyone else's, as on another person's computer."""
-    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, locale=locale)
-    return context.new_page()
+@pytest.fixture
+def new_page(browser, base_url):
+    """Opens a page in a new browser context (no cookie of anyone else's, as on another person's computer);
+    every context opened is closed when the test ends, passed or failed, so no request is left holding a
+    database connection."""
+    contexts = []
+
+    def open_page(*, width: int = 1280, height: int = 900, locale: str = "en-GB"):
+        context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def screenshot(page, name: str, full_page: bool = True) -> Path:

@@ -25,7 +25,7 @@ from portal.accounts.models import User
 from portal.core.time import zone
 from projects.models import Membership, Role
 from tests import factories as f
-from tests.browser.conftest import SCREENSHOTS, deliver, login, new_page
+from tests.browser.conftest import SCREENSHOTS, deliver, login
 from tests.browser.mailbox import button_links, html_links, html_part, link_named, text_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,7 +64,7 @@ def _next_working_morning(after: dt.datetime, time_zone: str, days: int) -> dt.d
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_the_client_approves_from_the_email_and_the_decision_is_approved_everywhere(page, browser, live_server, mailbox, language):
+def test_the_client_approves_from_the_email_and_the_decision_is_approved_everywhere(page, new_page, mailbox, language):
     # given: a project with a client lead (primary contact) whose backup is a client colleague
     manager = f.StaffFactory(email="pm@studio.example", full_name="Anna Petrova", language="en", time_zone="Europe/Berlin")
     acme = f.ClientFactory(name="Acme Logistics")
@@ -103,7 +103,7 @@ def test_the_client_approves_from_the_email_and_the_decision_is_approved_everywh
     assert mailbox.per_person() == Counter({lena.email: 1, bob.email: 1})  # both client people are asked, once
 
     # when: she opens the e-mail on another computer (no session) and presses Approve
-    client = new_page(browser, live_server.url)
+    client = new_page()
     client.set_content(html_part(mail))
     _shots(client, f"approval-{language}-1-email")
     with client.expect_navigation():
@@ -138,7 +138,6 @@ def test_the_client_approves_from_the_email_and_the_decision_is_approved_everywh
     assert her_answer in client.locator(".my-answers .work-item", has_text=TITLE).text_content()  # among her answers (folded)
     client.goto(f"/projects/{project.slug}/decisions/")
     assert approved in client.locator(".decision-item", has_text=TITLE).inner_text()
-    client.context.close()
 
     # then: the manager's log says who approved it
     page.goto(f"/projects/{project.slug}/decisions/")

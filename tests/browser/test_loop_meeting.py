@@ -16,7 +16,7 @@ from engagement.models import Attendance, Meeting
 from engagement.services.series import series_create
 from projects.models import Membership, Role
 from tests import factories as f
-from tests.browser.conftest import deliver, login, new_page
+from tests.browser.conftest import deliver, login
 from tests.browser.mailbox import calendar_part, html_part, link_named, text_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def _next_thursday(time_zone: str) -> dt.date:
     return today + dt.timedelta(days=(3 - today.weekday()) % 7 or 7)
 
 
-def test_the_client_answers_yes_from_the_invitation_and_the_manager_sees_it(page, browser, live_server, mailbox):
+def test_the_client_answers_yes_from_the_invitation_and_the_manager_sees_it(page, new_page, mailbox):
     # given: a weekly series at 10:00 Moscow time; the client lead, in Berlin, attends
     manager = f.StaffFactory(email="pm@studio.example", full_name="Anna Petrova", time_zone="Europe/Moscow")
     acme = f.ClientFactory(name="Acme Logistics")
@@ -64,7 +64,7 @@ def test_the_client_answers_yes_from_the_invitation_and_the_manager_sees_it(page
     assert berlin.strftime("%H:%M") in text_part(mail)
 
     # when: she opens the invitation with no session and answers Yes, then confirms
-    client = new_page(browser, live_server.url)
+    client = new_page()
     client.set_content(html_part(mail))
     yes = link_named(mail, "Yes")
     with client.expect_navigation():
@@ -77,7 +77,6 @@ def test_the_client_answers_yes_from_the_invitation_and_the_manager_sees_it(page
 
     # then: recorded, and the manager's meeting page shows her answer
     assert client.locator("h1").inner_text() == "Done, thank you"
-    client.context.close()
     assert Attendance.objects.get(meeting=first, user=lena).rsvp == "yes"
     login(page, manager)
     page.goto(f"/projects/{project.slug}/meetings/{first.pk}/")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from engagement.models import CommunicationPlan
 from projects.models import Membership, ProgressReport, Role, Task
 from tests import factories as f
-from tests.browser.conftest import PASSWORD, deliver, login, new_page
+from tests.browser.conftest import PASSWORD, deliver, login
 from tests.browser.mailbox import button_links, text_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,9 +47,9 @@ def _call_to_action(mail) -> str:
     return href
 
 
-def _follow_and_sign_in(browser, base_url: str, href: str, user):
+def _follow_and_sign_in(new_page, href: str, user):
     """Open the link on a computer where `user` is not signed in; sign in on the log-in page it leads to."""
-    page = new_page(browser, base_url)
+    page = new_page()
     page.goto(href)
     assert "/accounts/login/" in page.url, page.url
     page.fill("#id_username", user.email)
@@ -59,7 +59,7 @@ def _follow_and_sign_in(browser, base_url: str, href: str, user):
     return page
 
 
-def test_the_client_lead_signs_off_the_plan_from_the_request_email(page, browser, live_server, mailbox):
+def test_the_client_lead_signs_off_the_plan_from_the_request_email(page, new_page, live_server, mailbox):
     # given: a plan not signed off yet
     manager, lena, project = _project()
     plan = f.CommunicationPlanFactory(project=project)
@@ -78,12 +78,11 @@ def test_the_client_lead_signs_off_the_plan_from_the_request_email(page, browser
     assert "Acme tracking portal" in mail["Subject"] + text_part(mail)
 
     # when: she follows it, signs in and signs the plan off
-    client = _follow_and_sign_in(browser, live_server.url, _call_to_action(mail), lena)
+    client = _follow_and_sign_in(new_page, _call_to_action(mail), lena)
     assert client.url == f"{live_server.url}/projects/{project.slug}/plan/"
     client.check("#plan-signoff-confirm")
     client.click("#plan-signoff button[type=submit]")
     client.wait_for_selector("#plan-signoff .chip-done")
-    client.context.close()
 
     # then: signed off, and the manager's plan page says so and waits for nobody
     plan = CommunicationPlan.objects.get(pk=plan.pk)
@@ -96,7 +95,7 @@ def test_the_client_lead_signs_off_the_plan_from_the_request_email(page, browser
     assert mailbox.per_person() == Counter({lena.email: 1})
 
 
-def test_a_task_assigned_to_the_client_reaches_her_and_she_reports_from_it(page, browser, live_server, mailbox):
+def test_a_task_assigned_to_the_client_reaches_her_and_she_reports_from_it(page, new_page, mailbox):
     # given
     manager, lena, project = _project()
 
@@ -118,12 +117,11 @@ def test_a_task_assigned_to_the_client_reaches_her_and_she_reports_from_it(page,
     assert TASK in mail["Subject"] and TASK in text_part(mail)
 
     # when: she follows it, signs in and reports progress
-    client = _follow_and_sign_in(browser, live_server.url, _call_to_action(mail), lena)
+    client = _follow_and_sign_in(new_page, _call_to_action(mail), lena)
     client.fill(f"#report-{task.pk}-percent", "30")
     client.fill(f"#report-{task.pk}-note", "Export script written; running it on Monday.")
     client.click("button:has-text('Send report')")
     client.wait_for_selector(".alert-success")
-    client.context.close()
 
     # then: the report is stored, and an ordinary report e-mails nobody
     report = ProgressReport.objects.get(task=task)
@@ -132,7 +130,7 @@ def test_a_task_assigned_to_the_client_reaches_her_and_she_reports_from_it(page,
     assert mailbox.per_person() == Counter({lena.email: 1})
 
 
-def test_a_blocked_report_reaches_the_manager_with_the_blocker(page, live_server, mailbox):
+def test_a_blocked_report_reaches_the_manager_with_the_blocker(page, mailbox):
     # given: a task of hers
     manager, lena, project = _project()
     task = f.TaskFactory(project=project, owner=lena, title=TASK)
