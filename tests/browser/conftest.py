@@ -9,6 +9,12 @@ Debian's Chromium (`/usr/bin/chromium`, headless, flags below) and at pytest-dja
   test with a `page` also gets `var/screenshots/FAILED-<test>.png`.
 - `axe_check(page)`: run axe-core on the page, return the serious and critical violations.
 - the `console_errors` fixture: browser console errors and CSP violations seen so far.
+- the `mailbox` fixture: a real SMTP server (aiosmtpd, `tests/browser/mailbox.py`) that Django's SMTP backend
+  sends to, with `SITE_URL` on the live server so the links in the mail open there; `deliver()` runs the outbox's
+  periodic "send pending" job in this process (what beat does every 30 s; no worker needed), late enough
+  for rows held until the recipient's working hours.
+- the `new_page` fixture: `new_page()` opens a page in a fresh browser context (no cookies, no session): another
+  person on another computer; closed when the test ends.
 
 Playwright's sync API keeps an event loop running in the test thread, so Django's
 async-safety check must be off for the test process (set below).
@@ -73,6 +79,55 @@ def pytest_runtest_makereport(item, call):
         # The page may be gone with the failure; the report matters more than the picture.
         with contextlib.suppress(Exception):
             screenshot(page, f"FAILED-{item.name}")
+
+
+@pytest.fixture
+def mailbox(settings, live_server):
+    """Mail goes over real SMTP to a server on 127.0.0.1 that keeps every message it accepts, parsed."""
+    from tests.browser.mailbox import Mailbox
+
+    box = Mailbox().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = box.host, box.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SITE_URL = live_server.url  # the address every link in the mail starts with
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+def deliver() -> dict:
+    """Send everything the outbox holds, as the periodic job `outbox.send_pending` does, run in this process at the
+    moment the last held row falls due: now, or later when a message waits for its recipient's working hours (so a
+    journey does not depend on the hour it runs at)."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from portal.outbox.models import MessageStatus, OutboundMessage
+    from portal.outbox.services import outbox_send_due
+
+    now = timezone.now()
+    held = OutboundMessage.objects.filter(status=MessageStatus.PENDING).aggregate(last=Max("send_after"))["last"]
+    return outbox_send_due(now=max(now, held) if held else now)
+
+
+@pytest.fixture
+def new_page(browser, base_url):
+    """Opens a page in a new browser context (no cookie of anyone else's, as on another person's computer);
+    every context opened is closed when the test ends, passed or failed, so no request is left holding a
+    database connection."""
+    contexts = []
+
+    def open_page(*, width: int = 1280, height: int = 900, locale: str = "en-GB"):
+        context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def screenshot(page, name: str, full_page: bool = True) -> Path:
