@@ -5,7 +5,8 @@ slot has come this ISO week and who have no digest for it yet, in batches formed
 (the contacts of one project share most of their digest); each batch is one task calling
 `digest_send_batch`. A batch is built together (`digest_build_many`): its data and its one-click links
 in a fixed number of queries, each digest rendered for its reader, its `Digest` rows (the archive) and
-outbox rows written in one transaction, and its messages handed to one sending task. Each digest is sent from that rendering, so retries send the same bytes.
+outbox rows written in one transaction, and its messages handed to one sending task. Each digest is
+sent from that rendering, so retries send the same bytes.
 Everything is safe to run twice: one Digest per (person, kind, week), one outbox row per key.
 """
 

@@ -71,26 +71,25 @@ def test_schema_and_docs_are_served(client):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_swagger_ui_renders_in_chromium_under_our_csp(live_server, chromium_path):
+def test_swagger_ui_renders_in_chromium_under_our_csp(live_server, chromium_path, browser_type):
+    """Through pytest-playwright's one Playwright per process (`browser_type`): a second one started here fails
+    ("Sync API inside the asyncio loop") whenever a browser test ran earlier in the same process."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            response = page.goto(f"{live_server.url}/api/docs/")
-            assert "script-src 'self'" in response.headers["content-security-policy"]
-            page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
-            title = page.inner_text(".swagger-ui .info .title")
-            operations = page.locator(".opblock").count()
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
-        finally:
-            browser.close()
+    browser = browser_type.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        response = page.goto(f"{live_server.url}/api/docs/")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
+        title = page.inner_text(".swagger-ui .info .title")
+        operations = page.locator(".opblock").count()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+    finally:
+        browser.close()
     assert "Rapport API" in title
     assert operations > 40
     assert errors == []
