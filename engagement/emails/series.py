@@ -22,13 +22,13 @@ from engagement.emails.meetings import (
     itip_sent_before,
     meeting_headers,
 )
-from engagement.models import Meeting, MeetingSeries, MeetingStatus, SeriesRsvp
+from engagement.models import ActionLink, Meeting, MeetingSeries, MeetingStatus, SeriesRsvp
 from engagement.services.ics import IcsAttendee, series_calendar, series_rrule
 from engagement.services.links import action_link_create, action_link_url
 from engagement.services.recurrence import rrule_describe
 from portal.accounts.models import User
 from portal.outbox.email import render_email
-from portal.outbox.models import ActionLink, MessageKind, OutboundMessage
+from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_enqueue
 
 A = ActionLink.Action

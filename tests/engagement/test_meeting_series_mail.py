@@ -15,7 +15,7 @@ from dateutil.rrule import rrulestr
 from django.urls import reverse
 from icalendar import Calendar
 
-from engagement.models import Attendance, MeetingStatus, SeriesRsvp
+from engagement.models import ActionLink, Attendance, MeetingStatus, SeriesRsvp
 from engagement.services import links
 from engagement.services.meetings import (
     meeting_cancel,
@@ -30,7 +30,7 @@ from engagement.services.meetings import (
 from engagement.services.reminders import reminders_send_due
 from portal.outbox import services
 from portal.outbox.email import thread_root
-from portal.outbox.models import ActionLink, MessageStatus, OutboundMessage
+from portal.outbox.models import MessageStatus, OutboundMessage
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

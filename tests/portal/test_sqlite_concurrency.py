@@ -28,7 +28,7 @@ SEED = f"""
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from engagement.services.links import action_link_create
 from portal.accounts.models import User
-from portal.outbox.models import ActionLink
+from engagement.models import ActionLink
 from projects.models import Membership, Role
 from tests import factories as f
 

@@ -19,7 +19,7 @@ def fill_uids(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagement", "0003_perf_warning_open"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    dependencies = [("engagement", "0004_actionlink_moved_from_outbox"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
 
     operations = [
         migrations.AddField(
