@@ -10,8 +10,6 @@ without STATUS to a person removed. Materialising occurrences sends nothing.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -33,7 +31,6 @@ from portal.outbox.services import outbox_enqueue
 
 A = ActionLink.Action
 NEXT_SHOWN = 5
-RSVP_LINK_DAYS = 183
 KINDS = {
     "series_invite": MessageKind.MEETING_INVITE,
     "series_update": MessageKind.MEETING_UPDATE,
@@ -90,9 +87,8 @@ def _description(series: MeetingSeries, person) -> str:
 
 
 def _rsvp_links(series: MeetingSeries, person) -> dict[str, str]:
-    expires = timezone.now() + dt.timedelta(days=RSVP_LINK_DAYS)
     return {
-        answer: action_link_url(action_link_create(person=person, action=action, obj=series, expires_at=expires))
+        answer: action_link_url(action_link_create(person=person, action=action, obj=series))
         for answer, action in (("yes", A.RSVP_YES), ("maybe", A.RSVP_MAYBE), ("no", A.RSVP_NO))
     }
 

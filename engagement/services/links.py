@@ -29,6 +29,7 @@ SALT = "rapport.actionlink.v1"
 MAC_LENGTH = 24  # hex digits: 96 bits of HMAC-SHA256; the row's expiry and single use do the rest
 TOKEN_LENGTH = 32 + 1 + MAC_LENGTH  # link id (hex), preference code, MAC: 57 characters
 A = ActionLink.Action
+SERIES_RSVP_TTL = dt.timedelta(days=183)
 TTL = {
     A.ACKNOWLEDGE: dt.timedelta(days=14),
     A.APPROVE: dt.timedelta(days=14),
@@ -77,9 +78,12 @@ class LinkState:
 
 
 def link_expiry(*, action: str, obj, now: dt.datetime) -> dt.datetime:
-    """The one expiry rule: an RSVP link lasts until its meeting ends, any other link for its action's TTL."""
+    """The one expiry rule: an RSVP link lasts until its meeting ends (a series invitation's for half a year: it
+    answers for every coming meeting), any other link for its action's TTL."""
     if action in RSVP_ACTIONS and isinstance(obj, Meeting):
         return obj.ends_at
+    if action in RSVP_ACTIONS and isinstance(obj, MeetingSeries):
+        return now + SERIES_RSVP_TTL
     return now + TTL.get(action, DEFAULT_TTL)
 
 
