@@ -18,7 +18,9 @@ from engagement.selectors.awaiting import (
     rsvps_awaiting,
     sign_off_awaiting,
 )
+from portal.accounts.services import person_owes_answers
 from projects.models import Membership, ProjectStatus, Role
+from projects.selectors.dashboard import dashboard_projects, needs_you
 from tests import factories as f
 
 
@@ -144,3 +146,20 @@ def test_the_summary_is_a_fixed_number_of_queries(world, people, django_assert_n
         assert len(summary[person.pk].reports) == 1
         assert len(summary[person.pk].rsvps) == 1
         assert len(summary[person.pk].sign_offs) == (1 if i % 2 else 0)
+
+
+def test_the_dashboard_and_the_preferences_check_read_the_same_rule(world):
+    old = timezone.now() - dt.timedelta(days=27)
+    f.DecisionFactory(project=world.project, involvement=Involvement.APPROVAL, status=DecisionStatus.APPROVED, requested_at=old)
+    f.DecisionFactory(project=world.project, involvement=Involvement.CONSULTED, status=DecisionStatus.REJECTED, requested_at=old)
+
+    rows = {p.name: p for p in dashboard_projects(user=world.manager)}
+    assert rows["Acme portal"].decisions_awaiting == 0
+    assert needs_you(user=world.manager).late_decisions == []
+    assert person_owes_answers(user=world.client_lead) is False
+
+    waiting = f.DecisionFactory(project=world.project, involvement=Involvement.APPROVAL, requested_at=old)
+    rows = {p.name: p for p in dashboard_projects(user=world.manager)}
+    assert rows["Acme portal"].decisions_awaiting == 1
+    assert [d.pk for d in needs_you(user=world.manager).late_decisions] == [waiting.pk]
+    assert person_owes_answers(user=world.client_lead) is True

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from engagement.models import CommunicationPlan, Involvement
 from engagement.models.decisions import DecisionStatus
@@ -109,8 +110,6 @@ def test_the_manager_sees_who_still_has_to_approve(client, world):
 
 def test_signing_off_with_htmx_updates_the_banner_and_the_checklist(client, world):
     # given: the manager asked for a sign-off of version 2
-    from django.utils import timezone
-
     plan = f.CommunicationPlanFactory(project=world.project, version=2, sign_off_requested_at=timezone.now())
     client.force_login(world.client_lead)
     before = client.get(reverse("engagement:plan", args=[world.project.slug])).content.decode()
