@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -133,10 +134,11 @@ def _field(model_name: str, name: str):
         return None
     try:
         return model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a field since removed: its value is shown as stored
+    except FieldDoesNotExist:  # not a field (a note such as "reason"), or one since removed: shown as stored
         return None
 
 
+@cache
 def meaningful_keys() -> list[str]:
     """Every field name an edit may record that a person reads (for the database filter of empty edits)."""
     names = {f.name for model in _models_by_name().values() for f in model._meta.get_fields() if f.concrete}
