@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from engagement.services import links
+from portal.core.time import zone
 
 STATUS = {
     links.OK: 200,
@@ -34,8 +35,10 @@ def _masked(email: str) -> str:
 
 def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> HttpResponse:
     person = state.link.person if state.link else None
-    language = person.language if person and state.state != links.NOT_YOURS else translation.get_language()
-    with translation.override(language):
+    own = person is not None and state.state != links.NOT_YOURS
+    language = person.language if own else translation.get_language()
+    # No session here: times are shown in the link owner's zone, as in the e-mail that carried the link.
+    with translation.override(language), timezone.override(zone(person.time_zone) if own else timezone.get_current_timezone()):
         response = render(
             request,
             "engagement/links/page.html",
