@@ -19,7 +19,6 @@ from engagement.emails.common import calendar_from, portal_url
 from engagement.models import ActionLink, Attendance, Decision, Meeting, MeetingStatus
 from engagement.services.ics import IcsAttendee, meeting_calendar, occurrence_sequence
 from engagement.services.links import action_link_create, action_link_url, unsubscribe_url
-from engagement.templatetags.meeting_time import zone_abbr
 from portal.core.time import zone
 from portal.outbox.email import Rendered, base_headers, list_id, msgid, render_email, thread_root, unsubscribe_headers
 from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
@@ -83,7 +82,6 @@ def meeting_context(meeting: Meeting, person, attendances: list[Attendance], *, 
         "rsvp_links": _rsvp_links(meeting, person) if with_links else {},
         "meeting_url": meeting_url(meeting),
         "local_start": local_start,
-        "local_time": f"{local_start:%H:%M} {zone_abbr(local_start)}",
         "join_url": meeting.location if meeting.location.startswith(("http://", "https://")) else "",
     }
 

@@ -96,7 +96,7 @@ def _date(value) -> str:
         return gettext("never")
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
-    return formats.date_format(value, "j M")
+    return formats.date_format(value, "MONTH_DAY_FORMAT")
 
 
 def _number(value) -> str:

@@ -11,7 +11,9 @@ import functools
 from collections import defaultdict
 
 from django.db.models import Avg, Count, OuterRef, Subquery
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import pgettext
 
 from engagement.emails.common import portal_url
 from engagement.models import Attendance, Decision, HealthSnapshot, Meeting, MeetingStatus
@@ -37,10 +39,11 @@ class WeekLabel:
         self.start, self.end = start, start + dt.timedelta(days=6)
 
     def __str__(self) -> str:
-        month = "E" if translation.get_language() == "ru" else "M"
+        last = date_format(self.end, "MONTH_DAY_FORMAT")
         if self.start.month == self.end.month:
-            return f"{self.start.day}–{dateformat.format(self.end, f'j {month}')}"
-        return f"{dateformat.format(self.start, f'j {month}')} – {dateformat.format(self.end, f'j {month}')}"
+            return pgettext("week within one month", "%(first_day)s–%(last)s") % {"first_day": self.start.day, "last": last}
+        return pgettext("week across two months", "%(first)s – %(last)s") % {
+            "first": date_format(self.start, "MONTH_DAY_FORMAT"), "last": last}
 
 
 def week_bounds(week_start: dt.date, time_zone: str) -> tuple[dt.datetime, dt.datetime]:

@@ -16,6 +16,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from portal.core.time import is_valid_zone
@@ -219,38 +224,70 @@ def validate_zone(time_zone: str) -> str:
 
 
 # --- describing a rule in words -----------------------------------------
+# Whole phrases in the catalogue (translators see every word and its grammar); plurals through ngettext,
+# lists through get_text_list.
 
-_EN_DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
-_EN_ORD = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last", -2: "second to last"}
-# Russian: weekdays in the dative plural ("по вторникам") and the accusative ("во вторник"), with their gender.
-_RU_DAYS_PL = {"MO": "понедельникам", "TU": "вторникам", "WE": "средам", "TH": "четвергам", "FR": "пятницам", "SA": "субботам", "SU": "воскресеньям"}
-_RU_DAYS_ACC = {"MO": "понедельник", "TU": "вторник", "WE": "среду", "TH": "четверг", "FR": "пятницу", "SA": "субботу", "SU": "воскресенье"}
-_RU_GENDER = {"MO": 0, "TU": 0, "WE": 1, "TH": 0, "FR": 1, "SA": 1, "SU": 2}
-_RU_ORD = {
-    1: ("первый", "первую", "первое"),
-    2: ("второй", "вторую", "второе"),
-    3: ("третий", "третью", "третье"),
-    4: ("четвёртый", "четвёртую", "четвёртое"),
-    5: ("пятый", "пятую", "пятое"),
-    -1: ("последний", "последнюю", "последнее"),
-    -2: ("предпоследний", "предпоследнюю", "предпоследнее"),
+_WEEKDAYS = {  # after "Every week on …" (Russian: the dative plural, "по вторникам")
+    "MO": pgettext_lazy("every week on", "Monday"),
+    "TU": pgettext_lazy("every week on", "Tuesday"),
+    "WE": pgettext_lazy("every week on", "Wednesday"),
+    "TH": pgettext_lazy("every week on", "Thursday"),
+    "FR": pgettext_lazy("every week on", "Friday"),
+    "SA": pgettext_lazy("every week on", "Saturday"),
+    "SU": pgettext_lazy("every week on", "Sunday"),
 }
-
-
-def _ru_plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def _en_join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _ru_join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " и " + items[-1]
+_NTH_WEEKDAYS = {  # after "Every month on …"
+    (1, "MO"): pgettext_lazy("every month on", "the first Monday"),
+    (1, "TU"): pgettext_lazy("every month on", "the first Tuesday"),
+    (1, "WE"): pgettext_lazy("every month on", "the first Wednesday"),
+    (1, "TH"): pgettext_lazy("every month on", "the first Thursday"),
+    (1, "FR"): pgettext_lazy("every month on", "the first Friday"),
+    (1, "SA"): pgettext_lazy("every month on", "the first Saturday"),
+    (1, "SU"): pgettext_lazy("every month on", "the first Sunday"),
+    (2, "MO"): pgettext_lazy("every month on", "the second Monday"),
+    (2, "TU"): pgettext_lazy("every month on", "the second Tuesday"),
+    (2, "WE"): pgettext_lazy("every month on", "the second Wednesday"),
+    (2, "TH"): pgettext_lazy("every month on", "the second Thursday"),
+    (2, "FR"): pgettext_lazy("every month on", "the second Friday"),
+    (2, "SA"): pgettext_lazy("every month on", "the second Saturday"),
+    (2, "SU"): pgettext_lazy("every month on", "the second Sunday"),
+    (3, "MO"): pgettext_lazy("every month on", "the third Monday"),
+    (3, "TU"): pgettext_lazy("every month on", "the third Tuesday"),
+    (3, "WE"): pgettext_lazy("every month on", "the third Wednesday"),
+    (3, "TH"): pgettext_lazy("every month on", "the third Thursday"),
+    (3, "FR"): pgettext_lazy("every month on", "the third Friday"),
+    (3, "SA"): pgettext_lazy("every month on", "the third Saturday"),
+    (3, "SU"): pgettext_lazy("every month on", "the third Sunday"),
+    (4, "MO"): pgettext_lazy("every month on", "the fourth Monday"),
+    (4, "TU"): pgettext_lazy("every month on", "the fourth Tuesday"),
+    (4, "WE"): pgettext_lazy("every month on", "the fourth Wednesday"),
+    (4, "TH"): pgettext_lazy("every month on", "the fourth Thursday"),
+    (4, "FR"): pgettext_lazy("every month on", "the fourth Friday"),
+    (4, "SA"): pgettext_lazy("every month on", "the fourth Saturday"),
+    (4, "SU"): pgettext_lazy("every month on", "the fourth Sunday"),
+    (5, "MO"): pgettext_lazy("every month on", "the fifth Monday"),
+    (5, "TU"): pgettext_lazy("every month on", "the fifth Tuesday"),
+    (5, "WE"): pgettext_lazy("every month on", "the fifth Wednesday"),
+    (5, "TH"): pgettext_lazy("every month on", "the fifth Thursday"),
+    (5, "FR"): pgettext_lazy("every month on", "the fifth Friday"),
+    (5, "SA"): pgettext_lazy("every month on", "the fifth Saturday"),
+    (5, "SU"): pgettext_lazy("every month on", "the fifth Sunday"),
+    (-1, "MO"): pgettext_lazy("every month on", "the last Monday"),
+    (-1, "TU"): pgettext_lazy("every month on", "the last Tuesday"),
+    (-1, "WE"): pgettext_lazy("every month on", "the last Wednesday"),
+    (-1, "TH"): pgettext_lazy("every month on", "the last Thursday"),
+    (-1, "FR"): pgettext_lazy("every month on", "the last Friday"),
+    (-1, "SA"): pgettext_lazy("every month on", "the last Saturday"),
+    (-1, "SU"): pgettext_lazy("every month on", "the last Sunday"),
+    (None, "MO"): pgettext_lazy("every month on", "every Monday"),
+    (None, "TU"): pgettext_lazy("every month on", "every Tuesday"),
+    (None, "WE"): pgettext_lazy("every month on", "every Wednesday"),
+    (None, "TH"): pgettext_lazy("every month on", "every Thursday"),
+    (None, "FR"): pgettext_lazy("every month on", "every Friday"),
+    (None, "SA"): pgettext_lazy("every month on", "every Saturday"),
+    (None, "SU"): pgettext_lazy("every month on", "every Sunday"),
+}
+_DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]  # django.utils.dates.WEEKDAYS order
 
 
 def _nth_days(parts: dict[str, str]) -> list[tuple[int, str]]:
@@ -265,73 +302,61 @@ def _nth_days(parts: dict[str, str]) -> list[tuple[int, str]]:
     return out
 
 
-def _describe_en(parts: dict[str, str], interval: int) -> str:
-    freq = parts["FREQ"]
-    if freq == "DAILY":
-        text = "Every day" if interval == 1 else f"Every {interval} days"
-    elif freq == "WEEKLY":
-        text = "Every week" if interval == 1 else f"Every {interval} weeks"
-        days = [_EN_DAYS[d] for d in parts.get("BYDAY", "").split(",") if d]
-        if days:
-            text += " on " + _en_join(days)
-    else:
-        text = "Every month" if interval == 1 else f"Every {interval} months"
-        nth = _nth_days(parts)
-        if nth:
-            text += " on " + _en_join([(f"the {_EN_ORD.get(n, n)} " if n else "every ") + _EN_DAYS[d] for n, d in nth])
-    if "COUNT" in parts:
-        count = int(parts["COUNT"])
-        text += ", once" if count == 1 else f", {count} times"
-    if "UNTIL" in parts:
-        until = dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-        text += f", until {until.day} {until:%B %Y}"
-    return text
+def _nth_day(n: int | None, day: str) -> str:
+    if n is None:
+        return str(_NTH_WEEKDAYS[None, day])
+    if (n, day) in _NTH_WEEKDAYS:
+        return str(_NTH_WEEKDAYS[n, day])
+    # BYSETPOS -2 … -5: valid, but the picker never writes them
+    return gettext("the weekday %(weekday)s number %(n)d from the end of the month") % {
+        "weekday": WEEKDAYS[_DAY_CODES.index(day)], "n": -n}
 
 
-def _describe_ru(parts: dict[str, str], interval: int) -> str:
-    freq = parts["FREQ"]
+def _every(freq: str, interval: int, days: str) -> str:
+    """The rule's first clause: "Every 2 weeks on Monday and Thursday"."""
     if freq == "DAILY":
-        text = "Каждый день" if interval == 1 else f"Каждые {interval} {_ru_plural(interval, 'день', 'дня', 'дней')}"
-        if interval % 10 == 1 and interval % 100 != 11 and interval != 1:
-            text = f"Каждый {interval} день"
-    elif freq == "WEEKLY":
         if interval == 1:
-            text = "Каждую неделю"
-        elif interval % 10 == 1 and interval % 100 != 11:
-            text = f"Каждую {interval} неделю"
-        else:
-            text = f"Каждые {interval} {_ru_plural(interval, 'неделю', 'недели', 'недель')}"
-        days = [_RU_DAYS_PL[d] for d in parts.get("BYDAY", "").split(",") if d]
-        if days:
-            text += " по " + _ru_join(days)
+            return gettext("Every day")
+        return ngettext("Every %(n)d day", "Every %(n)d days", interval) % {"n": interval}
+    if freq == "WEEKLY" and days:
+        if interval == 1:
+            return gettext("Every week on %(days)s") % {"days": days}
+        return ngettext("Every %(n)d week on %(days)s", "Every %(n)d weeks on %(days)s", interval) % {
+            "n": interval, "days": days}
+    if freq == "WEEKLY":
+        if interval == 1:
+            return gettext("Every week")
+        return ngettext("Every %(n)d week", "Every %(n)d weeks", interval) % {"n": interval}
+    if days:
+        if interval == 1:
+            return gettext("Every month on %(days)s") % {"days": days}
+        return ngettext("Every %(n)d month on %(days)s", "Every %(n)d months on %(days)s", interval) % {
+            "n": interval, "days": days}
+    if interval == 1:
+        return gettext("Every month")
+    return ngettext("Every %(n)d month", "Every %(n)d months", interval) % {"n": interval}
+
+
+def _describe(parts: dict[str, str]) -> str:
+    freq, interval = parts["FREQ"], int(parts.get("INTERVAL", "1"))
+    if freq == "WEEKLY":
+        names = [str(_WEEKDAYS[d]) for d in parts.get("BYDAY", "").split(",") if d]
+    elif freq == "MONTHLY":
+        names = [_nth_day(n, d) for n, d in _nth_days(parts)]
     else:
-        if interval == 1:
-            text = "Каждый месяц"
-        elif interval % 10 == 1 and interval % 100 != 11:
-            text = f"Каждый {interval} месяц"
-        else:
-            text = f"Каждые {interval} {_ru_plural(interval, 'месяц', 'месяца', 'месяцев')}"
-        nth = _nth_days(parts)
-        items = []
-        for n, d in nth:
-            ordinal = _RU_ORD.get(n, ("", "", ""))[_RU_GENDER[d]] if n else ""
-            phrase = f"{ordinal} {_RU_DAYS_ACC[d]}".strip()
-            items.append(("во " if phrase.startswith("вт") else "в ") + phrase)
-        if items:
-            text += " " + _ru_join(items)
+        names = []
+    text = _every(freq, interval, str(get_text_list(names, gettext("and"))) if names else "")
     if "COUNT" in parts:
         count = int(parts["COUNT"])
-        text += f", {count} {_ru_plural(count, 'раз', 'раза', 'раз')}"
+        return ngettext("%(rule)s, once", "%(rule)s, %(count)d times", count) % {"rule": text, "count": count}
     if "UNTIL" in parts:
         until = dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-        text += f", до {until:%d.%m.%Y}"
+        return gettext("%(rule)s, until %(date)s") % {"rule": text, "date": date_format(until, "DATE_FORMAT")}
     return text
 
 
 def rrule_describe(rrule: str, language: str = "en") -> str:
-    """The rule in words, in English or Russian ("Every 2 weeks on Tuesday", "Каждые 2 недели по вторникам")."""
+    """The rule in words in `language` ("Every 2 weeks on Tuesday", "Каждые 2 недели по вторникам")."""
     parts = _parts(rrule_validate(rrule))
-    interval = int(parts.get("INTERVAL", "1"))
-    if (language or "en").lower().startswith("ru"):
-        return _describe_ru(parts, interval)
-    return _describe_en(parts, interval)
+    with translation.override(language or "en"):
+        return _describe(parts)

@@ -15,7 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from portal.accounts import services
 from portal.accounts.forms import InvitationAcceptForm, PreferencesForm
@@ -167,3 +168,13 @@ def calendar(request):
         messages.success(request, _("The old calendar address no longer works. Add the new one to your calendar."))
         return redirect("accounts:calendar")
     return TemplateResponse(request, "accounts/calendar.html", {"feed_url": feed_url(request, user.calendar_token)})
+
+
+@require_POST
+def language_switch(request):
+    """The header's language switch: a signed-in person's choice is saved as their preference (their e-mails
+    follow it); then Django's `set_language` sets the cookie and redirects, as for an anonymous visitor."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and language != request.user.language:
+        services.preferences_update(actor=request.user, user=request.user, language=language)
+    return set_language(request)

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 
 def utcnow() -> dt.datetime:
@@ -66,3 +67,36 @@ def next_working_instant(now: dt.datetime, tz_name: str | None) -> dt.datetime:
     while day.weekday() >= WORKING_DAYS:
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(start), tzinfo=tz).astimezone(dt.UTC)
+
+# The zones people of this portal use most, named in the reader's language; other zones show their city as written.
+_ZONE_NAMES = {
+    "Europe/Moscow": pgettext_lazy("time zone", "Moscow"),
+    "Europe/Berlin": pgettext_lazy("time zone", "Berlin"),
+    "Europe/London": pgettext_lazy("time zone", "London"),
+    "Europe/Paris": pgettext_lazy("time zone", "Paris"),
+    "Europe/Kyiv": pgettext_lazy("time zone", "Kyiv"),
+    "Europe/Minsk": pgettext_lazy("time zone", "Minsk"),
+    "Asia/Almaty": pgettext_lazy("time zone", "Almaty"),
+    "Asia/Yekaterinburg": pgettext_lazy("time zone", "Yekaterinburg"),
+    "Asia/Novosibirsk": pgettext_lazy("time zone", "Novosibirsk"),
+    "Asia/Dubai": pgettext_lazy("time zone", "Dubai"),
+    "America/New_York": pgettext_lazy("time zone", "New York"),
+    "UTC": pgettext_lazy("time zone", "UTC"),
+}
+
+
+def zone_label(tz_name: str | None, at: dt.datetime | None = None) -> str:
+    """The zone as people read it, the one label of every page, e-mail and confirmation page.
+
+    'Europe/Moscow' -> 'Moscow' (translated), 'America/Argentina/Buenos_Aires' -> 'Buenos Aires'; a zone without
+    a city ('Etc/GMT-5') -> 'UTC+05:00' at `at` (now by default). Never the bare abbreviation '+05'.
+    """
+    name = tz_name or "UTC"
+    if name in _ZONE_NAMES:
+        return str(_ZONE_NAMES[name])
+    if "/" in name and not name.startswith("Etc/"):
+        return name.rsplit("/", 1)[-1].replace("_", " ")
+    offset = (at or timezone.now()).astimezone(zone(name)).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

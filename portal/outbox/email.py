@@ -23,6 +23,7 @@ from django.utils.html import escape
 from portal.core.time import zone
 
 SUBJECT_MAX = 150
+TEXT_ENGINE = "text"  # settings.TEMPLATES: the Django engine without autoescaping
 
 
 def msgid(dedupe_key: str) -> str:
@@ -67,9 +68,10 @@ def render_email(kind: str, context: dict, *, language: str, time_zone: str) -> 
     """Render `templates/emails/<kind>/{subject.txt,body.txt,body.html}` in the person's language and zone."""
     with translation.override(language), timezone.override(zone(time_zone)):
         ctx = {"site_url": settings.SITE_URL, "language": language, **context}
-        subject = one_line(render_to_string(f"emails/{kind}/subject.txt", ctx))
+        # Subject and text part are plain text: the "text" engine does not HTML-escape (no &#x27; in a subject).
+        subject = one_line(render_to_string(f"emails/{kind}/subject.txt", ctx, using=TEXT_ENGINE))
         ctx["subject"] = subject
-        text = render_to_string(f"emails/{kind}/body.txt", ctx)
+        text = render_to_string(f"emails/{kind}/body.txt", ctx, using=TEXT_ENGINE)
         html = inline_css(render_to_string(f"emails/{kind}/body.html", ctx))
     text = "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
     return Rendered(subject=subject, body_text=_squeeze_blank_lines(text), body_html=html)

@@ -8,34 +8,12 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
+
+from portal.core.time import zone, zone_label
 
 register = template.Library()
-
-
-# The zones people of this portal use most, named in the viewer's language; others show their city as written.
-_ZONE_NAMES = {
-    "Europe/Moscow": pgettext_lazy("time zone", "Moscow"),
-    "Europe/Berlin": pgettext_lazy("time zone", "Berlin"),
-    "Europe/London": pgettext_lazy("time zone", "London"),
-    "Europe/Paris": pgettext_lazy("time zone", "Paris"),
-    "Europe/Kyiv": pgettext_lazy("time zone", "Kyiv"),
-    "Europe/Minsk": pgettext_lazy("time zone", "Minsk"),
-    "Asia/Almaty": pgettext_lazy("time zone", "Almaty"),
-    "Asia/Yekaterinburg": pgettext_lazy("time zone", "Yekaterinburg"),
-    "Asia/Novosibirsk": pgettext_lazy("time zone", "Novosibirsk"),
-    "Asia/Dubai": pgettext_lazy("time zone", "Dubai"),
-    "America/New_York": pgettext_lazy("time zone", "New York"),
-    "UTC": pgettext_lazy("time zone", "UTC"),
-}
-
-
-def zone_label(tz_name: str) -> str:
-    """'Europe/Moscow' -> 'Moscow' (translated), 'America/Argentina/Buenos_Aires' -> 'Buenos Aires'."""
-    if tz_name in _ZONE_NAMES:
-        return str(_ZONE_NAMES[tz_name])
-    return tz_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def _aware(value):
@@ -46,66 +24,61 @@ def _aware(value):
     return None
 
 
-def _month_format(with_time: bool = True, with_year: bool = False) -> str:
-    """'Thu 3 Dec' in English; in Russian the genitive month in lower case ('Чт 3 декабря'), as Russian writes dates."""
-    month = "E" if (get_language() or "en").startswith("ru") else "M"
-    fmt = f"D j {month}"
-    if with_year:
-        fmt += " Y"
-    if with_time:
-        fmt += ", H:i"
-    return fmt
+def _in_zone(value: dt.datetime, tz_name: str | None) -> tuple[dt.datetime, str]:
+    """`value` on the wall clock of `tz_name`, or of the active zone (the reader's), and that zone's name."""
+    if tz_name:
+        return value.astimezone(zone(tz_name)), tz_name
+    return timezone.localtime(value), timezone.get_current_timezone_name()
 
 
 @register.filter
 def when(value, tz_name: str | None = None) -> str:
-    """'Thu 3 Dec, 10:00 Moscow' in the active zone (the viewer's) or in `tz_name`."""
+    """'Thu 3 Dec, 10:00 Moscow' in the active zone (the reader's) or in `tz_name`."""
     value = _aware(value)
     if value is None:
         return ""
-    tz = timezone.get_current_timezone() if not tz_name else _zone(tz_name)
-    local = value.astimezone(tz)
-    name = tz_name or timezone.get_current_timezone_name()
-    return f"{date_format(local, _month_format())} {zone_label(name)}"
+    local, name = _in_zone(value, tz_name)
+    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {zone_label(name, value)}"
 
 
 @register.filter
-def clock(value, tz_name: str) -> str:
-    """'10:00 Moscow': the wall-clock time in `tz_name`, for recurring meetings."""
+def clock(value, tz_name: str | None = None) -> str:
+    """'10:00 Moscow': the wall-clock time in `tz_name` (recurring meetings) or in the active zone."""
     value = _aware(value)
     if value is None:
         return ""
-    return f"{date_format(value.astimezone(_zone(tz_name)), 'H:i')} {zone_label(tz_name)}"
+    local, name = _in_zone(value, tz_name)
+    return f"{date_format(local, 'TIME_FORMAT')} {zone_label(name, value)}"
 
 
 @register.filter
 def when_short(value) -> str:
-    """'Thu 3 Dec, 10:00' in the viewer's zone — for tables where the zone is named once."""
+    """'Thu 3 Dec, 10:00' in the reader's zone — for tables and sentences where the zone is named once."""
     value = _aware(value)
     if value is None:
         return ""
-    return date_format(timezone.localtime(value), _month_format())
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 @register.filter
 def day(value) -> str:
-    """'Thu 3 Dec 2026' for dates (and datetimes in the viewer's zone)."""
+    """'Thu 3 Dec 2026' for dates (and datetimes in the reader's zone)."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(_aware(value)).date()
-    return date_format(value, _month_format(with_time=False, with_year=True))
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+@register.filter
+def zone_name(tz_name: str | None) -> str:
+    """'Yekaterinburg' for 'Asia/Yekaterinburg' (see portal.core.time.zone_label)."""
+    return zone_label(tz_name)
 
 
 @register.simple_tag
 def viewer_zone() -> str:
     return zone_label(timezone.get_current_timezone_name())
-
-
-def _zone(name: str):
-    from portal.core.time import zone
-
-    return zone(name)
 
 
 def ago_text(value: dt.datetime, now: dt.datetime | None = None) -> str:

@@ -71,8 +71,12 @@ def test_build_from_the_picker():
         ("FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1", "Every month on the last Friday", "Каждый месяц в последнюю пятницу"),
         ("FREQ=MONTHLY;BYDAY=1SU", "Every month on the first Sunday", "Каждый месяц в первое воскресенье"),
         ("FREQ=DAILY;INTERVAL=5;COUNT=3", "Every 5 days, 3 times", "Каждые 5 дней, 3 раза"),
-        ("FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231", "Every week on Monday, until 31 December 2026",
-         "Каждую неделю по понедельникам, до 31.12.2026"),
+        ("FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231", "Every week on Monday, until 31 Dec 2026",
+         "Каждую неделю по понедельникам, до 31 декабря 2026"),
+        ("FREQ=DAILY;INTERVAL=21;COUNT=1", "Every 21 days, once", "Каждый 21 день, 1 раз"),
+        ("FREQ=WEEKLY;INTERVAL=22;COUNT=24", "Every 22 weeks, 24 times", "Каждые 22 недели, 24 раза"),
+        ("FREQ=MONTHLY;INTERVAL=11;BYDAY=WE;BYSETPOS=2", "Every 11 months on the second Wednesday",
+         "Каждые 11 месяцев во вторую среду"),
     ],
 )
 def test_describe_in_english_and_russian(rule, en, ru):

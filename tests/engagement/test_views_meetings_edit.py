@@ -117,7 +117,7 @@ def test_series_edit_shows_what_moves_and_who_is_told_before_saving(client, worl
     body = response.content.decode()
     assert response.status_code == 200 and 'data-testid="series-confirm"' in body
     assert "upcoming meetings move to the new schedule" in body
-    assert "11:00 · Europe/Moscow · 30 minutes" in body
+    assert "11:00 · Moscow · 30 minutes" in body
     assert "Added: Lena Lead" in body
     assert "Updated calendar invitations go to:" in body and "Boris Client" in body and "Lena Lead" in body
     series.refresh_from_db()

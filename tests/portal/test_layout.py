@@ -18,7 +18,7 @@ def test_anonymous_pages_show_the_brand_and_the_language_switcher_but_no_menu(cl
     html = client.get(reverse("login")).content.decode()
 
     assert "Rapport" in html
-    assert f'action="{reverse("set_language")}"' in html
+    assert f'action="{reverse("accounts:language")}"' in html
     assert 'name="language" value="en"' in html and 'name="language" value="ru"' in html
     assert "Русский" in html
     assert f'action="{reverse("logout")}"' not in html
@@ -47,7 +47,7 @@ def test_staff_see_attention_and_clients_do_not(client):
 
 
 def test_choosing_russian_is_remembered_in_a_cookie(client):
-    response = client.post(reverse("set_language"), {"language": "ru", "next": reverse("login")})
+    response = client.post(reverse("accounts:language"), {"language": "ru", "next": reverse("login")})
 
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
@@ -61,8 +61,8 @@ def test_the_csrf_token_in_hx_headers_lets_htmx_post():
     page = client.get(reverse("login")).content.decode()
     token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page).group(1)
 
-    refused = client.post(reverse("set_language"), {"language": "ru"})
-    accepted = client.post(reverse("set_language"), {"language": "ru"}, HTTP_X_CSRFTOKEN=token)
+    refused = client.post(reverse("accounts:language"), {"language": "ru"})
+    accepted = client.post(reverse("accounts:language"), {"language": "ru"}, HTTP_X_CSRFTOKEN=token)
 
     assert refused.status_code == 403
     assert accepted.status_code == 302

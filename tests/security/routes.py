@@ -47,6 +47,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "accounts:language",
     "accounts:invite-accept",
     "engagement:action-link",
     "engagement:unsubscribe",
