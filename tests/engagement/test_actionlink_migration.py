@@ -34,9 +34,11 @@ def test_the_move_keeps_the_table_and_its_rows_both_ways():
         assert old.get_model("outbox", "ActionLink").objects.get(pk=link.pk).person_id == person.pk
         with pytest.raises(LookupError):
             old.get_model("engagement", "ActionLink")
-    finally:
         new = _migrate(AFTER)
-    assert new.get_model("engagement", "ActionLink").objects.get(pk=link.pk).action == "unsubscribe"
-    with pytest.raises(LookupError):
-        new.get_model("outbox", "ActionLink")
+        assert new.get_model("engagement", "ActionLink").objects.get(pk=link.pk).action == "unsubscribe"
+        with pytest.raises(LookupError):
+            new.get_model("outbox", "ActionLink")
+    finally:
+        # The later migrations too: the tests after this one need the whole schema.
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     assert ActionLink._meta.db_table == "outbox_actionlink" and ActionLink.objects.filter(pk=link.pk).exists()

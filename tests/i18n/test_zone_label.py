@@ -28,8 +28,8 @@ def test_zone_label_names_the_city_or_the_offset():
         assert zone_label("Asia/Yekaterinburg") == "Екатеринбург"
 
 
-@pytest.mark.parametrize(("language", "expected"), [("en", "Wed 9 Dec, 10:00 Yekaterinburg"),
-                                                    ("ru", "Ср 9 декабря, 10:00 Екатеринбург")])
+@pytest.mark.parametrize(("language", "expected"), [("en", "Wed 9 Dec, 10:00–11:00 Yekaterinburg (08:00–09:00 Moscow)"),
+                                                    ("ru", "Ср 9 декабря, 10:00–11:00 Екатеринбург (08:00–09:00 Москва)")])
 def test_the_rsvp_confirmation_page_shows_the_meeting_in_the_link_owners_zone(world, client, language, expected):
     world.client.language, world.client.time_zone = language, "Asia/Yekaterinburg"
     world.client.save()
@@ -40,7 +40,7 @@ def test_the_rsvp_confirmation_page_shows_the_meeting_in_the_link_owners_zone(wo
 
     page = client.get(reverse("engagement:action-link", args=[token])).content.decode()
 
-    assert f"Kick-off · {expected}" in page
+    assert f"<strong>Kick-off</strong><br>{expected}" in page
     assert "+05" not in page and "UTC" not in page
 
 
