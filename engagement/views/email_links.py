@@ -16,15 +16,18 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from engagement.models import Decision, Meeting, MeetingSeries
 from engagement.services import links
 from engagement.services.link_actions import action_link_use
 from portal.core.time import zone
+from projects.models import Task
 
 REFERRER_POLICY = "same-origin"
 STATUS = {
@@ -57,6 +60,7 @@ def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> Http
                 "state": state.state,
                 "link": state.link,
                 "obj": state.obj,
+                "object_url": _object_url(state.obj),
                 "action": state.link.action if state.link else "",
                 "preference": state.preference,
                 "unsubscribe": unsubscribe,
@@ -67,6 +71,19 @@ def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> Http
         )
     response["Referrer-Policy"] = REFERRER_POLICY
     return response
+
+
+def _object_url(obj) -> str:
+    """Where the link's object lives in the portal (the page a person lands on after signing in)."""
+    if isinstance(obj, Decision):
+        return reverse("engagement:decision", args=[obj.project.slug, obj.pk])
+    if isinstance(obj, Meeting):
+        return reverse("engagement:meeting", args=[obj.project.slug, obj.pk])
+    if isinstance(obj, MeetingSeries):
+        return reverse("engagement:meetings", args=[obj.project.slug])
+    if isinstance(obj, Task):
+        return reverse("projects:task", args=[obj.project.slug, obj.pk])
+    return ""
 
 
 def _client_ip(request) -> str | None:

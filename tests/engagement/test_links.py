@@ -60,6 +60,20 @@ def test_post_acts_once_then_already_done(world, client):
     assert _state() == before
 
 
+@pytest.mark.parametrize(("language", "said"), [("en", "You acknowledged “Hosting provider”."),
+                                              ("ru", "Вы подтвердили, что ознакомились с «Hosting provider».")])
+def test_the_done_page_says_what_was_done_and_links_to_it(world, client, language, said):
+    world.client.language = language
+    world.client.save()
+    decision = _decision(world)
+    token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=decision)
+
+    page = client.post(_url(token)).content.decode()
+
+    assert said in page
+    assert f'href="{reverse("engagement:decision", args=[world.project.slug, decision.pk])}"' in page
+
+
 def test_tampered_token_is_404_and_changes_nothing(world, client):
     token = action_link_create(person=world.client, action=A.ACKNOWLEDGE, obj=_decision(world))
     tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
