@@ -1,58 +1,21 @@
-"""Account pages: preferences, the language switch, the private calendar-feed address.
+"""Account pages: the private calendar-feed address.
 
-The invitation acceptance page belongs to `projects` (`projects.views.invitations`); the root URLconf files it
-under this namespace as `accounts:invite-accept`."""
+The root URLconf files the other account pages under this namespace: the invitation acceptance page
+(`projects.views.invitations`, `accounts:invite-accept`) and the preferences page and language switch
+(`engagement.views.preferences`, `accounts:preferences`, `accounts:language`): they need what the person owes."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
-from django.views.i18n import set_language
+from django.views.decorators.http import require_http_methods
 
 from portal.accounts import services
-from portal.accounts.forms import PreferencesForm
-from portal.core.time import TIME_ZONE_CHOICES
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def preferences(request):
-    user = request.user
-    form = PreferencesForm(request.POST or None, initial=PreferencesForm.initial_for(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.preferences_update(actor=request.user, user=user, **form.cleaned_data)
-        except ValidationError as error:
-            _attach(form, error)
-        else:
-            translation.activate(user.language)
-            messages.success(request, _("Your preferences are saved."))
-            response = redirect("accounts:preferences")
-            # The saved language wins at once: the switcher's cookie follows it.
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
-            return response
-    context = {
-        "form": form,
-        "time_zones": TIME_ZONE_CHOICES,
-        "owes_answers": user.is_client and services.person_owes_answers(user=user),
-    }
-    return TemplateResponse(request, "accounts/preferences.html", context, status=400 if form.errors else 200)
-
-
-def _attach(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def feed_url(request, token: str) -> str:
@@ -72,13 +35,3 @@ def calendar(request):
         messages.success(request, _("The old calendar address no longer works. Add the new one to your calendar."))
         return redirect("accounts:calendar")
     return TemplateResponse(request, "accounts/calendar.html", {"feed_url": feed_url(request, user.calendar_token)})
-
-
-@require_POST
-def language_switch(request):
-    """The header's language switch: a signed-in person's choice is saved as their preference (their e-mails
-    follow it); then Django's `set_language` sets the cookie and redirects, as for an anonymous visitor."""
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and language != request.user.language:
-        services.preferences_update(actor=request.user, user=request.user, language=language)
-    return set_language(request)
