@@ -26,6 +26,7 @@ from django.utils import timezone
 from engagement.models import (
     CommunicationPlan,
     Decision,
+    HealthLevel,
     HealthOverride,
     HealthSnapshot,
     HealthWarning,
@@ -114,7 +115,7 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
         qs = qs.filter(client=client)
     if attention:
         qs = qs.filter(
-            Q(overdue_client_tasks__gt=0) | Q(decisions_awaiting__gt=0) | Q(open_warnings__gt=0) | Q(health_level="at_risk")
+            Q(overdue_client_tasks__gt=0) | Q(decisions_awaiting__gt=0) | Q(open_warnings__gt=0) | Q(health_level=HealthLevel.AT_RISK)
         )
     order = {
         "client": ["client__name", "name"],
