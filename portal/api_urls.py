@@ -4,13 +4,21 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagement.api import urls as engagement_urls
+from engagement.api.views.me import MeView
 from portal.accounts.api import urls as accounts_urls
 from portal.accounts.api.common import ApiNotFoundView
 from projects.api import urls as projects_urls
 
 app_name = "api"
 
-v1 = [*accounts_urls.urlpatterns, *projects_urls.urlpatterns, *engagement_urls.urlpatterns]
+# `me/` is filed after the account endpoints: it belongs to `engagement` (the preferences rule needs what the person
+# owes), the rest of them to `portal.accounts`.
+v1 = [
+    *accounts_urls.urlpatterns,
+    path("me/", MeView.as_view(), name="me"),
+    *projects_urls.urlpatterns,
+    *engagement_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("v1/", include(v1)),

@@ -35,10 +35,9 @@ def _headers(kind: str, language: str, sender) -> dict:
     return headers
 
 
-def queue_invitation_email(*, invitation_id: int, send_no: int = 1) -> bool:
-    """The invitation with its single-use accept link (`invite:<invitation-id>:<send-no>`). True when queued now."""
-    from projects.services.invitations import invitation_token
-
+def queue_invitation_email(*, invitation_id: int, token: str, send_no: int = 1) -> bool:
+    """The invitation with its single-use accept link (`invite:<invitation-id>:<send-no>`), built from the signed
+    `token` the invitation service issued. True when queued now."""
     invitation = Invitation.objects.select_related("project__client", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending:
         return False
@@ -51,7 +50,7 @@ def queue_invitation_email(*, invitation_id: int, send_no: int = 1) -> bool:
         "invitation": invitation,
         "project": project,
         "inviter": invitation.invited_by,
-        "accept_url": _url("accounts:invite-accept", invitation_token(invitation)),
+        "accept_url": _url("accounts:invite-accept", token),
     }
     rendered = render_email("invitation", context, language=language, time_zone=project.client.time_zone)
     _row, created = outbox_enqueue(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from projects import emails
 
 
-def invitation_send(invitation_id: int, send_no: int = 1) -> None:
+def invitation_send(invitation_id: int, token: str, send_no: int = 1) -> None:
     """Queue the portal invitation e-mail (dedupe key `invite:<invitation-id>:<send-no>`)."""
-    emails.queue_invitation_email(invitation_id=invitation_id, send_no=send_no)
+    emails.queue_invitation_email(invitation_id=invitation_id, token=token, send_no=send_no)
 
 
 def membership_added_notify(membership_id: int) -> None:

@@ -176,6 +176,13 @@ def render_reason(reason: dict, current: Current | None = None, project_id: int 
         return str(reason.get("code", ""))
 
 
+def reason_texts(warning) -> list[str]:
+    """A warning's reasons as sentences in the active language, worded from the current state of what they name (a
+    query or two for this warning alone: pages listing many warnings use `current_state` once)."""
+    now = current_state([(warning.project_id, warning.reasons)])
+    return [render_reason(reason, now, warning.project_id) if isinstance(reason, dict) else str(reason) for reason in warning.reasons or []]
+
+
 def _render_now(reason: dict, current: Current, project_id: int | None) -> str | None:
     """The sentence from the current state, or None when the stored one still holds (or nothing is known now)."""
     code = reason.get("code", "")

@@ -80,15 +80,6 @@ class HealthWarning(models.Model):
     def __str__(self) -> str:
         return f"{self.project} {self.person_id} {self.severity}"
 
-    @property
-    def reason_texts(self) -> list[str]:
-        """The reasons as sentences in the active language, worded from the current state of what they name (a
-        query or two for this warning alone: pages listing many warnings use `health.reasons.current_state`)."""
-        from engagement.health.reasons import current_state, render_reason  # reasons imports the models
-
-        now = current_state([(self.project_id, self.reasons)])
-        return [render_reason(reason, now, self.project_id) if isinstance(reason, dict) else str(reason) for reason in self.reasons or []]
-
 
 class Absence(models.Model):
     """A person's declared holiday or quiet period; early warnings respect it."""

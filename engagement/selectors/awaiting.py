@@ -184,6 +184,17 @@ def awaiting_summary(people, now: dt.datetime | None = None, rsvp_days: int = 14
     return out
 
 
+# --- the preferences rule ---------------------------------------------------------------------------
+
+
+def person_owes_answers(*, user) -> bool:
+    """True while the person owns an open task or a decision waits for their answer (two queries at most): while
+    it holds, `portal.accounts.services.preferences_update` keeps nudges or the weekly digest on."""
+    if Task.objects.open().filter(owner=user, internal=False).exists():
+        return True
+    return Decision.objects.awaiting(user).exists()
+
+
 __all__ = [
     "Awaiting",
     "approval_awaited_from",
@@ -194,6 +205,7 @@ __all__ = [
     "decisions_awaiting",
     "decisions_awaiting_anyone",
     "decisions_awaiting_by_person",
+    "person_owes_answers",
     "report_awaited",
     "reports_awaiting",
     "reports_awaiting_by_person",

@@ -19,7 +19,7 @@ from engagement.services.decisions import (
     decision_supersede,
 )
 from projects.permissions import project_access, require
-from projects.selectors.dashboard import client_people
+from projects.selectors.people import client_people
 from projects.views.common import invalid_status, render_tab, run_action, run_service
 
 LIST_LIMIT = 100

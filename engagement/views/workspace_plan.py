@@ -21,7 +21,7 @@ from engagement.services.plan import (
     stakeholder_update,
 )
 from projects.permissions import project_access, require
-from projects.selectors.dashboard import client_people
+from projects.selectors.people import client_people
 from projects.views.common import invalid_status, render_tab, run_action, run_service
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,23 +13,14 @@ PREFERENCE_FIELDS = frozenset(
 )
 
 
-def person_owes_answers(*, user: User) -> bool:
-    """True while the person owns an open task or a decision waits for their answer.
-
-    `portal.accounts` sits below `projects` and `engagement` in the import graph,
-    so their models are reached through the app registry instead of imports.
-    """
-    if user.owned_tasks.filter(status__in=("todo", "in_progress", "blocked"), internal=False).exists():
-        return True
-    return apps.get_model("engagement", "Decision").objects.awaiting(user).exists()
-
-
 @transaction.atomic
-def preferences_update(*, actor: User, user: User, **fields) -> User:
+def preferences_update(*, actor: User, user: User, owes_answers: bool, **fields) -> User:
     """Save a person's own preferences.
 
     While they owe answers, nudges and the weekly digest cannot both be switched
-    off: one of them must keep telling the person what is waiting for them.
+    off: one of them must keep telling the person what is waiting for them. What
+    they owe is engagement's to say, so the caller passes it (`owes_answers`, from
+    `engagement.selectors.awaiting.person_owes_answers`).
     """
     if actor.pk != user.pk:
         raise PermissionDenied(_("You can only change your own preferences."))
@@ -40,7 +30,7 @@ def preferences_update(*, actor: User, user: User, **fields) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     for name, value in fields.items():
         setattr(user, name, value)
-    if user.is_client and not user.email_nudges and not user.email_digest and person_owes_answers(user=user):
+    if user.is_client and not user.email_nudges and not user.email_digest and owes_answers:
         raise ValidationError(
             {
                 "email_nudges": _(

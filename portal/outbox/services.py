@@ -19,6 +19,7 @@ import logging
 import smtplib
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
@@ -30,6 +31,11 @@ from portal.outbox.email import Rendered, build_message, msgid, one_line
 from portal.outbox.models import MessageStatus, OutboundMessage
 
 log = logging.getLogger(__name__)
+
+# The worker tasks (`portal.outbox.tasks`, registered by the app's `ready`) are called by name: tasks call the
+# services, never the other way round.
+SEND_TASK = "outbox.send"
+SEND_BATCH_TASK = "outbox.send_batch"
 
 SENT = "sent"
 RETRY = "retry"
@@ -114,22 +120,18 @@ def _supersede_older(row: OutboundMessage) -> None:
 def outbox_dispatch_many(message_ids: list[int]) -> None:
     """Hand rows queued together (a digest batch) to one worker task that sends them over one connection;
     if the broker is down, `send_pending` finds them later."""
-    from portal.outbox.tasks import send_batch
-
     if not message_ids:
         return
     try:
-        send_batch.apply_async(args=[list(message_ids)], retry=False)
+        current_app.tasks[SEND_BATCH_TASK].apply_async(args=[list(message_ids)], retry=False)
     except Exception:  # the rows are in the database; the periodic sweep sends them
         log.warning("outbox: could not dispatch %s messages; the periodic sweep will send them", len(message_ids), exc_info=True)
 
 
 def _dispatch(message_id: int) -> None:
     """Hand the row to a worker now; if the broker is down, `send_pending` finds it later."""
-    from portal.outbox.tasks import send_message
-
     try:
-        send_message.apply_async(args=[message_id], retry=False)
+        current_app.tasks[SEND_TASK].apply_async(args=[message_id], retry=False)
     except Exception:  # the row is in the database; the periodic sweep sends it
         log.warning("outbox: could not dispatch message %s; the periodic sweep will send it", message_id, exc_info=True)
 

@@ -70,7 +70,7 @@ def invitation_create(*, actor: User, project: Project, email: str, role: str) -
     audit_record(
         actor=actor, action="invitation.create", obj=invitation, changes={"email": {"old": None, "new": email}, "role": {"old": None, "new": role}}
     )
-    transaction.on_commit(partial(notifications.invitation_send, invitation.pk, 1))
+    transaction.on_commit(partial(notifications.invitation_send, invitation.pk, invitation_token(invitation), 1))
     return invitation
 
 
@@ -100,7 +100,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
         obj=invitation,
         changes={"expires_at": {"old": old_expiry.isoformat(), "new": invitation.expires_at.isoformat()}},
     )
-    transaction.on_commit(partial(notifications.invitation_send, invitation.pk, invitation.sent_count))
+    transaction.on_commit(partial(notifications.invitation_send, invitation.pk, invitation_token(invitation), invitation.sent_count))
     return invitation
 
 

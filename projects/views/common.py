@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.exceptions import ApplicationError, ConflictError
 from projects.permissions import ProjectAccess
-from projects.selectors.dashboard import project_health
+from projects.selectors.workspace import project_health
 
 
 def run_service(request, form, call: Callable):

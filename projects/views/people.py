@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from projects.forms import InviteForm, MembershipRoleForm
 from projects.models import Invitation
 from projects.permissions import membership_access, project_access, require
-from projects.selectors.dashboard import project_people
+from projects.selectors.people import project_people
 from projects.services.invitations import invitation_create, invitation_resend, invitation_revoke
 from projects.services.memberships import membership_change, membership_remove
 from projects.views.common import invalid_status, render_tab, run_action, run_service

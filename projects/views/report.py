@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from portal.core.exceptions import ApplicationError
 from projects.forms_client import ReportForm
 from projects.permissions import task_access
-from projects.selectors.my_work import report_page
+from projects.selectors.report import report_page
 from projects.services.reports import report_submit
 
 

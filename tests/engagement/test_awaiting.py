@@ -14,13 +14,13 @@ from engagement.selectors.awaiting import (
     decisions_awaiting,
     decisions_awaiting_anyone,
     decisions_awaiting_by_person,
+    person_owes_answers,
     reports_awaiting,
     rsvps_awaiting,
     sign_off_awaiting,
 )
-from portal.accounts.services import person_owes_answers
+from engagement.selectors.dashboard import dashboard_projects, needs_you
 from projects.models import Membership, ProjectStatus, Role
-from projects.selectors.dashboard import dashboard_projects, needs_you
 from tests import factories as f
 
 

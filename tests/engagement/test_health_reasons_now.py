@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from engagement.health.config import get_config
 from engagement.health.loader import load_history
-from engagement.health.reasons import current_state, render_reason
+from engagement.health.reasons import current_state, reason_texts, render_reason
 from engagement.health.signals import decisions as decision_signal
 from engagement.models import HealthLevel
 from engagement.models.decisions import DecisionStatus, Involvement
@@ -45,7 +45,7 @@ def test_an_exposure_reason_says_overdue_once_the_task_is_overdue(client, world)
     for body in (attention, health):
         assert "&#x27;Homepage copy&#x27; is 2 days overdue and has had no report yet." in body
         assert "due in 5 days" not in body
-    assert warning.reason_texts == ["'Homepage copy' is 2 days overdue and has had no report yet."]
+    assert reason_texts(warning) == ["'Homepage copy' is 2 days overdue and has had no report yet."]
 
 
 def test_exposure_wording_follows_the_due_date_and_the_task_state(world):

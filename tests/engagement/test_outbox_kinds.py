@@ -15,6 +15,7 @@ from portal.outbox import services
 from portal.outbox.models import MessageKind, OutboundMessage
 from projects.emails import queue_invitation_email, queue_membership_added_email
 from projects.models import Membership
+from projects.services.invitations import invitation_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 def test_invitation_email_has_accept_link_and_no_unsubscribe(world, smtp_sink):
     invitation = f.InvitationFactory(project=world.project, email="new@acme.example", invited_by=world.manager)
-    assert queue_invitation_email(invitation_id=invitation.pk, send_no=1) is True
-    assert queue_invitation_email(invitation_id=invitation.pk, send_no=1) is False
+    assert queue_invitation_email(invitation_id=invitation.pk, token=invitation_token(invitation), send_no=1) is True
+    assert queue_invitation_email(invitation_id=invitation.pk, token=invitation_token(invitation), send_no=1) is False
     services.outbox_send_due()
     [message] = smtp_sink.messages
     assert message["To"] == "new@acme.example"

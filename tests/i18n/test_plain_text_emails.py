@@ -30,6 +30,7 @@ from projects.emails import (
     queue_task_blocked_email,
 )
 from projects.models import Membership, ReportState
+from projects.services.invitations import invitation_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def _every_kind(w, language: str):
                                  status=DecisionStatus.PROPOSED, requested_at=MONDAY_8)
     invitation = f.InvitationFactory(project=w.project, email="new@acme.example", invited_by=w.manager)
 
-    queue_invitation_email(invitation_id=invitation.pk, send_no=1)
+    queue_invitation_email(invitation_id=invitation.pk, token=invitation_token(invitation), send_no=1)
     queue_membership_added_email(membership_id=Membership.objects.get(project=w.project, user=w.team).pk)
     queue_decision_request(decision_id=approval.pk)
     queue_itip(meeting_id=meeting.pk, method="REQUEST")

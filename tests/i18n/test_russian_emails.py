@@ -19,6 +19,7 @@ from engagement.services.reminders import reminders_send_due
 from portal.outbox import services
 from projects.emails import queue_invitation_email, queue_membership_added_email
 from projects.models import Membership
+from projects.services.invitations import invitation_token
 from tests import factories as f
 from tests.i18n.catalogue import english_left, visible_text
 
@@ -87,7 +88,7 @@ def _every_kind(w):
     )
     invitation = f.InvitationFactory(project=w.project, email="new@acme.example", invited_by=w.manager)
 
-    queue_invitation_email(invitation_id=invitation.pk, send_no=1)
+    queue_invitation_email(invitation_id=invitation.pk, token=invitation_token(invitation), send_no=1)
     queue_membership_added_email(membership_id=Membership.objects.get(project=w.project, user=w.team).pk)
     queue_decision_request(decision_id=approval.pk)
     queue_itip(meeting_id=meeting.pk, method="REQUEST")

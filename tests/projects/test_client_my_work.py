@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from engagement.models import Involvement
-from projects.selectors.my_work import my_work_for
+from engagement.selectors.my_work import my_work_for
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from engagement.demo.builder import Cast, ProjectBuilder, Shape
+from engagement.demo.rows import Rows
 from engagement.models import CommunicationPlan, Decision, Meeting, Stakeholder
 from portal.accounts.models import Client, User
-from projects.demo.builder import Cast, ProjectBuilder, Shape
-from projects.demo.rows import Rows
 from projects.models import Membership, ProgressReport, Project, Role, Task, TaskSide
 from tests import factories as f
 

@@ -37,7 +37,8 @@ def test_invite_new_address_sends_on_commit(world, django_capture_on_commit_call
     assert invitation.accepted_at is None
     assert invitation.sent_count == 1
     assert timezone.now() + dt.timedelta(days=6) < invitation.expires_at <= timezone.now() + dt.timedelta(days=7)
-    assert [(c.func, c.args) for c in callbacks] == [(notifications.invitation_send, (invitation.pk, 1))]
+    assert [(c.func, c.args[0], c.args[2]) for c in callbacks] == [(notifications.invitation_send, invitation.pk, 1)]
+    assert invitation_from_token(callbacks[0].args[1]) == invitation  # the e-mail receives the accept link's token
     assert AuditEvent.objects.filter(action="invitation.create").count() == 1
 
 
@@ -176,7 +177,8 @@ def test_resend_extends_and_queues_next_send(world, django_capture_on_commit_cal
     invitation.refresh_from_db()
     assert invitation.sent_count == 2
     assert invitation.expires_at > timezone.now() + dt.timedelta(days=6)
-    assert [(c.func, c.args) for c in callbacks] == [(notifications.invitation_send, (invitation.pk, 2))]
+    assert [(c.func, c.args[0], c.args[2]) for c in callbacks] == [(notifications.invitation_send, invitation.pk, 2)]
+    assert invitation_from_token(callbacks[0].args[1]) == invitation  # the e-mail receives the accept link's token
 
 
 def test_team_cannot_resend_or_revoke(world, django_capture_on_commit_callbacks):

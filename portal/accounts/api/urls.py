@@ -6,5 +6,4 @@ urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="auth-token"),
     path("auth/tokens/", views.TokenListView.as_view(), name="auth-tokens"),
     path("auth/tokens/<str:token_id>/", views.TokenDetailView.as_view(), name="auth-token-detail"),
-    path("me/", views.MeView.as_view(), name="me"),
 ]

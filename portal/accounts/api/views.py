@@ -12,7 +12,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
-from portal.accounts import services
 from portal.accounts.api import serializers as s
 from portal.accounts.api.common import ApiView, example
 
@@ -87,24 +86,3 @@ class TokenDetailView(ApiView):
             raise Http404
         token.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MeView(ApiView):
-    """The caller's profile and preferences; PATCH changes time zone, language, digest day and hour, e-mail choices."""
-
-    @extend_schema(operation_id="me_retrieve", tags=["me"], responses={200: s.MeOutputSerializer})
-    def get(self, request):
-        return Response(s.MeOutputSerializer(request.user).data)
-
-    @extend_schema(
-        operation_id="me_partial_update",
-        tags=["me"],
-        request=s.MePreferencesInputSerializer,
-        responses={200: s.MeOutputSerializer},
-        examples=[example("Digest on Friday at 9", {"digest_weekday": 4, "digest_hour": 9, "language": "ru"}, request=True)],
-    )
-    def patch(self, request):
-        data = s.MePreferencesInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        user = services.preferences_update(actor=request.user, user=request.user, **data.validated_data)
-        return Response(s.MeOutputSerializer(user).data)

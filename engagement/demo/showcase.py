@@ -13,9 +13,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from engagement.demo.builder import Cast, ProjectBuilder, Shape
+from engagement.demo.rows import Rows, historical_timestamps
 from portal.accounts.models import Client, User
-from projects.demo.builder import Cast, ProjectBuilder, Shape
-from projects.demo.rows import Rows, historical_timestamps
 from projects.models import Project, ProjectStatus
 
 # The documented demo password (contract.md); seed_demo refuses to run with DEBUG off unless forced.

@@ -16,11 +16,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from engagement.demo import content as c
+from engagement.demo.builder import Cast, ProjectBuilder, Shape
+from engagement.demo.rows import Rows, historical_timestamps
+from engagement.demo.showcase import PASSWORD
 from portal.accounts.models import Client, User
-from projects.demo import content as c
-from projects.demo.builder import Cast, ProjectBuilder, Shape
-from projects.demo.rows import Rows, historical_timestamps
-from projects.demo.showcase import PASSWORD
 from projects.models import Project, ProjectStatus
 
 PROJECTS_PER_FLUSH = 10

@@ -2,8 +2,7 @@
 
 Both the demo set and `--scale N` use it. Rows reference unsaved parents; Django fills
 the foreign keys from the parents' primary keys once the earlier stage is inserted.
-Engagement models are looked up through the app registry: `projects` does not import
-`engagement`, but the demo data spans both.
+The demo data spans both apps, so it lives in `engagement`, the upper layer.
 """
 
 from __future__ import annotations
@@ -13,15 +12,19 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
-
-from projects.demo import content as c
-from projects.demo.rows import Rows, stamp
+from engagement.demo import content as c
+from engagement.demo.rows import Rows, stamp
+from engagement.models import (
+    Attendance,
+    CommunicationPlan,
+    Decision,
+    DecisionResponse,
+    Meeting,
+    MeetingSeries,
+    PlanVersion,
+    Stakeholder,
+)
 from projects.models import AuditEvent, Invitation, Membership, ProgressReport, Project, Risk, Role, Task, TaskSide
-
-
-def em(name: str):
-    return apps.get_model("engagement", name)
 
 
 @dataclass
@@ -89,7 +92,7 @@ class ProjectBuilder:
     def plan(self) -> None:
         s, p = self.shape, self.project
         version = 1 if s.plan == "draft" else 2
-        plan = em("CommunicationPlan")(
+        plan = CommunicationPlan(
             project=p, version=version,
             expectations=(
                 f"We meet every week to review progress on {p.name}. Every task owner reports at least weekly in the "
@@ -108,7 +111,7 @@ class ProjectBuilder:
         elif s.plan == "requested":
             plan.sign_off_requested_at = self.now - dt.timedelta(days=3)
         self.rows.add(1, stamp(plan, self.start + dt.timedelta(days=2)))
-        sh = em("Stakeholder")
+        sh = Stakeholder
         team_lead = sh(plan=plan, user=self.cast.manager, side=TaskSide.TEAM, responsibility="Delivery and communication",
                        raci="A", is_primary=True, channel="email")
         client_lead = sh(plan=plan, user=self.cast.lead, side=TaskSide.CLIENT, responsibility="Business owner, approvals",
@@ -130,14 +133,14 @@ class ProjectBuilder:
                                                    "client_response_hours", "team_response_hours", "escalation_path", "channels")}
         snapshot["stakeholders"] = [{"name": o.name, "side": o.side, "raci": o.raci, "is_primary": o.is_primary} for o in people]
         for v in range(1, version + 1):
-            self.rows.add(2, stamp(em("PlanVersion")(plan=plan, version=v, content=snapshot, created_by=self.cast.manager), plan.created_at))
+            self.rows.add(2, stamp(PlanVersion(plan=plan, version=v, content=snapshot, created_by=self.cast.manager), plan.created_at))
 
     # --- meetings ------------------------------------------------------------------------
     def meeting_series(self) -> None:
         s, zone = self.shape, ZoneInfo(self.shape.time_zone)
         local = self.start.astimezone(zone).replace(hour=s.hour, minute=0, second=0, microsecond=0)
         local += dt.timedelta(days=(s.weekday - local.weekday()) % 7)
-        series = em("MeetingSeries")(
+        series = MeetingSeries(
             project=self.project, title="Weekly check-in", purpose="Progress, blockers, decisions needed from the client.",
             rrule=f"FREQ=WEEKLY;BYDAY={c.DAYS[s.weekday]}", first_start=local.astimezone(dt.UTC), duration_minutes=45,
             time_zone=s.time_zone, location="https://meet.example.com/" + self.project.slug, organiser=self.cast.manager,
@@ -145,7 +148,7 @@ class ProjectBuilder:
         )
         self.rows.add(1, stamp(series, self.start))
         attendees = [self.cast.manager, *self.cast.team[:1], self.cast.lead, *self.cast.clients[:2]]
-        through = em("MeetingSeries").attendees.through
+        through = MeetingSeries.attendees.through
         for user in attendees:
             self.rows.add(2, through(meetingseries=series, user=user))
         horizon = self.now + dt.timedelta(weeks=s.weeks_ahead)
@@ -162,7 +165,7 @@ class ProjectBuilder:
 
     def meeting(self, series, start: dt.datetime, n: int, attendees: list):
         rng, past = self.rng, start < self.now
-        meeting = em("Meeting")(
+        meeting = Meeting(
             series=series, project=self.project, title=series.title, starts_at=start,
             ends_at=start + dt.timedelta(minutes=series.duration_minutes), original_start=start,
             time_zone=series.time_zone, location=series.location, agenda=series.agenda_template,
@@ -182,7 +185,7 @@ class ProjectBuilder:
         elif n and not any(m.status == "scheduled" for m in self.meetings):
             meeting.agenda = series.agenda_template + "\n\nOpen items: review overdue client tasks; launch checklist."
         self.rows.add(2, stamp(meeting, min(start, self.now) - dt.timedelta(days=7)))
-        att = em("Attendance")
+        att = Attendance
         for user in attendees:
             a = att(meeting=meeting, user=user)
             if meeting.status != "cancelled":
@@ -284,7 +287,7 @@ class ProjectBuilder:
              ("superseded", "informed"), ("approved", "consulted"), ("internal", "informed")]
 
     def decisions(self) -> None:
-        rng, model = self.rng, em("Decision")
+        rng, model = self.rng, Decision
         for i in range(self.shape.decisions):
             status, involvement = self.KINDS[i % len(self.KINDS)] if i < len(self.KINDS) else rng.choice(self.KINDS)
             title, context, options, text = c.DECISIONS[i % len(c.DECISIONS)]
@@ -332,7 +335,7 @@ class ProjectBuilder:
                 kind = "approved"
             else:
                 kind = "acknowledged"
-            self.rows.add(5, em("DecisionResponse")(
+            self.rows.add(5, DecisionResponse(
                 decision=decision, user=user, kind=kind, at=at + dt.timedelta(hours=6 + 20 * n),
                 comment="Fine with us." if kind != "objected" else "This does not work for our operations team.",
                 via=rng.choice(["portal", "portal", "email"]),

@@ -1,7 +1,7 @@
 """The manager's dashboard: the projects table and "This week needs you", at a constant query count.
 
-`projects` never imports `engagement`; its models are reached through the app
-registry (`apps.get_model`) and reverse relations.
+It composes both apps (projects' tasks and reports, engagement's decisions, meetings, plans and health), so it lives
+in `engagement`, the upper layer.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import (
     Count,
     F,
@@ -24,11 +23,19 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from engagement.models import (
+    CommunicationPlan,
+    Decision,
+    HealthLevel,
+    HealthOverride,
+    HealthSnapshot,
+    HealthWarning,
+    Meeting,
+    MeetingStatus,
+)
 from projects.models import (
     OPEN_TASK_STATUSES,
     STAFF_ROLES,
-    Invitation,
-    Membership,
     ProgressReport,
     Project,
     ProjectStatus,
@@ -41,10 +48,6 @@ NEEDS_LIMIT = 8
 DEFAULT_RESPONSE_HOURS = 48
 
 
-def _model(name: str):
-    return apps.get_model("engagement", name)
-
-
 def _count(qs: QuerySet) -> Subquery:
     return Coalesce(
         Subquery(qs.order_by().values("project_id").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
@@ -54,28 +57,25 @@ def _count(qs: QuerySet) -> Subquery:
 
 def decisions_awaiting_client_qs():
     """Decisions that await at least one client person (the one rule, `DecisionQuerySet.awaiting_anyone`)."""
-    return _model("Decision").objects.awaiting_anyone()
+    return Decision.objects.awaiting_anyone()
 
 
 def _latest_snapshot(field_name: str) -> Subquery:
-    snapshot = _model("HealthSnapshot")
     return Subquery(
-        snapshot.objects.filter(project=OuterRef("pk"), person__isnull=True)
+        HealthSnapshot.objects.filter(project=OuterRef("pk"), person__isnull=True)
         .order_by("-iso_year", "-iso_week", "-pk")  # the newest row wins a week computed twice (old parameters)
         .values(field_name)[:1]
     )
 
 
 def _active_override(now) -> QuerySet:
-    override = _model("HealthOverride")
-    return override.objects.filter(project=OuterRef("pk"), person__isnull=True, expires_at__gt=now).order_by("-set_at")
+    return HealthOverride.objects.filter(project=OuterRef("pk"), person__isnull=True, expires_at__gt=now).order_by("-set_at")
 
 
 def dashboard_projects(*, user, status: str = "", client=None, attention: bool = False, sort: str = "") -> QuerySet:
     """The projects the person belongs to, annotated for the table. One query per page (plus the count)."""
     now, today = timezone.now(), timezone.localdate()
     client_tasks = Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT, status__in=OPEN_TASK_STATUSES)
-    meeting, warning = _model("Meeting"), _model("HealthWarning")
     qs = (
         Project.objects.filter(memberships__user=user)
         .select_related("client")
@@ -84,7 +84,7 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
             open_client_tasks=_count(client_tasks),
             overdue_client_tasks=_count(client_tasks.filter(due_date__lt=today)),
             decisions_awaiting=_count(decisions_awaiting_client_qs().filter(project=OuterRef("pk"))),
-            open_warnings=_count(warning.objects.filter(project=OuterRef("pk"), closed_at__isnull=True)),
+            open_warnings=_count(HealthWarning.objects.filter(project=OuterRef("pk"), closed_at__isnull=True)),
             # Max per project, not ORDER BY … LIMIT 1: the latter walks every report backwards by date (bench).
             last_client_report=Subquery(
                 ProgressReport.objects.filter(task__project=OuterRef("pk"), task__side=TaskSide.CLIENT)
@@ -94,7 +94,7 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
                 .values("latest")[:1]
             ),
             next_meeting_at=Subquery(
-                meeting.objects.filter(project=OuterRef("pk"), status="scheduled", starts_at__gte=now)
+                Meeting.objects.filter(project=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__gte=now)
                 .order_by("starts_at")
                 .values("starts_at")[:1]
             ),
@@ -115,7 +115,7 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
         qs = qs.filter(client=client)
     if attention:
         qs = qs.filter(
-            Q(overdue_client_tasks__gt=0) | Q(decisions_awaiting__gt=0) | Q(open_warnings__gt=0) | Q(health_level="at_risk")
+            Q(overdue_client_tasks__gt=0) | Q(decisions_awaiting__gt=0) | Q(open_warnings__gt=0) | Q(health_level=HealthLevel.AT_RISK)
         )
     order = {
         "client": ["client__name", "name"],
@@ -142,8 +142,7 @@ class NeedsYou:
 
 def _past_response_target(project_ids, now) -> Q:
     """requested_at older than the project's client response target (48 h without a plan). One query for the targets."""
-    plan = _model("CommunicationPlan")
-    hours = set(plan.objects.filter(project__in=project_ids).values_list("client_response_hours", flat=True).distinct())
+    hours = set(CommunicationPlan.objects.filter(project__in=project_ids).values_list("client_response_hours", flat=True).distinct())
     condition = Q(project__plan__isnull=True, requested_at__lt=now - dt.timedelta(hours=DEFAULT_RESPONSE_HOURS))
     for h in hours:
         condition |= Q(project__plan__client_response_hours=h, requested_at__lt=now - dt.timedelta(hours=h))
@@ -163,7 +162,6 @@ def needs_you(*, user) -> NeedsYou:
     now, today = timezone.now(), timezone.localdate()
     projects = Project.objects.filter(memberships__user=user, memberships__role__in=list(STAFF_ROLES)).open()
     project_ids = projects.values("pk")
-    meeting, warning = _model("Meeting"), _model("HealthWarning")
     overdue = (
         Task.objects.filter(project__in=project_ids, side=TaskSide.CLIENT)
         .overdue(today)
@@ -180,8 +178,8 @@ def needs_you(*, user) -> NeedsYou:
         .order_by("requested_at")[:NEEDS_LIMIT]
     )
     no_agenda = (
-        meeting.objects.filter(
-            project__in=project_ids, status="scheduled", starts_at__gte=now, starts_at__lte=now + dt.timedelta(hours=48)
+        Meeting.objects.filter(
+            project__in=project_ids, status=MeetingStatus.SCHEDULED, starts_at__gte=now, starts_at__lte=now + dt.timedelta(hours=48)
         )
         .filter(Q(agenda="") | Q(agenda__isnull=True))
         .select_related("project")
@@ -197,49 +195,10 @@ def needs_you(*, user) -> NeedsYou:
         .order_by("name")[:NEEDS_LIMIT]
     )
     warnings = (
-        warning.objects.filter(project__in=project_ids, closed_at__isnull=True)
+        HealthWarning.objects.filter(project__in=project_ids, closed_at__isnull=True)
         .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lt=now))
         .select_related("project", "person")
         .only("id", "severity", "reasons", "opened_at", *_PROJECT_COLUMNS, *(f"person__{c}" for c in _PERSON_COLUMNS))
         .order_by("-opened_at")[:NEEDS_LIMIT]
     )
     return NeedsYou(list(overdue), list(late), list(no_agenda), list(unsigned), list(warnings))
-
-
-def project_health(project):
-    """The latest project-level HealthSnapshot, or None."""
-    return (
-        _model("HealthSnapshot")
-        .objects.filter(project=project, person__isnull=True)
-        .order_by("-iso_year", "-iso_week", "-pk")
-        .only("level", "score", "iso_year", "iso_week")
-        .first()
-    )
-
-
-def project_people(access):
-    """Members with their people, and — for those who manage people — the pending invitations."""
-    members = (
-        Membership.objects.filter(project=access.project)
-        .select_related("user", "user__organisation")
-        .order_by("role", "user__full_name", "user__email")
-    )
-    invitations = Invitation.objects.none()
-    if access.can_manage_people:
-        invitations = (
-            Invitation.objects.filter(project=access.project, accepted_at__isnull=True, revoked_at__isnull=True)
-            .select_related("invited_by")
-            .order_by("-created_at")
-        )
-    return members, invitations
-
-
-def client_people(project, *, leads_only: bool = False) -> list:
-    """The client-side members (people who are e-mailed about decisions and the plan sign-off)."""
-    roles = ["client_lead"] if leads_only else ["client_lead", "client"]
-    return [
-        m.user
-        for m in Membership.objects.filter(project=project, role__in=roles, user__is_active=True)
-        .select_related("user")
-        .order_by("-role", "user__full_name")
-    ]

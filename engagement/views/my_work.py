@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from projects.selectors.my_work import my_work_for
+from engagement.selectors.my_work import my_work_for
 
 
 @login_required

@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from engagement.selectors.dashboard import PAGE_SIZE, dashboard_projects, needs_you
+from engagement.views.my_work import my_work
 from projects.forms import DashboardFilterForm
-from projects.selectors.dashboard import PAGE_SIZE, dashboard_projects, needs_you
-from projects.views.my_work import my_work
 
 
 @login_required

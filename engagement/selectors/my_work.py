@@ -1,7 +1,7 @@
-"""The client's "my work" page and the report page: scoped reads with a constant number of queries.
+"""The client's "my work" page: scoped reads with a constant number of queries.
 
-`projects` never imports `engagement`; decisions, meetings and digests are
-reached through the app registry (models only, no engagement code).
+It composes both apps (projects' tasks, engagement's decisions, meetings, plans and digests), so it lives in
+`engagement`, the upper layer.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from projects.models import CLIENT_ROLES, Membership, ProgressReport, Project, Role, Task, TaskSide
+from engagement.models import Attendance, CommunicationPlan, Decision, Digest, MeetingStatus
+from projects.models import CLIENT_ROLES, Membership, Project, Role, Task, TaskSide
 
 UPCOMING_DAYS = 21
 RECENT_ANSWERS = 5
@@ -50,9 +50,8 @@ def _client_project_ids(user) -> list[int]:
 
 def decisions_awaiting_qs(user, project_ids):
     """The decisions that await the person (the one rule, `DecisionQuerySet.awaiting`), oldest request first."""
-    decision_model = apps.get_model("engagement", "Decision")
     return (
-        decision_model.objects.awaiting(user)
+        Decision.objects.awaiting(user)
         .filter(project_id__in=project_ids)
         .select_related("project")
         .order_by("requested_at", "pk")
@@ -85,24 +84,22 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .order_by("overdue_rank", "due_date", "pk")[:MAX_ROWS]
     )
     decisions = list(decisions_awaiting_qs(user, project_ids)[:MAX_ROWS])
-    attendance_model = apps.get_model("engagement", "Attendance")
     meetings = list(
-        attendance_model.objects.filter(
+        Attendance.objects.filter(
             user=user,
             meeting__project_id__in=project_ids,
-            meeting__status="scheduled",
+            meeting__status=MeetingStatus.SCHEDULED,
             meeting__ends_at__gte=now,
             meeting__starts_at__lte=now + dt.timedelta(days=UPCOMING_DAYS),
         )
         .select_related("meeting", "meeting__project")
         .order_by("meeting__starts_at", "pk")[:MAX_ROWS]
     )
-    plan_model = apps.get_model("engagement", "CommunicationPlan")
     lead_projects = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD, project_id__in=project_ids).values(
         "project_id"
     )
     plans = list(
-        plan_model.objects.awaiting_sign_off()
+        CommunicationPlan.objects.awaiting_sign_off()
         .filter(project_id__in=lead_projects)
         .select_related("project")
         .order_by("project__name")
@@ -113,7 +110,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .order_by("-at", "-pk")[:RECENT_ANSWERS]
     )
     digest = (
-        user.digests.filter(kind="client").order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
+        user.digests.filter(kind=Digest.Kind.CLIENT).order_by("-iso_week").only("pk", "iso_week", "subject", "created_at").first()
     )
     return MyWork(
         projects=projects,
@@ -125,11 +122,3 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         my_answers=my_answers,
         latest_digest=digest,
     )
-
-
-def report_page(*, task: Task, access) -> dict:
-    """The task with its report history (newest first) for the report page."""
-    history = list(
-        ProgressReport.objects.filter(task=task).select_related("author").order_by("-created_at", "-id")[:MAX_ROWS]
-    )
-    return {"task": task, "project": access.project, "access": access, "history": history}

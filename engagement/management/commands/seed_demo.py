@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.demo.scale import Progress, seed_scale
-from projects.demo.showcase import LOGINS, PASSWORD, seed_showcase
+from engagement.demo.scale import Progress, seed_scale
+from engagement.demo.showcase import LOGINS, PASSWORD, seed_showcase
 
 
 class Command(BaseCommand):
