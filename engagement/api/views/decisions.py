@@ -12,7 +12,7 @@ from engagement.models import Decision, DecisionResponse
 from engagement.permissions import decision_access
 from engagement.selectors import core as selectors
 from engagement.services import decisions
-from portal.accounts.api.common import ApiView, example
+from portal.core.api.common import ApiView, example
 from projects.permissions import project_access
 
 DECISION_EXAMPLE = {

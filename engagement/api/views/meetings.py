@@ -12,7 +12,7 @@ from engagement.models import Meeting, MeetingSeries
 from engagement.permissions import meeting_access, series_access
 from engagement.selectors import core as selectors
 from engagement.services import meetings
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
 from projects.permissions import project_access
 
 SERIES_EXAMPLE = {

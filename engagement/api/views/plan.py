@@ -11,7 +11,7 @@ from engagement.models import Stakeholder
 from engagement.permissions import plan_access, stakeholder_access
 from engagement.selectors import core as selectors
 from engagement.services import plan as plans
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
 from projects.permissions import project_access
 
 

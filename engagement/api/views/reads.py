@@ -10,7 +10,7 @@ from engagement.api import filters
 from engagement.api.serializers import reads as s
 from engagement.models import Digest, HealthSnapshot
 from engagement.selectors import core as selectors
-from portal.accounts.api.common import ApiView
+from portal.core.api.common import ApiView
 from projects.permissions import project_access
 
 

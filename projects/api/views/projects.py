@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from portal.accounts.api.common import ApiView, example
+from portal.core.api.common import ApiView, example
 from projects.api import filters
 from projects.api import serializers as s
 from projects.models import Invitation, Membership, Project

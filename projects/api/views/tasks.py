@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
 from projects.api import filters
 from projects.api import serializers as s
 from projects.models import ProgressReport, Task
