@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagement.api import urls as engagement_urls
 from engagement.api.views.me import MeView
 from portal.accounts.api import urls as accounts_urls
-from portal.accounts.api.common import ApiNotFoundView
+from portal.core.api.common import ApiNotFoundView
 from projects.api import urls as projects_urls
 
 app_name = "api"

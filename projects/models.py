@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Client
 from portal.core.models import TimeStamped
+from portal.core.querysets import VisibilityQuerySet
 
 
 class ProjectStatus(models.TextChoices):
@@ -162,7 +163,7 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(VisibilityQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_TASK_STATUSES)
 
@@ -174,9 +175,6 @@ class TaskQuerySet(models.QuerySet):
 
     def overdue(self, today: dt.date | None = None):
         return self.open().filter(due_date__lt=today or timezone.localdate())
-
-    def visible_to_clients(self):
-        return self.filter(internal=False)
 
 
 class Task(TimeStamped):
@@ -318,6 +316,8 @@ class Risk(TimeStamped):
     internal = models.BooleanField(_("internal (hidden from the client)"), default=False)
     version = models.PositiveIntegerField(default=1)
 
+    objects = VisibilityQuerySet.as_manager()
+
     class Meta:
         ordering = ["status", "-created_at"]
         verbose_name = _("risk or issue")
@@ -351,6 +351,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     internal = models.BooleanField(default=True)
+
+    objects = VisibilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -179,6 +179,12 @@ def _visible(access: ProjectAccess, obj) -> None:
         raise Http404
 
 
+def require_can_mark_internal(access: ProjectAccess, internal: bool) -> None:
+    """Only people who may see internal items may make one (or keep one) internal."""
+    if internal and not access.can_see_internal:
+        raise PermissionDenied(_("Only the team can mark items internal."))
+
+
 def task_access(*, user, task_id: int, slug: str) -> tuple[Task, ProjectAccess]:
     """The task of the project `slug`, with its owner, project, client and manager and the person's role in one
     query (every task page, the task API and the report POST start here)."""

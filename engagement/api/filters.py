@@ -6,7 +6,7 @@ from django.utils import timezone
 from engagement.models import Decision, HealthSnapshot, Meeting, MeetingStatus
 from engagement.models.decisions import DecisionStatus, Impact, Involvement
 from engagement.selectors.awaiting import decision_ids_awaiting
-from portal.accounts.api.filters import IntegerFilter
+from portal.core.api.filters import IntegerFilter
 
 
 class MeetingFilter(django_filters.FilterSet):

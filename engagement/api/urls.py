@@ -1,7 +1,7 @@
 from django.urls import path
 
 from engagement.api.views import decisions, meetings, plan, reads
-from portal.accounts.api import fields  # noqa: F401  (registers the <id:...> converter)
+from portal.core.api import fields  # noqa: F401  (registers the <id:...> converter)
 
 P = "projects/<slug:slug>/"
 

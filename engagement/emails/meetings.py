@@ -229,7 +229,7 @@ def render_reminder(row: OutboundMessage) -> Rendered | None:
             "offset_hours": max(offset // 60, 1),
             "is_tomorrow": context["local_start"].date() == local_now.date() + dt.timedelta(days=1),
             "is_today": context["local_start"].date() == local_now.date(),
-            "prepare_decisions": list(Decision.objects.filter(meeting=meeting, internal=False).only("title")[:10]),
+            "prepare_decisions": list(Decision.objects.filter(meeting=meeting).visible_to_clients().only("title")[:10]),
             "unsubscribe_url": unsubscribe_url(person=person, preference="email_reminders"),
         }
     )

@@ -148,8 +148,8 @@ def load_history(project, until: dt.datetime) -> History:
 
     decisions: dict = {}
     still_asking = set(Decision.objects.asking().filter(project=project).values_list("pk", flat=True))
-    for d in Decision.objects.filter(
-        project=project, internal=False, requested_at__isnull=False, requested_at__lt=until
+    for d in Decision.objects.visible_to_clients().filter(
+        project=project, requested_at__isnull=False, requested_at__lt=until
     ).exclude(involvement="informed").only(
         "id", "title", "requested_at", "task_id", "task__owner_id", "status", "involvement", "updated_at"
     ).select_related("task"):

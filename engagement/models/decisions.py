@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import TimeStamped
+from portal.core.querysets import VisibilityQuerySet
 from projects.models import Project, ProjectStatus, Role
 
 
@@ -30,7 +31,7 @@ class DecisionStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("superseded")
 
 
-class DecisionQuerySet(models.QuerySet):
+class DecisionQuerySet(VisibilityQuerySet):
     """What "a decision awaits a person" means, written once (engagement/selectors/awaiting.py builds on it).
 
     A decision *asks* while it is client-visible, the client was asked (`requested_at`) and the question is still
@@ -40,15 +41,11 @@ class DecisionQuerySet(models.QuerySet):
     client unless it is only informed: `ProjectAccess.can_respond_to`) and has not answered it yet.
     """
 
-    def visible_to_clients(self):
-        return self.filter(internal=False)
-
     def asking(self):
         """Decisions that still ask the client something (whoever is asked)."""
-        return self.filter(
+        return self.visible_to_clients().filter(
             Q(involvement=Involvement.APPROVAL, status=DecisionStatus.PROPOSED)
             | (~Q(involvement=Involvement.APPROVAL) & Q(status__in=[DecisionStatus.PROPOSED, DecisionStatus.APPROVED])),
-            internal=False,
             requested_at__isnull=False,
         )
 

@@ -190,7 +190,7 @@ def awaiting_summary(people, now: dt.datetime | None = None, rsvp_days: int = 14
 def person_owes_answers(*, user) -> bool:
     """True while the person owns an open task or a decision waits for their answer (two queries at most): while
     it holds, `portal.accounts.services.preferences_update` keeps nudges or the weekly digest on."""
-    if Task.objects.open().filter(owner=user, internal=False).exists():
+    if Task.objects.open().visible_to_clients().filter(owner=user).exists():
         return True
     return Decision.objects.awaiting(user).exists()
 

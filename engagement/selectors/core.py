@@ -7,11 +7,21 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from engagement.models import Attendance, Decision, DecisionResponse, Meeting, MeetingStatus
+from engagement.models import (
+    Attendance,
+    Decision,
+    DecisionResponse,
+    Digest,
+    HealthSnapshot,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Stakeholder,
+)
 from engagement.selectors.awaiting import approval_awaited_from, decision_awaits
 from portal.core.time import iso_week, week_start
 from projects.models import Project
-from projects.permissions import ProjectAccess
+from projects.permissions import ProjectAccess, require
 
 
 def meeting_list_for_project(access: ProjectAccess, upcoming: bool = True, now: dt.datetime | None = None) -> QuerySet[Meeting]:
@@ -29,9 +39,7 @@ def meeting_list_for_project(access: ProjectAccess, upcoming: bool = True, now: 
 
 def decision_list_for_project(access: ProjectAccess, status: str | None = None, involvement: str | None = None) -> QuerySet[Decision]:
     """The decision log as this person may see it (client people never see internal ones), responses prefetched."""
-    qs = Decision.objects.filter(project=access.project)
-    if not access.can_see_internal:
-        qs = qs.filter(internal=False)
+    qs = Decision.objects.filter(project=access.project).visible_to(access)
     if status:
         qs = qs.filter(status=status)
     if involvement:
@@ -39,6 +47,61 @@ def decision_list_for_project(access: ProjectAccess, status: str | None = None, 
     return qs.select_related("decided_by", "recorded_by", "superseded_by", "task", "meeting").prefetch_related(
         Prefetch("responses", queryset=DecisionResponse.objects.select_related("user").order_by("at"))
     ).order_by("-created_at", "-id")
+
+
+def decision_rows_for_project(access: ProjectAccess) -> QuerySet[Decision]:
+    """The decision log as this person may see it, newest first, without the responses (the API lists them apart)."""
+    return (
+        Decision.objects.filter(project=access.project).visible_to(access).select_related("decided_by", "recorded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def decision_responses(decision: Decision) -> QuerySet[DecisionResponse]:
+    return DecisionResponse.objects.filter(decision=decision).select_related("user").order_by("at", "id")
+
+
+def series_list(access: ProjectAccess) -> QuerySet[MeetingSeries]:
+    return (
+        MeetingSeries.objects.filter(project=access.project)
+        .select_related("organiser")
+        .prefetch_related("attendees")
+        .order_by("title", "id")
+    )
+
+
+def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(meeting=meeting).select_related("user").order_by("user__full_name", "user_id")
+
+
+def _with_attendance(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return meetings.prefetch_related(
+        Prefetch("attendance", queryset=Attendance.objects.select_related("user").order_by("user__full_name", "user_id"))
+    )
+
+
+def meetings_with_attendance(access: ProjectAccess) -> QuerySet[Meeting]:
+    """Every meeting of the project, past and future, soonest first, with its attendance (the API's list)."""
+    return _with_attendance(Meeting.objects.filter(project=access.project)).order_by("starts_at", "id")
+
+
+def meeting_with_attendance(meeting: Meeting) -> Meeting:
+    return _with_attendance(Meeting.objects.filter(pk=meeting.pk)).get()
+
+
+def stakeholder_list(access: ProjectAccess) -> QuerySet[Stakeholder]:
+    return Stakeholder.objects.filter(plan__project=access.project).select_related("user").order_by("side", "-is_primary", "id")
+
+
+def health_history(access: ProjectAccess) -> QuerySet[HealthSnapshot]:
+    """The project's weekly health snapshots, newest week first; only for people who may see health."""
+    require(access.can_see_health)
+    return HealthSnapshot.objects.filter(project=access.project).select_related("person").order_by("-iso_year", "-iso_week", "id")
+
+
+def digests_for_user(user) -> QuerySet[Digest]:
+    """The digests sent to the person, newest week first."""
+    return Digest.objects.filter(recipient=user).order_by("-iso_week", "-id")
 
 
 def meetings_for_user(user, start: dt.datetime, end: dt.datetime) -> QuerySet[Meeting]:

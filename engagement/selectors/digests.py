@@ -86,13 +86,13 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
     url = functools.lru_cache(maxsize=None)(portal_url)  # one reverse() per page of the batch, not per person
 
     tasks_of: dict[int, list[Task]] = defaultdict(list)
-    for task in Task.objects.open().filter(owner_id__in=ids, project_id__in=project_ids, internal=False):
+    for task in Task.objects.open().visible_to_clients().filter(owner_id__in=ids, project_id__in=project_ids):
         if task.project_id in roles[task.owner_id]:
             task.project = by_pk[task.project_id]
             tasks_of[task.owner_id].append(task)
     awaiting_of = decisions_awaiting_by_person(ids, project_ids=project_ids)
     made_all = list(
-        Decision.objects.filter(project_id__in=project_ids, internal=False, status=DecisionStatus.APPROVED,
+        Decision.objects.visible_to_clients().filter(project_id__in=project_ids, status=DecisionStatus.APPROVED,
                                 decided_on__gt=min(today.values()) - dt.timedelta(days=7),
                                 decided_on__lte=max(today.values()))
         .select_related("decided_by")
@@ -116,7 +116,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         .values("pk")[:1]
     )
     newest_ids = (
-        Task.objects.filter(project_id__in=project_ids, internal=False)
+        Task.objects.visible_to_clients().filter(project_id__in=project_ids)
         .annotate(newest_report=Subquery(newest))
         .filter(newest_report__isnull=False)
         .order_by()
@@ -126,7 +126,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         ProgressReport.objects.filter(pk__in=newest_ids).select_related("task", "author").order_by("-created_at", "-pk")
     )
     risks_all = list(
-        Risk.objects.filter(project_id__in=project_ids, internal=False, status__in=[Risk.Status.OPEN, Risk.Status.MITIGATING])
+        Risk.objects.visible_to_clients().filter(project_id__in=project_ids, status__in=[Risk.Status.OPEN, Risk.Status.MITIGATING])
         .select_related("owner")
         .order_by("project__name", "-created_at", "-pk")
     )
@@ -135,7 +135,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
     for report in reports_all:
         report.task.project = by_pk[report.task.project_id]
     progress = dict(
-        Task.objects.filter(project_id__in=project_ids, internal=False).exclude(status="cancelled")
+        Task.objects.visible_to_clients().filter(project_id__in=project_ids).exclude(status="cancelled")
         .values("project_id").annotate(avg=Avg("last_percent")).values_list("project_id", "avg")
     )
 

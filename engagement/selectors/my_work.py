@@ -105,7 +105,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .order_by("project__name")
     )
     my_answers = list(
-        user.decision_responses.filter(decision__project_id__in=project_ids, decision__internal=False)
+        user.decision_responses.filter(decision__in=Decision.objects.visible_to_clients(), decision__project_id__in=project_ids)
         .select_related("decision", "decision__project")
         .order_by("-at", "-pk")[:RECENT_ANSWERS]
     )

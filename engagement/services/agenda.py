@@ -42,7 +42,7 @@ def agenda_draft(meeting: Meeting) -> str:
         [_("%(title)s (asked %(asked)s)") % {"title": d.title, "asked": _date(timezone.localdate(d.requested_at))}
          for d in decisions_awaiting_client(project)],
     ))
-    risks = Risk.objects.filter(project=project, internal=False).exclude(status=Risk.Status.CLOSED).order_by("-created_at")
+    risks = Risk.objects.filter(project=project).visible_to_clients().exclude(status=Risk.Status.CLOSED).order_by("-created_at")
     sections.append((
         _("Open risks and issues"),
         [f"{r.title} ({r.get_severity_display()})" for r in risks],
@@ -50,7 +50,7 @@ def agenda_draft(meeting: Meeting) -> str:
     previous = _previous_meeting(meeting)
     actions = []
     if previous is not None:
-        tasks = previous.outcome_tasks.filter(internal=False).select_related("owner").order_by("due_date", "id")
+        tasks = previous.outcome_tasks.visible_to_clients().select_related("owner").order_by("due_date", "id")
         actions = [_("%(title)s — %(owner)s (%(status)s)") % {"title": t.title, "owner": t.owner, "status": t.get_status_display()}
                    for t in tasks]
     sections.append((_("Actions from the last meeting"), actions))

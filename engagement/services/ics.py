@@ -292,7 +292,7 @@ def calendar_feed_for_token(*, token: str, now: dt.datetime | None = None) -> st
         meetings = meetings.filter(project__memberships__user=person)
     tasks = Task.objects.open().filter(owner=person, due_date__isnull=False).select_related("project")
     if person.is_client:
-        tasks = tasks.filter(internal=False)
+        tasks = tasks.visible_to_clients()
 
     def url_for(meeting) -> str:
         from engagement.emails.common import portal_url

@@ -68,7 +68,7 @@ def _items(people: dict[int, User], now: dt.datetime) -> dict[int, list[Item]]:
     project_ids = {p for _u, p in roles}
     projects = {p.pk: p for p in Project.objects.filter(pk__in=project_ids).select_related("manager")}
     items: dict[int, list[Item]] = defaultdict(list)
-    for task in Task.objects.open().filter(owner_id__in=people, side=TaskSide.CLIENT, internal=False, project_id__in=project_ids):
+    for task in Task.objects.open().visible_to_clients().filter(owner_id__in=people, side=TaskSide.CLIENT, project_id__in=project_ids):
         local_today = now.astimezone(zone(people[task.owner_id].time_zone)).date()
         overdue = task.due_date is not None and task.due_date < local_today
         if report_awaited(task, now, local_today):

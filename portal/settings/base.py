@@ -226,18 +226,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "portal.accounts.api.schema.ApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.core.api.schema.ApiSchema",
     # JSON only: a browser asking for a page gets the JSON too (people read the API at /api/docs/). DRF's browsable
     # page builds its forms from one serializer_class per view; views here declare an input serializer per method.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_METADATA_CLASS": "portal.accounts.api.metadata.ApiMetadata",
+    "DEFAULT_METADATA_CLASS": "portal.core.api.metadata.ApiMetadata",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "portal.accounts.api.pagination.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.core.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 
-from portal.accounts.api.filters import IntegerFilter
+from portal.core.api.filters import IntegerFilter
 from projects.models import (
     OPEN_TASK_STATUSES,
     AuditEvent,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from portal.accounts.api.fields import related_id
 from portal.accounts.models import Client, User
+from portal.core.api.fields import related_id
 from projects.models import Priority, ProjectStatus, ReportState, Risk, Role, Severity, TaskSide, TaskStatus
 
 

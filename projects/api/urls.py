@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.accounts.api import fields  # noqa: F401  (registers the <id:...> converter)
+from portal.core.api import fields  # noqa: F401  (registers the <id:...> converter)
 from projects.api.views import projects, risks, tasks
 
 P = "projects/<slug:slug>/"

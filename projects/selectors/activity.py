@@ -26,9 +26,7 @@ class ActivityPage:
 def activity_events(access: ProjectAccess, *, kind: str = "", person: int | None = None) -> QuerySet[AuditEvent]:
     """Newest first. Client people see only what is not internal; edits that changed nothing a person reads are
     left out (a save without a change still moves the row's version)."""
-    qs = AuditEvent.objects.filter(project=access.project).select_related("actor")
-    if not access.can_see_internal:
-        qs = qs.filter(internal=False)
+    qs = AuditEvent.objects.filter(project=access.project).visible_to(access).select_related("actor")
     qs = qs.exclude(Q(action__in=EDITS) & ~Q(changes__has_any_keys=meaningful_keys()))
     if kind in KINDS:
         prefixes = Q()
@@ -42,9 +40,7 @@ def activity_events(access: ProjectAccess, *, kind: str = "", person: int | None
 
 def activity_people(access: ProjectAccess) -> QuerySet:
     """Everyone who acted in the project (members past and present), for the person filter."""
-    actors = AuditEvent.objects.filter(project=access.project, actor__isnull=False)
-    if not access.can_see_internal:
-        actors = actors.filter(internal=False)
+    actors = AuditEvent.objects.filter(project=access.project, actor__isnull=False).visible_to(access)
     return get_user_model().objects.filter(pk__in=actors.values("actor_id")).order_by("full_name", "email")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from projects.models import (
     Task,
     TaskSide,
 )
-from projects.permissions import ProjectAccess
+from projects.permissions import ProjectAccess, require
 
 
 def _count(qs: QuerySet) -> Coalesce:
@@ -58,11 +58,21 @@ def project_list_for_user(user, *, include_archived: bool = False) -> QuerySet[P
     return qs
 
 
+def projects_with_role(user) -> QuerySet[Project]:
+    """Every project of the person, archived ones too, with `my_role` and nothing else (the API's project list)."""
+    return (
+        Project.objects.filter(memberships__user=user)
+        .annotate(my_role=F("memberships__role"))
+        .select_related("client", "manager")
+        .order_by("name", "id")
+    )
+
+
 def _visible_tasks(user) -> QuerySet[Task]:
     memberships = Membership.objects.filter(user=user)
     staff_projects = memberships.filter(role__in=STAFF_ROLES).values("project_id")
     client_projects = memberships.exclude(role__in=STAFF_ROLES).values("project_id")
-    return Task.objects.filter(Q(project_id__in=staff_projects) | Q(project_id__in=client_projects, internal=False))
+    return Task.objects.filter(project_id__in=staff_projects) | Task.objects.filter(project_id__in=client_projects).visible_to_clients()
 
 
 def task_list_for_user(user, project: Project | None = None) -> QuerySet[Task]:
@@ -83,9 +93,7 @@ def task_list_for_project(
     status: str | list[str] | None = None,
 ) -> QuerySet[Task]:
     """Filters: `side` client/team, `owner` (user or id), `overdue`, `status` (one, a list, or "open")."""
-    qs = Task.objects.filter(project=access.project).select_related("owner", "project")
-    if not access.can_see_internal:
-        qs = qs.filter(internal=False)
+    qs = Task.objects.filter(project=access.project).visible_to(access).select_related("owner", "project")
     if side:
         qs = qs.filter(side=side)
     if owner:
@@ -101,15 +109,30 @@ def task_list_for_project(
     return qs.order_by("due_date", "pk")
 
 
+TASK_COLUMNS = (
+    "id", "title", "description", "side", "due_date", "status", "priority", "report_cadence_days", "last_reported_at",
+    "last_percent", "last_state", "completed_at", "internal", "version", "created_at",
+    "project__id", "project__slug", "owner__id", "owner__full_name", "owner__email",
+)
+
+
+def task_rows_for_user(user) -> QuerySet[Task]:
+    """`task_list_for_user` narrowed to the columns a task row shows (the API's "my tasks")."""
+    return task_list_for_user(user).select_related(None).select_related("project", "owner").only(*TASK_COLUMNS)
+
+
+def task_rows_for_project(access: ProjectAccess) -> QuerySet[Task]:
+    """`task_list_for_project` narrowed to the columns a task row shows, undated tasks last (the API's task list)."""
+    return task_list_for_project(access).only(*TASK_COLUMNS).order_by(F("due_date").asc(nulls_last=True), "id")
+
+
 def report_history(task: Task) -> QuerySet[ProgressReport]:
     """Newest first."""
     return ProgressReport.objects.filter(task=task).select_related("author").order_by("-created_at", "-id")
 
 
 def risk_list_for_project(access: ProjectAccess, include_closed: bool = True) -> QuerySet[Risk]:
-    qs = Risk.objects.filter(project=access.project).select_related("owner", "raised_by")
-    if not access.can_see_internal:
-        qs = qs.filter(internal=False)
+    qs = Risk.objects.filter(project=access.project).visible_to(access).select_related("owner", "raised_by")
     if not include_closed:
         qs = qs.exclude(status=Risk.Status.CLOSED)
     return qs.order_by("status", "-created_at", "-id")
@@ -117,10 +140,14 @@ def risk_list_for_project(access: ProjectAccess, include_closed: bool = True) ->
 
 def audit_feed(access: ProjectAccess, limit: int = 100) -> QuerySet[AuditEvent]:
     """Newest first. Staff see everything; client people only events marked non-internal."""
-    qs = AuditEvent.objects.filter(project=access.project).select_related("actor")
-    if not access.can_see_internal:
-        qs = qs.filter(internal=False)
+    qs = AuditEvent.objects.filter(project=access.project).visible_to(access).select_related("actor")
     return qs.order_by("-at", "-id")[:limit]
+
+
+def audit_log(access: ProjectAccess) -> QuerySet[AuditEvent]:
+    """The whole audit log of the project, newest first, for the team only (the API pages through it)."""
+    require(access.is_staff)
+    return AuditEvent.objects.filter(project=access.project).visible_to(access).select_related("actor").order_by("-at", "-id")
 
 
 @dataclass
@@ -152,7 +179,8 @@ def ledger(access: ProjectAccess) -> Ledger:
     """One query: team-side and client-side open tasks that the client can see (internal work is not owed)."""
     sides = {TaskSide.TEAM: LedgerSide(), TaskSide.CLIENT: LedgerSide()}
     qs = (
-        Task.objects.filter(project=access.project, internal=False)
+        Task.objects.filter(project=access.project)
+        .visible_to_clients()
         .open()
         .select_related("owner")
         .order_by("due_date", "pk")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from projects.models import Invitation, Membership
+from projects.permissions import ProjectAccess, require
 
 
 def project_people(access):
@@ -31,3 +34,13 @@ def client_people(project, *, leads_only: bool = False) -> list:
         .select_related("user")
         .order_by("-role", "user__full_name")
     ]
+
+
+def member_list(access: ProjectAccess) -> QuerySet[Membership]:
+    return Membership.objects.filter(project=access.project).select_related("user").order_by("role", "user__full_name", "id")
+
+
+def invitation_list(access: ProjectAccess) -> QuerySet[Invitation]:
+    """Every invitation of the project, newest first; only for people who may manage the project's people."""
+    require(access.can_manage_people)
+    return Invitation.objects.filter(project=access.project).select_related("invited_by").order_by("-created_at", "-id")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,17 +10,12 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from projects.models import Project, Risk, Severity
-from projects.permissions import ProjectAccess, project_access, require
+from projects.permissions import ProjectAccess, project_access, require, require_can_mark_internal
 from projects.services.audit import audit_record, diff, snapshot
 from projects.services.common import check_fields, check_version, require_member
 
 TRACKED = ("kind", "title", "description", "severity", "owner", "status", "resolution", "closed_at", "internal")
 EDITABLE = ("kind", "title", "description", "severity", "owner", "status", "internal")
-
-
-def _check_internal(access: ProjectAccess, internal: bool) -> None:
-    if internal and not access.can_see_internal:
-        raise PermissionDenied(_("Only the team can mark items internal."))
 
 
 def _check_owner(access: ProjectAccess, owner: User | None, internal: bool) -> None:
@@ -45,7 +40,7 @@ def risk_raise(
 ) -> Risk:
     access = project_access(user=actor, project=project)
     require(access.can_raise_risks)
-    _check_internal(access, internal)
+    require_can_mark_internal(access, internal)
     _check_owner(access, owner, internal)
     risk = Risk(
         project=project, title=title, kind=kind, severity=severity, description=description,
@@ -78,7 +73,7 @@ def risk_update(*, actor: User, risk: Risk, expected_version: int | None = None,
         require(access.is_staff, _("Only the team can reopen a risk."))
     internal = bool(fields.get("internal", risk.internal))
     if internal != risk.internal:
-        _check_internal(access, internal)
+        require_can_mark_internal(access, internal)
     if "owner" in fields or internal != risk.internal:
         _check_owner(access, fields.get("owner", risk.owner), internal)
     before = snapshot(risk, TRACKED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from projects import notifications
 from projects.models import OPEN_TASK_STATUSES, Priority, Project, Task, TaskSide, TaskStatus
-from projects.permissions import ProjectAccess, project_access, require
+from projects.permissions import ProjectAccess, project_access, require, require_can_mark_internal
 from projects.services.audit import audit_record, diff, snapshot
 from projects.services.common import check_fields, check_version, require_member
 
@@ -40,8 +40,7 @@ def _check_owner(access: ProjectAccess, owner: User) -> None:
 
 
 def _check_internal(access: ProjectAccess, internal: bool, side: str) -> None:
-    if internal and not access.can_see_internal:
-        raise PermissionDenied(_("Only the team can mark items internal."))
+    require_can_mark_internal(access, internal)
     if internal and side == TaskSide.CLIENT:
         raise ValidationError({"internal": _("A task owned by a client person cannot be internal.")})
 

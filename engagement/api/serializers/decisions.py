@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from engagement.models import Decision, Meeting
 from engagement.models.decisions import DecisionStatus, Impact, Involvement, ResponseKind
-from portal.accounts.api.fields import related_id
+from portal.core.api.fields import related_id
 from projects.api.serializers import PersonSerializer
 from projects.models import Task
 

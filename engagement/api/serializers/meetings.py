@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from engagement.models import Involvement, MeetingStatus, Rsvp
-from portal.accounts.api.fields import id_field
+from portal.core.api.fields import id_field
 from portal.core.time import TIME_ZONE_CHOICES
 from projects.api.serializers import PersonSerializer
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from engagement.models import Channel, Raci, Stakeholder
-from portal.accounts.api.fields import related_id
 from portal.accounts.models import User, Weekday
+from portal.core.api.fields import related_id
 from projects.api.serializers import PersonSerializer
 from projects.models import TaskSide
 

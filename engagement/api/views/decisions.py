@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from engagement.api import filters, selectors
+from engagement.api import filters
 from engagement.api.serializers import decisions as s
 from engagement.models import Decision, DecisionResponse
 from engagement.permissions import decision_access
+from engagement.selectors import core as selectors
 from engagement.services import decisions
-from portal.accounts.api.common import ApiView, example
+from portal.core.api.common import ApiView, example
 from projects.permissions import project_access
 
 DECISION_EXAMPLE = {
@@ -45,7 +46,7 @@ class DecisionListView(ApiView):
     @extend_schema(operation_id="decisions_list", tags=["decisions"], responses=s.DecisionOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_decisions(access=access), s.DecisionOutputSerializer)
+        return self.page(selectors.decision_rows_for_project(access), s.DecisionOutputSerializer)
 
     @extend_schema(
         operation_id="decisions_record",
@@ -135,7 +136,7 @@ class DecisionResponseListView(ApiView):
     @extend_schema(operation_id="decision_responses_list", tags=["decisions"], responses=s.DecisionResponseOutputSerializer(many=True))
     def get(self, request, slug: str, pk: int):
         decision, _access = _decision(request, slug, pk)
-        return self.page(selectors.api_responses(decision=decision), s.DecisionResponseOutputSerializer)
+        return self.page(selectors.decision_responses(decision), s.DecisionResponseOutputSerializer)
 
     @extend_schema(
         operation_id="decision_responses_create",

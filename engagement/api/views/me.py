@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from engagement.selectors.awaiting import person_owes_answers
 from portal.accounts import services
 from portal.accounts.api import serializers as s
-from portal.accounts.api.common import ApiView, example
+from portal.core.api.common import ApiView, example
 
 
 def _owes_answers(user) -> bool:

@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from engagement.api import filters, selectors
+from engagement.api import filters
 from engagement.api.serializers import meetings as s
 from engagement.models import Meeting, MeetingSeries
 from engagement.permissions import meeting_access, series_access
+from engagement.selectors import core as selectors
 from engagement.services import meetings
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
 from projects.permissions import project_access
 
 SERIES_EXAMPLE = {
@@ -43,7 +44,7 @@ class SeriesListView(ApiView):
     @extend_schema(operation_id="meeting_series_list", tags=["meetings"], responses=s.SeriesOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_series(access=access), s.SeriesOutputSerializer)
+        return self.page(selectors.series_list(access), s.SeriesOutputSerializer)
 
     @extend_schema(
         operation_id="meeting_series_create",
@@ -115,7 +116,7 @@ class MeetingListView(ApiView):
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
         self.can_see_internal = access.can_see_internal
-        return self.page(selectors.api_meetings(access=access), s.MeetingOutputSerializer)
+        return self.page(selectors.meetings_with_attendance(access), s.MeetingOutputSerializer)
 
     @extend_schema(
         operation_id="meetings_create",
@@ -139,7 +140,7 @@ class MeetingListView(ApiView):
 
 
 def _meeting_response(meeting, access, code=status.HTTP_200_OK) -> Response:
-    meeting = selectors.api_meeting(meeting=meeting)
+    meeting = selectors.meeting_with_attendance(meeting)
     response = Response(s.MeetingOutputSerializer(meeting, context={"can_see_internal": access.can_see_internal}).data, status=code)
     response["ETag"] = f'"{meeting.version}"'
     return response
@@ -278,4 +279,4 @@ class AttendanceListView(ApiView):
     @extend_schema(operation_id="meetings_attendance_list", tags=["meetings"], responses=s.AttendanceOutputSerializer(many=True))
     def get(self, request, slug: str, pk: int):
         meeting, _access = _meeting(request, slug, pk)
-        return Response(s.AttendanceOutputSerializer(selectors.api_attendance(meeting=meeting), many=True).data)
+        return Response(s.AttendanceOutputSerializer(selectors.attendance_list(meeting), many=True).data)

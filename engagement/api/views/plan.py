@@ -6,12 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from engagement.api import selectors
 from engagement.api.serializers import plan as s
 from engagement.models import Stakeholder
 from engagement.permissions import plan_access, stakeholder_access
+from engagement.selectors import core as selectors
 from engagement.services import plan as plans
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
 from projects.permissions import project_access
 
 
@@ -84,7 +84,7 @@ class StakeholderListView(ApiView):
     @extend_schema(operation_id="stakeholders_list", tags=["plan"], responses=s.StakeholderOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_stakeholders(access=access), s.StakeholderOutputSerializer)
+        return self.page(selectors.stakeholder_list(access), s.StakeholderOutputSerializer)
 
     @extend_schema(
         operation_id="stakeholders_create",

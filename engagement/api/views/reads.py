@@ -6,10 +6,11 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from engagement.api import filters, selectors
+from engagement.api import filters
 from engagement.api.serializers import reads as s
 from engagement.models import Digest, HealthSnapshot
-from portal.accounts.api.common import ApiView
+from engagement.selectors import core as selectors
+from portal.core.api.common import ApiView
 from projects.permissions import project_access
 
 
@@ -21,7 +22,7 @@ class DigestListView(ApiView):
 
     @extend_schema(operation_id="digests_list", tags=["digests"], responses=s.DigestListOutputSerializer(many=True))
     def get(self, request):
-        return self.page(selectors.api_digests(user=request.user), s.DigestListOutputSerializer)
+        return self.page(selectors.digests_for_user(request.user), s.DigestListOutputSerializer)
 
 
 class DigestDetailView(ApiView):
@@ -29,7 +30,7 @@ class DigestDetailView(ApiView):
 
     @extend_schema(operation_id="digests_retrieve", tags=["digests"], responses=s.DigestOutputSerializer)
     def get(self, request, pk: int):
-        digest = selectors.api_digests(user=request.user).filter(pk=pk).first()
+        digest = selectors.digests_for_user(request.user).filter(pk=pk).first()
         if digest is None:
             raise Http404
         return Response(s.DigestOutputSerializer(digest).data)
@@ -45,4 +46,4 @@ class HealthListView(ApiView):
     @extend_schema(operation_id="health_snapshots_list", tags=["health"], responses=s.HealthSnapshotOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_health(access=access), s.HealthSnapshotOutputSerializer)
+        return self.page(selectors.health_history(access), s.HealthSnapshotOutputSerializer)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from portal.accounts.api import serializers as s
-from portal.accounts.api.common import ApiView, example
+from portal.core.api.common import ApiView, example
 
 
 class TokenLockedOut(exceptions.Throttled):

@@ -6,11 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from portal.accounts.api.common import ApiView, example
-from projects.api import filters, selectors
+from portal.core.api.common import ApiView, example
+from projects.api import filters
 from projects.api import serializers as s
 from projects.models import Invitation, Membership, Project
 from projects.permissions import membership_access, object_access, project_access
+from projects.selectors import core as selectors
+from projects.selectors import people
 from projects.services import invitations, memberships, projects
 
 PROJECT_EXAMPLE = {"client": 1, "name": "Acme portal", "start_date": "2026-12-01", "target_launch": "2027-03-01"}
@@ -25,7 +27,7 @@ class ProjectListView(ApiView):
 
     @extend_schema(operation_id="projects_list", tags=["projects"], responses=s.ProjectOutputSerializer(many=True))
     def get(self, request):
-        return self.page(selectors.api_projects(user=request.user), s.ProjectOutputSerializer)
+        return self.page(selectors.projects_with_role(request.user), s.ProjectOutputSerializer)
 
     @extend_schema(
         operation_id="projects_create",
@@ -88,7 +90,7 @@ class MembershipListView(ApiView):
     @extend_schema(operation_id="memberships_list", tags=["people"], responses=s.MembershipOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_memberships(access=access), s.MembershipOutputSerializer)
+        return self.page(people.member_list(access), s.MembershipOutputSerializer)
 
     @extend_schema(
         operation_id="memberships_create",
@@ -146,7 +148,7 @@ class InvitationListView(ApiView):
     @extend_schema(operation_id="invitations_list", tags=["people"], responses=s.InvitationOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_invitations(access=access), s.InvitationOutputSerializer)
+        return self.page(people.invitation_list(access), s.InvitationOutputSerializer)
 
     @extend_schema(
         operation_id="invitations_create",

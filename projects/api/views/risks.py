@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
-from projects.api import filters, selectors
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
+from projects.api import filters
 from projects.api import serializers as s
 from projects.models import AuditEvent, Risk
 from projects.permissions import project_access, risk_access
+from projects.selectors import core as selectors
 from projects.services import risks
 
 
@@ -29,7 +30,7 @@ class RiskListView(ApiView):
     @extend_schema(operation_id="risks_list", tags=["risks"], responses=s.RiskOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_risks(access=access), s.RiskOutputSerializer)
+        return self.page(selectors.risk_list_for_project(access), s.RiskOutputSerializer)
 
     @extend_schema(
         operation_id="risks_create",
@@ -100,4 +101,4 @@ class AuditEventListView(ApiView):
     @extend_schema(operation_id="audit_events_list", tags=["audit"], responses=s.AuditEventOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_audit(access=access), s.AuditEventOutputSerializer)
+        return self.page(selectors.audit_log(access), s.AuditEventOutputSerializer)

@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from portal.accounts.api.common import IF_MATCH, ApiView, example, expected_version
-from projects.api import filters, selectors
+from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
+from projects.api import filters
 from projects.api import serializers as s
 from projects.models import ProgressReport, Task
 from projects.permissions import project_access, task_access
+from projects.selectors import core as selectors
 from projects.services import reports, tasks
 
 TASK_EXAMPLE = {"title": "Send the brand guidelines", "owner": 12, "due_date": "2026-12-04", "priority": "high"}
@@ -30,7 +31,7 @@ class TaskListView(ApiView):
     @extend_schema(operation_id="tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
     def get(self, request, slug: str):
         access = project_access(user=request.user, slug=slug)
-        return self.page(selectors.api_tasks(access=access), s.TaskOutputSerializer)
+        return self.page(selectors.task_rows_for_project(access), s.TaskOutputSerializer)
 
     @extend_schema(
         operation_id="tasks_create",
@@ -56,7 +57,7 @@ class MyTaskListView(ApiView):
 
     @extend_schema(operation_id="my_tasks_list", tags=["tasks"], responses=s.TaskOutputSerializer(many=True))
     def get(self, request):
-        return self.page(selectors.api_my_tasks(user=request.user), s.TaskOutputSerializer)
+        return self.page(selectors.task_rows_for_user(request.user), s.TaskOutputSerializer)
 
 
 class TaskDetailView(ApiView):
@@ -154,7 +155,7 @@ class ReportListView(ApiView):
     @extend_schema(operation_id="reports_list", tags=["tasks"], responses=s.ReportOutputSerializer(many=True))
     def get(self, request, slug: str, pk: int):
         task, _access = _task(request, slug, pk)
-        return self.page(selectors.api_reports(task=task), s.ReportOutputSerializer)
+        return self.page(selectors.report_history(task), s.ReportOutputSerializer)
 
     @extend_schema(
         operation_id="reports_create",

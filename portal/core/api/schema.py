@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import AllowAny
 
-from portal.core.api import ErrorSerializer
+from portal.core.api.errors import ErrorSerializer
 
 _ERROR_EXAMPLES = {
     "400": {"detail": "Invalid input.", "code": "invalid", "fields": {"title": ["This field is required."]}},

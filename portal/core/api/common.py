@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
-from portal.accounts.api.pagination import ApiPagination
+from portal.core.api.pagination import ApiPagination
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
