@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,6 @@ TASK_FIELDS = ("status", "last_percent", "last_state", "completed_at")
 STATUS_AFTER = {ReportState.DONE: TaskStatus.DONE, ReportState.BLOCKED: TaskStatus.BLOCKED}
 
 
-@transaction.atomic
 def report_submit(
     *, actor: User, task: Task, percent: int, state: str, note: str = "", blockers: str = "", access: ProjectAccess | None = None
 ) -> ProgressReport:
@@ -28,10 +28,24 @@ def report_submit(
     Refused on done or cancelled tasks. `access`: the actor's access to the task's project when the caller has just
     checked it (the role is then not looked up again). `task` is updated in place to its new state.
 
-    The task is read again under its row lock, so concurrent reporters take turns: each one decides on, and moves,
-    the state the previous one committed. The report is stamped no earlier than the task's stored last report."""
+    The report is fully validated first; then, in one transaction, the task is read again under its row lock, so
+    concurrent reporters take turns: each one decides on, and moves, the state the previous one committed, and the
+    lock is held only for the writes. The report is stamped no earlier than the task's stored last report."""
     if access is None or access.user != actor or access.project.pk != task.project_id:
         access = project_access(user=actor, project=task.project)
+    report = ProgressReport(task=task, author=actor, created_at=timezone.now(), percent=percent, state=state, note=note,
+                            blockers=blockers)
+    try:
+        report.full_clean()
+    except ValidationError as error:
+        if "task" in error.message_dict:  # deleted since the caller read it
+            raise ApplicationError(_("This task no longer exists."), code="task_gone") from error
+        raise
+    with transaction.atomic():
+        return _store(actor=actor, task=task, report=report, access=access)
+
+
+def _store(*, actor: User, task: Task, report: ProgressReport, access: ProjectAccess) -> ProgressReport:
     # Only the task row is locked (not its owner's): NO KEY UPDATE, because reports inserted meanwhile reference it.
     locked = Task.objects.select_for_update(no_key=True, of=("self",)).select_related("owner").filter(pk=task.pk).first()
     if locked is None:
@@ -46,8 +60,8 @@ def report_submit(
     now = timezone.now()
     if locked.last_reported_at is not None and locked.last_reported_at >= now:
         now = locked.last_reported_at + dt.timedelta(microseconds=1)
-    report = ProgressReport(task=locked, author=actor, created_at=now, percent=percent, state=state, note=note, blockers=blockers)
-    report.full_clean()
+    state, percent = report.state, report.percent
+    report.task, report.created_at = locked, now
     report.save()
 
     before = snapshot(locked, TASK_FIELDS)
