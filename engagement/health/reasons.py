@@ -176,11 +176,13 @@ def render_reason(reason: dict, current: Current | None = None, project_id: int 
         return str(reason.get("code", ""))
 
 
-def reason_texts(warning) -> list[str]:
-    """A warning's reasons as sentences in the active language, worded from the current state of what they name (a
-    query or two for this warning alone: pages listing many warnings use `current_state` once)."""
-    now = current_state([(warning.project_id, warning.reasons)])
-    return [render_reason(reason, now, warning.project_id) if isinstance(reason, dict) else str(reason) for reason in warning.reasons or []]
+def reason_texts(warning, current: Current | None = None) -> list[str]:
+    """A warning's reasons as sentences in the active language, worded from the current state of what they name.
+    Pages listing many warnings pass one `current_state` of them all; without it this one warning's is read."""
+    if current is None:
+        current = current_state([(warning.project_id, warning.reasons)])
+    return [render_reason(reason, current, warning.project_id) if isinstance(reason, dict) else str(reason)
+            for reason in warning.reasons or []]
 
 
 def _render_now(reason: dict, current: Current, project_id: int | None) -> str | None:

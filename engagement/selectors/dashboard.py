@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from engagement.health import reasons
 from engagement.models import (
     CommunicationPlan,
     Decision,
@@ -201,4 +202,8 @@ def needs_you(*, user) -> NeedsYou:
         .only("id", "severity", "reasons", "opened_at", *_PROJECT_COLUMNS, *(f"person__{c}" for c in _PERSON_COLUMNS))
         .order_by("-opened_at")[:NEEDS_LIMIT]
     )
-    return NeedsYou(list(overdue), list(late), list(no_agenda), list(unsigned), list(warnings))
+    warnings = list(warnings)
+    current = reasons.current_state([(w.project_id, w.reasons) for w in warnings], now)  # once for all of them
+    for warning in warnings:
+        warning.reason_lines = reasons.reason_texts(warning, current)
+    return NeedsYou(list(overdue), list(late), list(no_agenda), list(unsigned), warnings)

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -119,3 +121,26 @@ def test_a_rejected_decision_does_not_wait_in_health(world):
     # then: the still-open request is the one that waits
     assert signal["reason"]["code"] == "decisions.waiting"
     assert signal["reason"]["title"] == "Pick the CMS"
+
+
+def test_the_dashboard_words_every_warning_from_one_read_of_current_state(client, world, django_assert_max_num_queries):
+    # given: one warning naming an overdue task, then five more, each naming its own task
+    client.force_login(world.manager)
+
+    def warn(title):
+        task = f.TaskFactory(project=world.project, owner=world.client, title=title,
+                             due_date=timezone.localdate() - dt.timedelta(days=2))
+        f.HealthWarningFactory(project=world.project, person=f.ClientUserFactory(), severity=HealthLevel.WATCH,
+                               reasons=[_exposure(task)])  # one open warning per person
+
+    warn("Homepage copy")
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(reverse("home")).content.decode()
+    for n in range(5):
+        warn(f"Brand asset {n}")
+
+    # when / then: six warnings cost the queries one did, and each is worded from today's state
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = client.get(reverse("home")).content.decode()
+    assert "&#x27;Homepage copy&#x27; is 2 days overdue" in first
+    assert "&#x27;Brand asset 4&#x27; is 2 days overdue" in body
