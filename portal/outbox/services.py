@@ -3,8 +3,13 @@
 Delivery is at-least-once with a claim in between: a row is claimed (pending → sending,
 committed) before the SMTP conversation and marked sent right after it. A worker killed
 between the two leaves the row in `sending`; `outbox_requeue_stuck` returns it to
-pending after the task time limit, so a row is never lost, and is sent twice only if the
-kill fell between the server's "250 OK" and our UPDATE.
+pending once its claim is `OUTBOX_STUCK_AFTER_SECONDS` old (two minutes by default), so a row is
+never lost, and is sent twice only if the kill fell between the server's "250 OK" and our UPDATE.
+
+The claim is fenced by its time (`claimed_at`): a sender checks, right before the SMTP conversation,
+that the row is still in `sending` under its own claim, renewing the claim when it has been waiting in a
+batch for a while. A live worker whose row was requeued under it (a batch slower than the threshold)
+skips the row instead of sending it a second time.
 
 Many rows go out over one SMTP connection (`outbox_send_many`: a digest batch, the sweep): they are
 claimed a few at a time (`CLAIM_CHUNK` rows: locked, then moved in one UPDATE) and each is still marked sent right
@@ -17,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from functools import partial
 
 from celery import current_app
@@ -181,10 +187,14 @@ def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[
             chunk = ids[start : start + CLAIM_CHUNK]
             moment = now or timezone.now()
             mine = outbox_claim_many(ids=chunk, now=moment)
+            started = time.monotonic()
             rows = OutboundMessage.objects.select_related("recipient").in_bulk(mine)
             claimed = set(mine)
             for pk in chunk:
                 if pk not in claimed:
+                    results.append((pk, NOT_CLAIMED))
+                    continue
+                if not _still_mine(rows[pk], claimed_for=time.monotonic() - started):
                     results.append((pk, NOT_CLAIMED))
                     continue
                 result = _send_claimed(rows[pk], now=moment, connection=smtp)
@@ -194,6 +204,22 @@ def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[
     finally:
         smtp.close()
     return results
+
+
+def _still_mine(row: OutboundMessage, *, claimed_for: float) -> bool:
+    """True when `row` may be sent by this caller. A claim younger than a quarter of the stuck threshold cannot
+    have been requeued; an older one is renewed in one conditional UPDATE, which fails when the sweep took it."""
+    if claimed_for < settings.OUTBOX_STUCK_AFTER_SECONDS / 4:
+        return True
+    renewed = timezone.now()
+    kept = OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, claimed_at=row.claimed_at).update(
+        claimed_at=renewed
+    )
+    if kept:
+        row.claimed_at = renewed
+    else:
+        log.warning("outbox: message %s was taken back from this worker's batch; it is not sent from here", row.pk)
+    return bool(kept)
 
 
 def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None) -> str:
@@ -249,7 +275,7 @@ def _finish(row: OutboundMessage, status: str, error: str = "") -> None:
     fields = {"status": status, "last_error": error}
     if status == MessageStatus.SENT:
         fields["sent_at"] = timezone.now()
-    OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING).update(**fields)
+    OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, claimed_at=row.claimed_at).update(**fields)
 
 
 def is_transient(exc: Exception) -> bool:
@@ -272,7 +298,7 @@ def _retry_or_fail(row: OutboundMessage, exc: Exception, *, now: dt.datetime) ->
     attempts = OutboundMessage.objects.filter(pk=row.pk).values_list("attempts", flat=True).first() or 0
     error = f"{type(exc).__name__}: {exc}"[:2000]
     if is_transient(exc) and attempts < settings.OUTBOX_MAX_ATTEMPTS:
-        OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING).update(
+        OutboundMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, claimed_at=row.claimed_at).update(
             status=MessageStatus.PENDING, last_error=error, send_after=now + dt.timedelta(seconds=backoff_seconds(attempts))
         )
         log.info("outbox: message %s will be retried (attempt %s): %s", row.pk, attempts, error)
@@ -298,7 +324,8 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict
 
 @transaction.atomic
 def outbox_requeue_stuck(*, now: dt.datetime | None = None, stuck_after: dt.timedelta | None = None) -> int:
-    """Rows left in `sending` longer than a task may run belong to a dead worker: back to pending."""
+    """Rows left in `sending` longer than one SMTP conversation can take belong to a dead worker: back to pending.
+    A live sender never holds a claim that long without renewing it (`_still_mine`)."""
     now = now or timezone.now()
     stuck_after = stuck_after if stuck_after is not None else dt.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     return OutboundMessage.objects.filter(

@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one beat schedule. Due work lives in the database; these jobs only pick it up.
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "outbox.send_pending", "schedule": 30.0},
-    "outbox-requeue-stuck": {"task": "outbox.requeue_stuck", "schedule": 300.0},
+    "outbox-requeue-stuck": {"task": "outbox.requeue_stuck", "schedule": 60.0},
     # Every 15 s: a reminder waits at most one period for the job, so 60 s would miss the 60 s lateness bar (bench).
     "engagement-send-due-reminders": {"task": "engagement.send_due_reminders", "schedule": 15.0},
     "engagement-materialise-meetings": {"task": "engagement.materialise_meetings", "schedule": crontab(minute=5)},
@@ -311,7 +311,9 @@ RAPPORT_CALENDAR_EMAIL = env.str("RAPPORT_CALENDAR_EMAIL", default=f"calendar@{E
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
-OUTBOX_STUCK_AFTER_SECONDS = CELERY_TASK_TIME_LIMIT + 60
+# A row claimed (`sending`) this long ago belongs to a dead worker and goes back to pending. It must exceed one SMTP
+# conversation (a few EMAIL_TIMEOUTs); a live sender renews its claims long before (portal/outbox/services.py).
+OUTBOX_STUCK_AFTER_SECONDS = max(env.int("OUTBOX_STUCK_AFTER_SECONDS", default=120), 6 * EMAIL_TIMEOUT)
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", default=30)
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=100)
 NUDGE_LOCAL_HOUR = env.int("NUDGE_LOCAL_HOUR", default=9)

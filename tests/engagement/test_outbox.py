@@ -248,3 +248,32 @@ def test_batch_dispatch_survives_a_broker_outage(monkeypatch):
 
     monkeypatch.setattr(tasks.send_batch, "apply_async", broker_down)
     services.outbox_dispatch_many([1, 2, 3])  # logs; the sweep sends the rows later
+
+
+def test_a_stuck_claim_is_taken_back_within_minutes_and_the_slow_holder_does_not_send_it(smtp_sink, settings, monkeypatch):
+    """A batch whose claim outlived the stuck threshold: the sweep requeues the rows, another sender delivers them,
+    and the first sender, when it reaches them, finds its claim gone and skips them: each row arrives once."""
+    person = f.StaffFactory()
+    rows = [f.OutboundMessageFactory(recipient=person, kind=MessageKind.NOTICE, subject=f"Held {i}") for i in range(3)]
+    assert settings.OUTBOX_STUCK_AFTER_SECONDS <= 180  # a killed worker's rows wait minutes, not a quarter of an hour
+    ids = [row.pk for row in rows]
+    real_send_claimed = services._send_claimed
+    overtaken = {"done": False}
+
+    def slow_first_send(row, **kwargs):
+        result = real_send_claimed(row, **kwargs)
+        if not overtaken["done"]:
+            overtaken["done"] = True
+            # while this batch is busy, the sweep takes back the other two claims and a second sender sends them
+            later = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS + 1)
+            assert services.outbox_requeue_stuck(now=later) == 2
+            assert [r for _pk, r in services.outbox_send_many(ids=ids[1:], now=later)] == [services.SENT, services.SENT]
+            monkeypatch.setattr(services.time, "monotonic", lambda: 10**9)  # this batch has waited long since
+        return result
+
+    monkeypatch.setattr(services, "_send_claimed", slow_first_send)
+    results = services.outbox_send_many(ids=ids)
+
+    assert results == [(ids[0], services.SENT), (ids[1], services.NOT_CLAIMED), (ids[2], services.NOT_CLAIMED)]
+    assert sorted(m["Subject"] for m in smtp_sink.messages) == ["Held 0", "Held 1", "Held 2"]
+    assert set(OutboundMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {MessageStatus.SENT}
