@@ -12,12 +12,15 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from portal.core.jobs import periodic_job
+
 
 def _moment(value: str | None) -> dt.datetime:
     return dt.datetime.fromisoformat(value) if value else timezone.now()
 
 
 @shared_task(name="engagement.send_due_reminders", acks_late=True, ignore_result=True)
+@periodic_job("engagement.send_due_reminders")
 def send_due_reminders(now: str | None = None) -> int:
     from engagement.services.reminders import reminders_send_due
 
@@ -25,6 +28,7 @@ def send_due_reminders(now: str | None = None) -> int:
 
 
 @shared_task(name="engagement.materialise_meetings", acks_late=True, ignore_result=True)
+@periodic_job("engagement.materialise_meetings")
 def materialise_meetings() -> int:
     from engagement.models import MeetingSeries
     from engagement.services.series import occurrences_materialise
@@ -37,6 +41,7 @@ def materialise_meetings() -> int:
 
 
 @shared_task(name="engagement.send_weekly_digests", acks_late=True, ignore_result=True)
+@periodic_job("engagement.send_weekly_digests")
 def send_weekly_digests(now: str | None = None) -> int:
     """Fan-out: decide who is due, one task per batch of recipients."""
     from engagement.services.digests import digest_due_batches
@@ -63,6 +68,7 @@ def send_digest_batch(kind: str, person_ids: list[int], now: str) -> int:
 
 
 @shared_task(name="engagement.send_nudges", acks_late=True, ignore_result=True)
+@periodic_job("engagement.send_nudges")
 def send_nudges(now: str | None = None) -> int:
     from engagement.services.nudges import nudges_send
 

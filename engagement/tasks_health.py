@@ -7,9 +7,11 @@ import datetime as dt
 from celery import shared_task
 
 from engagement.health.snapshots import active_projects, snapshot_project_id
+from portal.core.jobs import periodic_job
 
 
 @shared_task(name="engagement.take_health_snapshots", acks_late=True)
+@periodic_job("engagement.take_health_snapshots")
 def take_health_snapshots(now: str | None = None) -> int:
     """Fan-out: one task per active project. Safe to run twice: finished weeks are never written again."""
     ids = list(active_projects().values_list("pk", flat=True))

@@ -4,7 +4,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import beat_init, worker_process_init
 from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
@@ -32,6 +32,14 @@ def _freeze_startup_heap(**kwargs) -> None:
     from portal.core.runtime import freeze_startup_heap
 
     freeze_startup_heap()
+
+
+@beat_init.connect
+def _one_beat(**kwargs) -> None:
+    """Before beat's first tick: wait for the installation's beat lock (portal/core/beat.py)."""
+    from portal.core.beat import beat_lock_hold
+
+    beat_lock_hold()
 
 
 @app.task(name="portal.ping")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from portal.core.jobs import periodic_job
 from portal.outbox import services
 from portal.outbox.models import OutboundMessage
 
@@ -29,11 +30,13 @@ def send_message(self, message_id: int) -> str:
 
 
 @shared_task(name="outbox.send_pending", acks_late=True, ignore_result=True)
+@periodic_job("outbox.send_pending")
 def send_pending() -> dict:
     return services.outbox_send_due()
 
 
 @shared_task(name="outbox.requeue_stuck", acks_late=True, ignore_result=True)
+@periodic_job("outbox.requeue_stuck")
 def requeue_stuck() -> int:
     return services.outbox_requeue_stuck()
 

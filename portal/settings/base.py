@@ -207,7 +207,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat's own state (when each entry last ran) matters to nobody: every job finds its due work in the database and is
+# safe to run twice. Only one beat publishes at a time: the others wait for a Redis lock (portal/core/beat.py).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+BEAT_LOCK_TTL_SECONDS = env.int("BEAT_LOCK_TTL_SECONDS", default=60)
 # The one beat schedule. Due work lives in the database; these jobs only pick it up.
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "outbox.send_pending", "schedule": 30.0},
