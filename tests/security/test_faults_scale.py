@@ -1,0 +1,106 @@
+"""Several workers, exactly once: four Celery worker processes on Redis, and again on RabbitMQ, with a web process and
+PostgreSQL, everything counted at a real SMTP server.
+
+For each broker: a weekly digest run fanned out over the four workers; the same with one worker killed with SIGKILL
+mid-run and restarted; with the broker restarted mid-run; with the SMTP server refusing (451) for a while; and the
+reminders of many meetings due in the same minute. Each digest arrives exactly once, each reminder once and on time.
+
+`make test` runs a small version (FAULT_SCALE_* defaults); `make faults-scale` runs a few thousand contacts with a
+minute of SMTP refusal and writes the figures under bench/results/ (bench/faults/scale.py has the scenarios).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+from bench.faults import scale
+from tests.conftest import _need
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
+
+CONTACTS = int(os.environ.get("FAULT_SCALE_CONTACTS", "120"))
+MEETINGS = int(os.environ.get("FAULT_SCALE_MEETINGS", "30"))
+OUTAGE = float(os.environ.get("FAULT_SCALE_OUTAGE", "10"))  # seconds of SMTP refusal
+STUCK_AFTER = int(os.environ.get("FAULT_SCALE_STUCK_AFTER", "30"))  # the product's default is 120
+TICK = float(os.environ.get("FAULT_SCALE_TICK", "5"))
+RESULTS = os.environ.get("FAULT_SCALE_RESULTS", "")
+AMQP_URL = os.environ.get("FAULT_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/rapport_faults")
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _rabbitmq_ok(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5672), timeout=1):
+            pass
+    except OSError:
+        return False
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+        return True
+    except Exception:  # noqa: BLE001 - a missing vhost or refused credentials
+        return False
+
+
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
+def test_four_workers_deliver_each_digest_and_reminder_exactly_once_through_faults(broker, postgres, transactional_db, world):
+    _need(bool(shutil.which("redis-server")), "redis-server is not installed")
+    if broker == "rabbitmq":
+        _need(_rabbitmq_ok(AMQP_URL), f"RabbitMQ is not reachable at {AMQP_URL} (rabbitmqctl add_vhost; set FAULT_AMQP_URL)")
+        _need(bool(shutil.which("rabbitmqctl")), "rabbitmqctl is not installed (it closes the vhost's connections)")
+    contacts = scale.contacts_create(world.project, CONTACTS, scale.dt.datetime.now(scale.dt.UTC))
+    from portal.accounts.models import User
+
+    people = list(User.objects.filter(email__in=contacts[:100]).order_by("email"))
+    sink = scale.Sink().start()
+    figures: list[scale.Figures] = []
+    started = time.monotonic()
+    try:
+        with scale.Cluster(broker=broker, database_url=_database_url(), sink=sink, amqp_url=AMQP_URL, tick=TICK,
+                           stuck_after=STUCK_AFTER, email_timeout=min(10, STUCK_AFTER // 6)) as cluster:
+            assert cluster.healthz() == 200
+            budget = 120 + CONTACTS / 10
+            figures.append(scale.run_digests(cluster, contacts=contacts, week=1, timeout=budget))
+            figures.append(scale.run_digests(cluster, contacts=contacts, week=2, fault="kill", digest_period=4 * TICK,
+                                             timeout=budget + STUCK_AFTER + 60))
+            figures.append(scale.run_digests(cluster, contacts=contacts, week=3, fault="broker", digest_period=4 * TICK,
+                                             timeout=budget + STUCK_AFTER + 60))
+            assert scale.wait_for(lambda: cluster.healthz() == 200, 30)
+            figures.append(scale.run_digests(cluster, contacts=contacts, week=4, fault="smtp", outage=OUTAGE,
+                                             timeout=budget + OUTAGE * 4))
+            figures.append(scale.run_reminders(cluster, project=world.project, people=people, meetings=MEETINGS))
+    finally:
+        sink.stop()
+        print()
+        for item in figures:
+            print(item.line())
+        if RESULTS:
+            scale.save(os.path.join(RESULTS, f"{time.strftime('%Y-%m-%d')}-faults-scale-{broker}.json"), figures,
+                       {"broker": broker, "workers": scale.WORKERS, "contacts": CONTACTS, "meetings": MEETINGS,
+                        "smtp_outage_s": OUTAGE, "stuck_after_s": STUCK_AFTER, "beat_tick_s": TICK,
+                        "total_s": round(time.monotonic() - started, 1)})
+
+    assert len(figures) == 5
+    for item in figures:
+        assert item.ok, item.line()
+    kill, restart, refusal, reminders = figures[1], figures[2], figures[3], figures[4]
+    # a killed worker's claimed rows are taken back and sent within the stuck threshold and a couple of beat ticks
+    assert kill.recovery_s is not None and kill.recovery_s <= STUCK_AFTER + 6 * TICK + CONTACTS / 10, kill.line()
+    assert restart.recovery_s is not None
+    assert refusal.refused > 0  # the server really refused
+    assert reminders.lateness_max_s is not None and reminders.lateness_max_s <= 60, reminders.line()
