@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"web", "worker", "beat", "postgres", "redis", "mailpit"}
-APP_SERVICES = ("web", "worker", "beat")
+SERVICES = {"migrate", "web", "worker", "beat", "proxy", "postgres", "redis", "mailpit"}
+ONE_SHOT = {"migrate"}
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 CONTRACT_VARIABLES = {
     "DATABASE_URL",
     "REDIS_URL",
@@ -31,11 +32,13 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_defines_the_six_services_each_with_a_health_check(compose):
+def test_compose_defines_the_services_each_long_running_one_with_a_health_check(compose):
     services = compose["services"]
 
     assert set(services) == SERVICES
     for name, service in services.items():
+        if name in ONE_SHOT:
+            continue
         test = service.get("healthcheck", {}).get("test")
         assert test and test[0] in {"CMD", "CMD-SHELL"}, name
 
@@ -44,6 +47,8 @@ def test_web_runs_gunicorn_and_worker_and_beat_run_celery(compose):
     services = compose["services"]
 
     assert "gunicorn portal.wsgi:application" in " ".join(services["web"]["command"])
+    assert "migrate" not in " ".join(services["web"]["command"])  # two web containers never migrate at once
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
 
@@ -136,3 +141,24 @@ def test_copying_env_example_to_env_keeps_the_containers_on_mailpit(compose):
 def test_interpolation_reads_a_value_set_in_env():
     assert _interpolate("${EMAIL_URL:-smtp://mailpit:1025}", {"EMAIL_URL": "smtp://relay:25"}) == "smtp://relay:25"
     assert _interpolate("${EMAIL_URL:-smtp://mailpit:1025}", {"EMAIL_URL": ""}) == "smtp://mailpit:1025"
+
+
+def test_web_and_worker_scale_behind_the_proxy(compose):
+    """`docker compose up --scale web=2 --scale worker=4`: no app container binds a host port (only the proxy does),
+    none has a fixed container name, migrations finish before any of them starts, and the proxy re-resolves `web`."""
+    services = compose["services"]
+
+    for name in ("web", "worker", "beat"):
+        assert "ports" not in services[name] and "container_name" not in services[name], name
+        assert services[name]["depends_on"].get("migrate", services[name]["depends_on"].get("web")), name
+    assert services["web"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert services["proxy"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["proxy"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    [mount] = services["proxy"]["volumes"]
+    config = (ROOT / mount.split(":")[0]).read_text()
+    assert "resolver 127.0.0.11" in config and "set $web http://web:8000;" in config and "proxy_pass $web;" in config
+    assert "X-Forwarded-Proto" in config  # production settings trust it (SECURE_PROXY_SSL_HEADER)
+    # every app container shares the broker, cache and database: state no process keeps to itself
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["REDIS_URL"] == "redis://redis:6379/0" and "@postgres:5432/" in environment["DATABASE_URL"]
