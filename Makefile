@@ -78,9 +78,17 @@ faults-scale: $(STAMP)
 		FAULT_SCALE_TICK=$${FAULT_SCALE_TICK:-10} FAULT_SCALE_RESULTS=$${FAULT_SCALE_RESULTS:-bench/results} \
 		timeout 3600 $(BIN)/pytest -q -s tests/security/test_faults_scale.py
 
-# pg_dump (custom format) of DATABASE_URL into var/backups/; restore checks row counts in a scratch database.
+# pg_dump (custom format) of DATABASE_URL into var/backups/. `make restore [DUMP=…]` restores the newest (or named)
+# dump into <db>_restore and checks every table and row count against the dump itself; `make restore-in-place
+# DUMP=… CONFIRM=yes` backs up the live database, then puts the dump back into it in one transaction (stop the app).
+.PHONY: restore-in-place
 backup: $(STAMP)
 	$(PYTHON) bin/backup.py backup
 
 restore: $(STAMP)
 	$(PYTHON) bin/backup.py restore $(DUMP)
+
+restore-in-place: $(STAMP)
+	@test -n "$(DUMP)" || { echo "name the dump: make restore-in-place DUMP=var/backups/<file>.dump CONFIRM=yes"; exit 2; }
+	@test "$(CONFIRM)" = yes || { echo "this replaces the live database: add CONFIRM=yes"; exit 2; }
+	$(PYTHON) bin/backup.py restore --in-place $(DUMP) --yes

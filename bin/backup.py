@@ -3,8 +3,15 @@
 
     bin/backup.py backup                 pg_dump --format=custom into var/backups/
     bin/backup.py restore [DUMP]         pg_restore the newest (or given) dump into a scratch
-                                         database `<name>_restore` and check that every table's
-                                         row count equals the source's; exits 1 on a mismatch.
+                                         database `<name>_restore` and check it against the dump
+                                         itself: every table the dump holds is there, with as many
+                                         rows as the dump's own data for it; exits 1 on a mismatch.
+                                         The live database is neither read nor written.
+    bin/backup.py restore --in-place DUMP --yes
+                                         put DUMP back into the live database: first a backup of the
+                                         database as it is now, then pg_restore --clean in one
+                                         transaction (all or nothing), then the same check. Stop
+                                         web, worker and beat first (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -53,39 +60,83 @@ def row_counts(url: str) -> dict[str, int]:
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608 — names from the catalogue
 
 
+def dump_row_counts(dump: Path) -> dict[str, int]:
+    """Rows per table as the dump itself holds them: its data section read back as COPY text, one line per row
+    (COPY escapes newlines inside values), every table of the dump's table of contents present, empty ones as 0."""
+    listing = subprocess.run(["pg_restore", "--list", str(dump)], check=True, capture_output=True, text=True).stdout
+    counts = {line.split()[-2]: 0 for line in listing.splitlines()
+              if not line.startswith(";") and " TABLE public " in line and " TABLE DATA " not in line}
+    with subprocess.Popen(["pg_restore", "--data-only", "--file=-", str(dump)], stdout=subprocess.PIPE, text=True) as proc:
+        table = None
+        for line in proc.stdout:
+            if table is None:
+                if line.startswith("COPY public."):
+                    table = line[len("COPY public."):].split(" ", 1)[0].strip('"')
+                    counts[table] = 0
+            elif line.rstrip("\n") == "\\.":
+                table = None
+            else:
+                counts[table] += 1
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, proc.args)
+    return counts
+
+
+def _compare(dump: Path, url: str, label: str) -> int:
+    expected, restored = dump_row_counts(dump), row_counts(url)
+    missing = {t: (n, restored.get(t)) for t, n in expected.items() if restored.get(t) != n}
+    if missing:
+        for table, (want, got) in sorted(missing.items()):
+            print(f"MISMATCH {table}: the dump holds {want} rows, {label} has {got}")
+        return 1
+    print(f"restored {dump.name} into {label}: {len(expected)} tables, {sum(expected.values())} rows, "
+          "every table and row count equal to the dump's")
+    return 0
+
+
+def _newest(url: str) -> Path:
+    dumps = sorted(BACKUPS.glob(f"{_db_name(url)}-*.dump"))
+    if not dumps:
+        sys.exit("no backup found under var/backups/ — run `make backup` first")
+    return dumps[-1]
+
+
 def restore(url: str, dump: Path | None) -> int:
     import psycopg
 
-    if dump is None:
-        dumps = sorted(BACKUPS.glob(f"{_db_name(url)}-*.dump"))
-        if not dumps:
-            sys.exit("no backup found under var/backups/ — run `make backup` first")
-        dump = dumps[-1]
+    dump = dump or _newest(url)
     scratch = f"{_db_name(url)}_restore"
     with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         conn.execute(f'CREATE DATABASE "{scratch}"')
     subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={_with_db(url, scratch)}", str(dump)], check=True)
-    source, restored = row_counts(url), row_counts(_with_db(url, scratch))
-    mismatches = {t: (source.get(t), restored.get(t)) for t in set(source) | set(restored) if source.get(t) != restored.get(t)}
-    total = sum(restored.values())
-    if mismatches:
-        for table, (a, b) in sorted(mismatches.items()):
-            print(f"MISMATCH {table}: source {a}, restored {b}")
-        return 1
-    print(f"restored {dump.name} into {scratch}: {len(restored)} tables, {total} rows, every count equal to the source")
-    return 0
+    return _compare(dump, _with_db(url, scratch), scratch)
+
+
+def restore_in_place(url: str, dump: Path) -> int:
+    """The live database replaced by the dump, in one transaction; what was there is backed up first."""
+    before = backup(url)
+    print(f"the database as it was is kept in {before}")
+    subprocess.run(["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--no-owner",
+                    "--no-privileges", f"--dbname={url}", str(dump)], check=True)
+    return _compare(dump, url, _db_name(url))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["backup", "restore"])
     parser.add_argument("dump", nargs="?", type=Path)
-    args = parser.parse_args()
+    parser.add_argument("--in-place", action="store_true", help="restore into the live database (needs DUMP and --yes)")
+    parser.add_argument("--yes", action="store_true", help="confirm an in-place restore")
+    args = parser.parse_intermixed_args()
     url = _url()
     if args.command == "backup":
         backup(url)
         return 0
+    if args.in_place:
+        if args.dump is None or not args.yes:
+            sys.exit("an in-place restore replaces the live database: name the dump and add --yes")
+        return restore_in_place(url, args.dump)
     return restore(url, args.dump)
 
 
