@@ -83,7 +83,8 @@ def test_four_workers_deliver_each_digest_and_reminder_exactly_once_through_faul
             assert scale.wait_for(lambda: cluster.healthz() == 200, 30)
             figures.append(scale.run_digests(cluster, contacts=contacts, week=4, fault="smtp", outage=OUTAGE,
                                              timeout=budget + OUTAGE * 4))
-            figures.append(scale.run_reminders(cluster, project=world.project, people=people, meetings=MEETINGS))
+            figures.append(scale.run_reminders(cluster, project=world.project, people=people, meetings=MEETINGS,
+                                               lead=10.0 if CONTACTS < 1000 else 20.0))
     finally:
         sink.stop()
         print()
@@ -97,7 +98,9 @@ def test_four_workers_deliver_each_digest_and_reminder_exactly_once_through_faul
 
     assert len(figures) == 5
     for item in figures:
-        assert item.ok, item.line()
+        assert item.ok, (item.line(), item.notes)
+    # only the kill may leave one message sent twice: the one the server accepted just before the SIGKILL
+    assert [item.tolerated_duplicates for item in figures] == [0, 1, 0, 0, 0]
     kill, restart, refusal, reminders = figures[1], figures[2], figures[3], figures[4]
     # a killed worker's claimed rows are taken back and sent within the stuck threshold and a couple of beat ticks
     assert kill.recovery_s is not None and kill.recovery_s <= STUCK_AFTER + 6 * TICK + CONTACTS / 10, kill.line()
