@@ -25,7 +25,8 @@ def web() -> bool:
 
 
 def beat() -> bool:
-    # Beat rewrites its schedule file after every run; outbox sending runs every 30 s.
+    # Beat rewrites its schedule file after every run (outbox sending runs every 30 s); a beat waiting for the beat
+    # lock touches `<schedule>.standby` instead (portal/core/beat.py).
     files = glob.glob(os.environ.get("CELERY_BEAT_SCHEDULE_GLOB", "var/celerybeat-schedule*"))
     return bool(files) and time.time() - max(os.path.getmtime(f) for f in files) < BEAT_STALE_SECONDS
 

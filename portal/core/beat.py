@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 
@@ -34,6 +35,7 @@ def beat_lock_hold(*, url: str | None = None, ttl: float | None = None, poll: fl
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     lock = client.lock(LOCK_NAME, timeout=ttl, thread_local=False)
     waiting_logged = False
+    standby = Path(f"{settings.CELERY_BEAT_SCHEDULE_FILENAME}.standby")  # the container check sees a waiting beat alive
     while True:
         try:
             if lock.acquire(blocking=False):
@@ -43,7 +45,9 @@ def beat_lock_hold(*, url: str | None = None, ttl: float | None = None, poll: fl
         if not waiting_logged:
             log.warning("beat: another beat holds the lock; this one stays idle until that one stops")
             waiting_logged = True
+        standby.touch()
         time.sleep(poll)
+    standby.unlink(missing_ok=True)
     log.warning("beat: this process holds the beat lock (pid %s)", os.getpid())
     threading.Thread(target=_keep, args=(lock, ttl), name="beat-lock", daemon=True).start()
     return lock

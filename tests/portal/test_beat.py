@@ -79,6 +79,8 @@ def test_two_beats_publish_each_job_once_and_the_second_takes_over_when_the_firs
         holder = next(b for b in beats if "holds the beat lock" in b.output())
         standby = next(b for b in beats if b is not holder)
         assert wait_for(lambda: "another beat holds the lock" in standby.output(), 15), standby.output()
+        # the waiting beat is alive for the container check (bin/healthcheck.py beat globs the schedule files)
+        assert (tmp_path / f"beat{beats.index(standby)}-schedule.standby").exists()
 
         # the reminder job is due every 15 s: after one period it was published once, not once per beat
         assert wait_for(lambda: "engagement.send_due_reminders" in _published(redis.url), 30)
