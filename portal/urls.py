@@ -4,7 +4,7 @@ from django.urls import include, path
 from engagement.views.home import home
 from engagement.views.preferences import language_switch, preferences
 from portal.accounts import urls as accounts_urls
-from portal.outbox.views import healthz
+from portal.outbox.health import healthz
 from projects.views.invitations import invite_accept
 
 urlpatterns = [
