@@ -134,7 +134,7 @@ class Cluster:
     """The processes of one broker's run. Use as a context manager: every process is stopped on the way out."""
 
     def __init__(self, *, broker: str, database_url: str, sink: Sink, amqp_url: str = "", tick: float = 10.0,
-                 stuck_after: int = 120, retry_base: int = 5, email_timeout: int = 10) -> None:
+                 stuck_after: int = 120, retry_base: int = 5, email_timeout: int = 10, digest_batch: int = 100) -> None:
         self.broker, self.database_url, self.sink, self.amqp_url, self.tick = broker, database_url, sink, amqp_url, tick
         self.stuck_after = stuck_after
         self.redis = RedisServer()
@@ -144,6 +144,7 @@ class Cluster:
             "OUTBOX_RETRY_BASE_SECONDS": str(retry_base),
             "OUTBOX_STUCK_AFTER_SECONDS": str(stuck_after),
             "EMAIL_TIMEOUT": str(email_timeout),
+            "DIGEST_BATCH_SIZE": str(digest_batch),  # enough batches that all four workers share a run
             "CONN_MAX_AGE": "600",
         }
         self.web: Gunicorn | None = None

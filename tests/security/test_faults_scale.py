@@ -72,7 +72,8 @@ def test_four_workers_deliver_each_digest_and_reminder_exactly_once_through_faul
     started = time.monotonic()
     try:
         with scale.Cluster(broker=broker, database_url=_database_url(), sink=sink, amqp_url=AMQP_URL, tick=TICK,
-                           stuck_after=STUCK_AFTER, email_timeout=min(10, STUCK_AFTER // 6)) as cluster:
+                           stuck_after=STUCK_AFTER, email_timeout=min(10, STUCK_AFTER // 6),
+                           digest_batch=max(10, min(100, CONTACTS // 8))) as cluster:
             assert cluster.healthz() == 200
             budget = 120 + CONTACTS / 10
             figures.append(scale.run_digests(cluster, contacts=contacts, week=1, timeout=budget))
