@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
 from engagement.emails.common import portal_url
 from engagement.models import Attendance, Decision, HealthSnapshot, Meeting, MeetingStatus
@@ -33,12 +33,20 @@ PROJECT_ROWS_CAP = 25
 
 
 class WeekLabel:
-    """"23–29 Nov" / "30 Nov – 6 Dec"; rendered lazily so it follows the language active at render time."""
+    """"23–29 Nov" / "30 Nov – 6 Dec"; rendered lazily so it follows the language active at render time (a digest
+    shows it four times: worded once per language)."""
 
     def __init__(self, start: dt.date) -> None:
         self.start, self.end = start, start + dt.timedelta(days=6)
+        self._worded: dict[str, str] = {}
 
     def __str__(self) -> str:
+        language = get_language()
+        if language not in self._worded:
+            self._worded[language] = self._word()
+        return self._worded[language]
+
+    def _word(self) -> str:
         last = date_format(self.end, "MONTH_DAY_FORMAT")
         if self.start.month == self.end.month:
             return pgettext("week within one month", "%(first_day)s–%(last)s") % {"first_day": self.start.day, "last": last}
@@ -158,11 +166,13 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
         risks = [r for r in risks_all if r.project_id in mine]
         parts[person.pk] = (projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks)
 
-    contexts = {}
+    contexts, weeks = {}, {}
     for person in people:
         projects, overdue, report_due, other_tasks, awaiting, made, attendances, reports, risks = parts[person.pk]
+        week_start = week_starts[person.pk]
         contexts[person.pk] = _client_context(
-            person=person, projects=projects, local_today=today[person.pk], week_start=week_starts[person.pk],
+            person=person, projects=projects, local_today=today[person.pk], week_start=week_start,
+            week=weeks.setdefault(week_start, WeekLabel(week_start)),
             tasks=tasks_of[person.pk], overdue=overdue, report_due=report_due, other_tasks=other_tasks,
             awaiting=awaiting, made=made, attendances=attendances, reports=reports, risks=risks, progress=progress,
             url=url,
@@ -170,7 +180,7 @@ def client_digest_contexts(*, people: list, week_starts: dict[int, dt.date], now
     return contexts
 
 
-def _client_context(*, person, projects, local_today, week_start, tasks, overdue, report_due, other_tasks, awaiting,
+def _client_context(*, person, projects, local_today, week_start, week, tasks, overdue, report_due, other_tasks, awaiting,
                     made, attendances, reports, risks, progress, url=portal_url) -> dict:
     unanswered = [a for a in attendances if a.rsvp == "none"]
     decision_items = [
@@ -203,7 +213,7 @@ def _client_context(*, person, projects, local_today, week_start, tasks, overdue
         "single_project": len(projects) == 1,
         "week_start": week_start,
         "week_end": week_start + dt.timedelta(days=6),
-        "week": WeekLabel(week_start),
+        "week": week,
         "action_count": action_count,
         "count_overdue": len(overdue),
         "count_decisions": len(awaiting),

@@ -34,7 +34,7 @@ from engagement.services.links import (
 )
 from portal.accounts.models import User
 from portal.core.time import iso_week, zone
-from portal.outbox.email import Rendered, msgid, one_line, render_email
+from portal.outbox.email import Part, Rendered, msgid, one_line, render_email, render_part
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_dispatch_many, outbox_enqueue
 from projects.models import CLIENT_ROLES, Membership, Project
@@ -200,13 +200,25 @@ def digest_build_many(*, due: list[tuple], now: dt.datetime) -> list[Digest]:
     people = [person for person, _slot in due]
     contexts = client_digest_contexts(people=people, week_starts={p.pk: s.week_start for p, s in due}, now=now)
     _add_links(people, contexts, now=now)
-    items = []
+    items, parts = [], {}
     for person, slot in due:
         context = contexts[person.pk]
+        context["projects_part"] = _projects_part(person, context, parts)
         rendered = render_email("client_digest", context, language=person.language, time_zone=person.time_zone)
         items.append((person, slot, rendered, context["content"], _client_headers(person, context),
                       context["main_project"].pk if context["main_project"] else None))
     return _store_many(items)
+
+
+def _projects_part(person, context: dict, parts: dict) -> Part:
+    """The digest's projects' part (decisions made, reports, risks, projects at a glance), rendered once per batch for
+    all readers who see the same items in the same language and zone; nothing of it is the reader's own."""
+    content = context["content"]
+    key = (person.language, person.time_zone, bool(context["action_count"]), tuple(content["decisions_made"]),
+           tuple(content["reports"]), context["more_reports"], tuple(content["risks"]), tuple(content["projects"]))
+    if key not in parts:
+        parts[key] = render_part("client_digest/_projects", context, language=person.language, time_zone=person.time_zone)
+    return parts[key]
 
 
 def _add_links(people: list, contexts: dict[int, dict], *, now: dt.datetime) -> None:

@@ -64,6 +64,23 @@ class Rendered:
     attachments: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of an e-mail rendered once for many readers (one language and zone) and included by each reader's
+    templates as `{{ <name>.text }}` / `{{ <name>.html }}`: both are whole renderings, never edited afterwards."""
+
+    text: str
+    html: str
+
+
+def render_part(template: str, context: dict, *, language: str, time_zone: str) -> Part:
+    """Render `templates/emails/<template>.{txt,html}` as `render_email` renders a whole e-mail."""
+    with translation.override(language), timezone.override(zone(time_zone)):
+        ctx = {"site_url": settings.SITE_URL, "language": language, **context}
+        return Part(text=render_to_string(f"emails/{template}.txt", ctx, using=TEXT_ENGINE),
+                    html=render_to_string(f"emails/{template}.html", ctx))
+
+
 def render_email(kind: str, context: dict, *, language: str, time_zone: str) -> Rendered:
     """Render `templates/emails/<kind>/{subject.txt,body.txt,body.html}` in the person's language and zone."""
     with translation.override(language), timezone.override(zone(time_zone)):

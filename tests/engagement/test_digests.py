@@ -352,6 +352,28 @@ def test_each_digest_of_a_batch_is_rendered_for_its_reader_and_reads_as_if_built
     assert "Homepage copy" in together[world.client.pk].body_text
 
 
+def test_the_projects_part_is_rendered_once_per_batch_for_readers_who_see_the_same(world, monkeypatch):
+    _silence_staff(world)
+    _content_world(world)  # world.client and world.client_lead: items of their own; a risk and a report for all
+    same = [_reader(world, f"Reader {i}") for i in range(4)]
+    russian = [_reader(world, f"Reader ru {i}", language="ru") for i in range(2)]
+    berlin = _reader(world, "Berta Berlin", time_zone="Europe/Berlin")
+    globex = _reader(world, "Gina Globex", project=world.other_project)
+    parts = []
+    real_part = digest_service.render_part
+    monkeypatch.setattr(digest_service, "render_part", lambda *a, **k: parts.append(k["language"]) or real_part(*a, **k))
+
+    built, _owners, _headers = _build([*same, *russian, berlin, globex])
+
+    assert len(built) == 8
+    assert sorted(parts) == ["en", "en", "en", "ru"]  # the four alike, the Russians, Berlin's zone, the other project
+    for person in same:
+        assert "Vendor delay" in built[person.pk].body_text and "Vendor delay" in built[person.pk].body_html
+        assert "Projects at a glance" in built[person.pk].body_text
+    assert "Открытые риски" in built[russian[0].pk].body_text and "Open risks" not in built[russian[0].pk].body_text
+    assert "Vendor delay" not in built[globex.pk].body_text
+
+
 def test_a_batch_costs_the_same_queries_for_3_readers_as_for_12(world):
     _silence_staff(world)
     _content_world(world)
