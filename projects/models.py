@@ -271,8 +271,6 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         indexes = [models.Index(fields=["task", "-created_at"], name="report_task_recent")]
-        # The fields' validators and choices state the same rules (tests/projects/test_services_reports.py checks
-        # that they refuse what these refuse), so validation needs no query for them.
         constraints = [
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="report_percent_range"),
             models.CheckConstraint(

@@ -34,14 +34,12 @@ def report_submit(
 
     The report's two references are validated by the objects themselves rather than by a lookup each: the author is
     the person making the request, and the task must still be there when it is read under its lock (a deleted task
-    is refused there, as `task_gone`), which is later and stricter than an existence check before the lock. Its two
-    check constraints are the database's copy of the fields' own rules (percent 0–100, a known state), which
-    `full_clean` applies in Python; the database still enforces them on insert."""
+    is refused there, as `task_gone`), which is later and stricter than an existence check before the lock."""
     if access is None or access.user != actor or access.project.pk != task.project_id:
         access = project_access(user=actor, project=task.project)
     report = ProgressReport(task=task, author=actor, created_at=timezone.now(), percent=percent, state=state, note=note,
                             blockers=blockers)
-    report.full_clean(exclude=REFERENCES_CHECKED_BY_THE_SERVICE, validate_constraints=False)
+    report.full_clean(exclude=REFERENCES_CHECKED_BY_THE_SERVICE)
     with transaction.atomic():
         return _store(actor=actor, task=task, report=report, access=access)
 

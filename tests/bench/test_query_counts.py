@@ -19,9 +19,10 @@ from tests import factories as f
 
 DASHBOARD_QUERIES = 11
 API_TASK_LIST_QUERIES = 4
-# The session, the person, the task with its access; then in a savepoint: the task under its row lock, the report,
-# the task and the audit row (validating the report reads nothing: see report_submit).
-REPORT_POST_QUERIES = 9
+# The session, the person, the task with its access; the report's full validation (each of its two check constraints
+# in a savepoint of its own; the task and the author are the objects already read); then in a savepoint: the task
+# under its row lock, the report, the task and the audit row.
+REPORT_POST_QUERIES = 15
 
 
 def _portfolio(world, projects: int):
