@@ -249,6 +249,7 @@ class ProjectBuilder:
             task.status = "blocked" if state == "blocked" else "in_progress"
             task.due_date = (now + dt.timedelta(days=rng.randint(-6, 25))).date()
         task.due_date = max(task.due_date, created.date())
+        task.start_date = created.date()
         self.rows.add(1, task)
         self.tasks.append(task)
         self._audit(self.cast.manager, "task.create", task, created, {"title": {"old": None, "new": title}}, internal)
