@@ -31,9 +31,9 @@ class MilestoneOutputSerializer(serializers.Serializer):
         return [decision.pk for decision in milestone.decisions.all()]
 
     def _state(self, milestone) -> tuple[str, list[str]]:
-        if not hasattr(milestone, "_state"):
-            milestone._state = milestone_state(milestone, timezone.localdate())
-        return milestone._state
+        if not hasattr(milestone, "reading_state"):
+            milestone.reading_state = milestone_state(milestone, timezone.localdate())
+        return milestone.reading_state
 
     def get_state(self, milestone) -> str:
         return self._state(milestone)[0]
