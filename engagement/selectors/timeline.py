@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -152,7 +153,7 @@ def milestone_state(milestone: Milestone, today: dt.date) -> tuple[str, list[str
                 "%(count)d tasks it depends on are late: %(names)s.",
                 len(overdue),
             )
-            % {"count": len(overdue), "names": ", ".join(f"“{t.title}”" for t in overdue)}
+            % {"count": len(overdue), "names": get_text_list([_("“%(task)s”") % {"task": t.title} for t in overdue], _("and"))}
         )
     after = [t for t in open_tasks if t.due_date and t.due_date > milestone.date and t not in overdue]
     for task in after:

@@ -42,7 +42,7 @@ def test_a_slipping_milestone_says_why_in_words(world, plan):
     beta, _ = plan
     state, reasons = milestone_state(Milestone.objects.get(pk=beta.pk), TODAY)
     assert state == "at_risk"
-    assert "2 tasks it depends on are late: “Send the logos”, “Renegotiate the rate”." in reasons
+    assert "2 tasks it depends on are late: “Send the logos” and “Renegotiate the rate”." in reasons
     assert any("“Build the importer” is due" in r and "after the milestone" in r for r in reasons)
     assert "The decision “Pick the CMS” is still awaiting approval." in reasons
 
