@@ -113,7 +113,9 @@ def sources() -> list[SearchSource]:
 
 
 def clean_query(text: str | None) -> str:
-    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    """The query as searched: control characters (NUL included, which PostgreSQL refuses) out, spaces collapsed."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
 def search(*, user, text: str) -> list[Group]:

@@ -179,3 +179,11 @@ def test_every_source_uses_its_full_text_index(postgres, world):
         plan = _query(source, scope, "zeppelin").explain()
         # then
         assert expected in plan, plan
+
+
+def test_control_characters_in_the_query_are_ignored(world, items):
+    api = APIClient()
+    api.force_authenticate(world.client)
+    response = api.get("/api/v1/search/", {"q": "spread\x00sheet \x02spreadsheet\x03"})
+    assert response.status_code == 200
+    assert response.json()["query"] == "spread sheet spreadsheet"
