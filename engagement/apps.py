@@ -9,3 +9,6 @@ class EngagementConfig(AppConfig):
     def ready(self) -> None:
         # Celery autodiscovers engagement.tasks only; the health tasks live in their own module.
         from engagement import tasks_health  # noqa: F401
+        from engagement.search_kinds import register_kinds
+
+        register_kinds()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from engagement.models import CommunicationPlan, Decision, Meeting, MeetingSeries, Stakeholder
+from engagement.models import CommunicationPlan, Decision, Meeting, MeetingSeries, Milestone, Stakeholder
 from projects.models import Project
 from projects.permissions import ProjectAccess, object_access, project_access
 
@@ -40,3 +40,7 @@ def stakeholder_access(*, user, stakeholder_id: int, project: Project | None = N
     if stakeholder is None:
         raise Http404
     return stakeholder, project_access(user=user, project=stakeholder.plan.project)
+
+
+def milestone_access(*, user, milestone_id: int, project: Project | None = None) -> tuple[Milestone, ProjectAccess]:
+    return object_access(user=user, model=Milestone, pk=milestone_id, project=project)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from engagement.views import timeline
 from engagement.views import workspace_decisions as decisions
 from engagement.views import workspace_meetings as meetings
 from engagement.views import workspace_plan as plan
@@ -29,6 +30,10 @@ urlpatterns = [
     path(P + "meetings/<int:pk>/close/", meetings.meeting_hold_view, name="meeting-hold"),
     path(P + "overview/next-meeting/", meetings.overview_meeting, name="overview-meeting"),
     path(P + "overview/decisions-awaiting/", meetings.overview_decisions, name="overview-decisions"),
+    path(P + "timeline/", timeline.timeline_page, name="timeline"),
+    path(P + "timeline/milestones/new/", timeline.milestone_new, name="milestone-new"),
+    path(P + "timeline/milestones/<int:pk>/", timeline.milestone_edit, name="milestone-edit"),
+    path(P + "timeline/milestones/<int:pk>/remove/", timeline.milestone_remove, name="milestone-remove"),
     path(P + "decisions/", decisions.decisions, name="decisions"),
     path(P + "decisions/new/", decisions.decision_new, name="decision-new"),
     path(P + "decisions/<int:pk>/", decisions.decision_detail, name="decision"),

@@ -74,6 +74,9 @@ SENTENCES = {
     "health.warning_acknowledge": gettext_lazy("%(actor)s acknowledged the early warning “%(object)s”."),
     "escalation.handle": gettext_lazy("%(actor)s took on “%(object)s” from an escalation e-mail."),
     "preferences.unsubscribe": gettext_lazy("%(actor)s turned off an e-mail from a link."),
+    "milestone.create": gettext_lazy("%(actor)s set the milestone “%(object)s”."),
+    "milestone.update": gettext_lazy("%(actor)s changed the milestone “%(object)s”."),
+    "milestone.delete": gettext_lazy("%(actor)s removed the milestone “%(object)s”."),
 }
 
 # What the feed filters by: a kind is the actions of some objects.
@@ -83,13 +86,14 @@ KINDS = {
     "meetings": (gettext_lazy("Meetings"), ("meeting.", "meeting_series.")),
     "decisions": (gettext_lazy("Decisions"), ("decision.",)),
     "plan": (gettext_lazy("Plan and stakeholders"), ("plan.", "stakeholder.")),
+    "milestones": (gettext_lazy("Milestones"), ("milestone.",)),
     "people": (gettext_lazy("People and invitations"), ("membership.", "invitation.")),
     "project": (gettext_lazy("Project and health"), ("project.", "health.", "escalation.")),
 }
 
 # Edits: shown only when something a person reads changed (an edit that changed only counters is no news).
 EDITS = frozenset(
-    {"project.update", "task.update", "risk.update", "plan.update", "stakeholder.update", "meeting_series.update",
+    {"project.update", "task.update", "milestone.update", "risk.update", "plan.update", "stakeholder.update", "meeting_series.update",
      "meeting.agenda", "membership.change"}
 )
 # Bookkeeping in `changes`, never shown: versions, counters, ids of rows the sentence already names.

@@ -121,6 +121,7 @@ class VersionField(forms.IntegerField):
 class TaskForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none())
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput(), required=False)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     report_cadence_days = forms.IntegerField(label=_("Report every (days)"), min_value=1, max_value=90, initial=7)
@@ -138,6 +139,9 @@ class TaskForm(StyledForm):
         owner = data.get("owner")
         if data.get("internal") and owner is not None and owner.is_client:
             self.add_error("internal", _("A task owned by a client person cannot be internal."))
+        start, due = data.get("start_date"), data.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", _("The due date cannot be before the start date."))
         return data
 
 

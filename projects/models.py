@@ -186,6 +186,7 @@ class Task(TimeStamped):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_tasks", db_index=False
     )
     side = models.CharField(_("side"), max_length=8, choices=TaskSide.choices, editable=False)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.TODO)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
@@ -220,6 +221,10 @@ class Task(TimeStamped):
             models.CheckConstraint(condition=Q(last_percent__lte=100), name="task_percent_range"),
             models.CheckConstraint(
                 condition=~Q(side="client") | Q(internal=False), name="task_client_side_not_internal"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(due_date__isnull=True) | Q(due_date__gte=models.F("start_date")),
+                name="task_due_after_start",
             ),
         ]
 

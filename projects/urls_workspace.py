@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from projects.views import people, risks, tasks, workspace
+from projects.views import people, risks, search, tasks, workspace
 
 urlpatterns = [
+    path("search/", search.search_page, name="search"),
     path("projects/new/", workspace.project_new, name="create"),
     path("projects/<slug:slug>/", workspace.overview, name="overview"),
     path("projects/<slug:slug>/edit/", workspace.project_edit, name="edit"),

@@ -191,6 +191,15 @@ class DecisionFactory(DjangoModelFactory):
     requested_at = factory.LazyFunction(timezone.now)
 
 
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = em.Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Milestone {n}")
+    date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=21))
+
+
 class DecisionResponseFactory(DjangoModelFactory):
     class Meta:
         model = em.DecisionResponse

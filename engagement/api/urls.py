@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.api.views import decisions, meetings, plan, reads
+from engagement.api.views import decisions, meetings, milestones, plan, reads
 from portal.core.api import fields  # noqa: F401  (registers the <id:...> converter)
 
 P = "projects/<slug:slug>/"
@@ -28,6 +28,8 @@ urlpatterns = [
     path(P + "decisions/<id:pk>/reject/", decisions.DecisionRejectView.as_view(), name="decision-reject"),
     path(P + "decisions/<id:pk>/supersede/", decisions.DecisionSupersedeView.as_view(), name="decision-supersede"),
     path(P + "decisions/<id:pk>/responses/", decisions.DecisionResponseListView.as_view(), name="decision-responses"),
+    path(P + "milestones/", milestones.MilestoneListView.as_view(), name="milestone-list"),
+    path(P + "milestones/<id:pk>/", milestones.MilestoneDetailView.as_view(), name="milestone-detail"),
     path(P + "health/", reads.HealthListView.as_view(), name="health-list"),
     path("digests/", reads.DigestListView.as_view(), name="digest-list"),
     path("digests/<id:pk>/", reads.DigestDetailView.as_view(), name="digest-detail"),

@@ -21,6 +21,7 @@ from engagement.models import (
     DecisionResponse,
     Meeting,
     MeetingSeries,
+    Milestone,
     PlanVersion,
     Stakeholder,
 )
@@ -75,6 +76,7 @@ class ProjectBuilder:
         self.task_list()
         self.decisions()
         self.risk_list()
+        self.milestones()
         if self.shape.invite:
             self.rows.add(1, stamp(Invitation(
                 project=self.project, email=self.shape.invite, role=Role.CLIENT, invited_by=self.cast.manager,
@@ -249,6 +251,7 @@ class ProjectBuilder:
             task.status = "blocked" if state == "blocked" else "in_progress"
             task.due_date = (now + dt.timedelta(days=rng.randint(-6, 25))).date()
         task.due_date = max(task.due_date, created.date())
+        task.start_date = created.date()
         self.rows.add(1, task)
         self.tasks.append(task)
         self._audit(self.cast.manager, "task.create", task, created, {"title": {"old": None, "new": title}}, internal)
@@ -285,6 +288,25 @@ class ProjectBuilder:
     # --- decisions and risks ------------------------------------------------------------
     KINDS = [("approved", "informed"), ("approved", "approval"), ("proposed", "approval"), ("rejected", "consulted"),
              ("superseded", "informed"), ("approved", "consulted"), ("internal", "informed")]
+
+    def milestones(self) -> None:
+        """Two milestones waiting on the open client-visible tasks due first (the earliest may already be late)."""
+        ahead = sorted(
+            (t for t in self.tasks if t.status in ("todo", "in_progress", "blocked") and not t.internal),
+            key=lambda t: (t.due_date, t.title),
+        )
+        launch = self.project.target_launch
+        review = launch - dt.timedelta(days=7) if launch and launch > self.now.date() + dt.timedelta(days=21) else None
+        specs = [
+            ("Beta for the client's team", self.now.date() + dt.timedelta(days=14), ahead[:3]),
+            ("Launch readiness review", review or self.now.date() + dt.timedelta(days=45), ahead[3:6]),
+        ]
+        for name, date, tasks in specs:
+            milestone = self.rows.add(3, stamp(Milestone(
+                project=self.project, name=name, date=date, created_by=self.cast.manager,
+            ), self.now - dt.timedelta(days=10)))
+            for task in tasks:
+                self.rows.add(4, Milestone.tasks.through(milestone=milestone, task=task))
 
     def decisions(self) -> None:
         rng, model = self.rng, Decision

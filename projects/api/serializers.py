@@ -91,7 +91,7 @@ class InvitationCreateInputSerializer(serializers.Serializer):
 @extend_schema_serializer(examples=[OpenApiExample("Task", response_only=True, value={
         "id": 42, "project": "acme-portal", "title": "Send the brand guidelines", "description": "",
         "owner": {"id": 12, "name": "Boris Client", "email": "bob@acme.example"}, "side": "client",
-        "due_date": "2026-12-04", "status": "in_progress", "priority": "high", "report_cadence_days": 7,
+        "start_date": "2026-11-20", "due_date": "2026-12-04", "status": "in_progress", "priority": "high", "report_cadence_days": 7,
         "last_reported_at": "2026-11-24T09:30:00Z", "last_percent": 60, "last_state": "on_track",
         "completed_at": None, "internal": False, "version": 3,
     })])
@@ -102,6 +102,7 @@ class TaskOutputSerializer(serializers.Serializer):
     description = serializers.CharField()
     owner = PersonSerializer()
     side = serializers.ChoiceField(choices=TaskSide.choices)
+    start_date = serializers.DateField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=TaskStatus.choices)
     priority = serializers.ChoiceField(choices=Priority.choices)
@@ -124,6 +125,7 @@ class TaskOutputSerializer(serializers.Serializer):
             "description": task.description,
             "owner": {"id": owner.pk, "name": owner.display_name, "email": owner.email},
             "side": task.side,
+            "start_date": _date(task.start_date),
             "due_date": _date(task.due_date),
             "status": task.status,
             "priority": task.priority,
@@ -151,6 +153,7 @@ def _datetime(value):
 class TaskCreateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner = related_id(User.objects.filter(is_active=True))
+    start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
@@ -161,6 +164,7 @@ class TaskCreateInputSerializer(serializers.Serializer):
 class TaskUpdateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     report_cadence_days = serializers.IntegerField(min_value=1, max_value=90, required=False)

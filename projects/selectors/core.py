@@ -110,7 +110,7 @@ def task_list_for_project(
 
 
 TASK_COLUMNS = (
-    "id", "title", "description", "side", "due_date", "status", "priority", "report_cadence_days", "last_reported_at",
+    "id", "title", "description", "side", "start_date", "due_date", "status", "priority", "report_cadence_days", "last_reported_at",
     "last_percent", "last_state", "completed_at", "internal", "version", "created_at",
     "project__id", "project__slug", "owner__id", "owner__full_name", "owner__email",
 )

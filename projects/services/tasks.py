@@ -24,10 +24,10 @@ from projects.services.audit import audit_record, diff, snapshot
 from projects.services.common import check_fields, check_version, require_member
 
 TRACKED = (
-    "title", "description", "owner", "side", "due_date", "status", "priority",
+    "title", "description", "owner", "side", "start_date", "due_date", "status", "priority",
     "report_cadence_days", "internal", "completed_at", "last_percent",
 )
-EDITABLE = ("title", "description", "due_date", "priority", "report_cadence_days", "internal", "status")
+EDITABLE = ("title", "description", "start_date", "due_date", "priority", "report_cadence_days", "internal", "status")
 
 
 def side_for(owner: User) -> str:
@@ -79,6 +79,7 @@ def task_create(
     title: str,
     owner: User,
     due_date: dt.date | None = None,
+    start_date: dt.date | None = None,
     description: str = "",
     priority: str = Priority.NORMAL,
     report_cadence_days: int = 7,
@@ -95,6 +96,7 @@ def task_create(
         description=description,
         owner=owner,
         side=side,
+        start_date=start_date,
         due_date=due_date,
         priority=priority,
         report_cadence_days=report_cadence_days,

@@ -132,6 +132,8 @@ _CHIPS = {
     "at_risk": ("chip-at-risk", ""),
     "unknown": ("chip-neutral", "bi-question-circle"),
     "on_track": ("chip-on-track", ""),
+    "missed": ("chip-blocked", ""),
+    "overdue": ("chip-blocked", ""),
     "blocked": ("chip-blocked", ""),
     "done": ("chip-done", ""),
     "todo": ("chip-neutral", "bi-circle"),

@@ -57,6 +57,7 @@ def _url(name: str, slug: str) -> str | None:
 TABS = (
     ("overview", _("Overview"), "projects:overview", False),
     ("tasks", _("Tasks"), "projects:tasks", False),
+    ("timeline", _("Timeline"), "engagement:timeline", False),
     ("plan", _("Plan"), "engagement:plan", False),
     ("meetings", _("Meetings"), "engagement:meetings", False),
     ("decisions", _("Decisions"), "engagement:decisions", False),

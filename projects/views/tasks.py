@@ -17,7 +17,7 @@ from projects.selectors.core import report_history, task_list_for_project
 from projects.services.tasks import task_assign, task_cancel, task_complete, task_create, task_update
 from projects.views.common import invalid_status, render_tab, run_action, run_service
 
-EDIT_FIELDS = ("title", "due_date", "priority", "report_cadence_days", "description", "internal")
+EDIT_FIELDS = ("title", "start_date", "due_date", "priority", "report_cadence_days", "description", "internal")
 BOARD_COLUMNS = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
 
 

@@ -27,6 +27,7 @@ class Objects:
     meeting: object
     past_meeting: object
     decision: object
+    milestone: object
     proposal: object
     successor: object
     invitation: object
@@ -61,6 +62,7 @@ def objects(world) -> Objects:
         decision=f.DecisionFactory(project=project, involvement=Involvement.APPROVAL, status="proposed"),
         proposal=f.DecisionFactory(project=project, involvement=Involvement.CONSULTED, status="proposed"),
         successor=f.DecisionFactory(project=project, status="approved"),
+        milestone=f.MilestoneFactory(project=project),
         invitation=f.InvitationFactory(project=project, email="new.person@acme.example"),
         team_membership=project.memberships.get(role=Role.TEAM),
         client_membership=project.memberships.get(role=Role.CLIENT),

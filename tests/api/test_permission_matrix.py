@@ -157,6 +157,12 @@ MATRIX = {
     ("decision-responses", "get"): (obj("decision"), None, rule(200)),
     ("decision-responses", "post"): (obj("decision"), lambda w, o, p: {"kind": "approved"}, rule(201, {"client", "client_lead"})),
     ("health-list", "get"): (slug, None, rule(200, STAFF)),
+    ("milestone-list", "get"): (slug, None, rule(200)),
+    ("milestone-list", "post"): (slug, lambda w, o, p: {"name": "Beta", "date": "2030-01-01"}, rule(201, MANAGER)),
+    ("milestone-detail", "get"): (obj("milestone"), None, rule(200)),
+    ("milestone-detail", "patch"): (obj("milestone"), lambda w, o, p: {"name": "Beta 2"}, rule(200, MANAGER)),
+    ("milestone-detail", "delete"): (obj("milestone"), None, rule(204, MANAGER)),
+    ("search", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
     ("digest-list", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
     ("digest-detail", "get"): (
         lambda w, o: {"pk": o.digest.pk},

@@ -18,6 +18,8 @@ def own_objects(world, **titles) -> dict:
     f.AttendanceFactory(meeting=meeting, user=world.client)
     f.AttendanceFactory(meeting=meeting, user=world.manager)
     plan = f.CommunicationPlanFactory(project=p, **titles.get("plan", {}))
+    milestone = f.MilestoneFactory(project=p, date=task.due_date, **titles.get("milestone", {}))
+    milestone.tasks.add(task)
     return {
         "task": task,
         "risk": f.RiskFactory(project=p, **titles.get("risk", {})),
@@ -29,6 +31,7 @@ def own_objects(world, **titles) -> dict:
         "membership": Membership.objects.get(project=p, user=world.client),
         "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
         "digest": f.DigestFactory(recipient=world.client, **titles.get("digest", {})),
+        "milestone": milestone,
     }
 
 

@@ -74,6 +74,8 @@ PERSONAL = {
     "api:project-list",
     "api:digest-list",
     "api:my-task-list",
+    "projects:search",
+    "api:search",
 }
 
 # Project routes whose only kwarg is the slug: the foreign project's slug.
@@ -98,6 +100,9 @@ SLUG_ONLY = {
     "engagement:overview-decisions",
     "engagement:decisions",
     "engagement:decision-new",
+    "engagement:timeline",
+    "engagement:milestone-new",
+    "api:milestone-list",
     "engagement:health",
     "engagement:health-override",
     "engagement:health-override-clear",
@@ -147,6 +152,9 @@ PK_OBJECT = {
     "engagement:meeting-rsvp": "meeting",
     "engagement:meeting-ics": "meeting",
     "engagement:decision": "decision",
+    "engagement:milestone-edit": "milestone",
+    "engagement:milestone-remove": "milestone",
+    "api:milestone-detail": "milestone",
     "engagement:decision-approve": "decision",
     "engagement:decision-reject": "decision",
     "engagement:decision-supersede": "decision",

@@ -47,6 +47,7 @@ def _evil_world(world):
         },
         meeting={"title": TITLE, "agenda": LONG, "starts_at": start, "ends_at": start + dt.timedelta(hours=1)},
         series={"title": TITLE},
+        milestone={"name": TITLE, "description": LONG},
         plan={"expectations": LONG},
         digest={"subject": "Your week", "body_text": LONG, "body_html": "<p>escaped by the builder</p>"},
     )
@@ -76,6 +77,7 @@ def test_every_page_escapes_hostile_text(world):
     objects = _evil_world(world)
     pages = [*html_pages(world, objects)]
     pages.append(reverse("engagement:meeting", kwargs={"slug": world.project.slug, "pk": objects["held"].pk}))
+    pages.append(reverse("projects:search") + "?q=alert")
     failures, shown = [], 0
     for persona in ("manager", "client"):
         client = Client()

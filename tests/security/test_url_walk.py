@@ -61,6 +61,8 @@ def _foreign_world():
     f.AttendanceFactory(meeting=meeting, user=their_client)
     decision = f.DecisionFactory(project=project, title=f"{MARK} decision", context=f"{MARK} context")
     f.DecisionResponseFactory(decision=decision, user=their_client)
+    milestone = f.MilestoneFactory(project=project, name=f"{MARK} milestone")
+    milestone.tasks.add(task)
     invitation = f.InvitationFactory(project=project, email="new@initech.example")
     warning = f.HealthWarningFactory(
         project=project, person=their_client, opened_at=timezone.now() - dt.timedelta(days=1)
@@ -77,6 +79,7 @@ def _foreign_world():
         "series": series,
         "meeting": meeting,
         "decision": decision,
+        "milestone": milestone,
         "invitation": invitation,
         "membership": membership,
         "warning": warning,
