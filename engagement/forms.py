@@ -291,7 +291,7 @@ class PlanCompareForm(forms.Form):
         choices = [(v, _("Version %(n)s") % {"n": v}) for v in versions]
         for name, label in (("version", _("Read version")), ("from", _("Compare")), ("to", _("with"))):
             self.fields[name] = forms.TypedChoiceField(
-                label=label, choices=choices, coerce=int, required=False,
+                label=label, choices=choices, coerce=int, required=False, empty_value=None,
                 error_messages={"invalid_choice": _("There is no version %(value)s of this plan.")},
             )
             self.fields[name].widget.attrs["class"] = "form-select"
