@@ -123,14 +123,19 @@ def stakeholder_facts(person: dict, names: dict[int, str]) -> list[str]:
     return facts
 
 
-def _names(content: dict) -> dict[int, str]:
-    return {p["id"]: p.get("name") or p.get("external_name") or "—" for p in content.get("stakeholders", [])}
+def _key(person: dict):
+    """A stakeholder's identity across versions: its id (names only in copies stored without ids)."""
+    return person.get("id") or person.get("name") or person.get("external_name")
+
+
+def _names(content: dict) -> dict:
+    return {_key(p): p.get("name") or p.get("external_name") or "—" for p in content.get("stakeholders", [])}
 
 
 def _contact_changes(old: dict, new: dict) -> list[Change]:
     old_names, new_names = _names(old), _names(new)
-    before = {p["id"]: p for p in old.get("stakeholders", [])}
-    after = {p["id"]: p for p in new.get("stakeholders", [])}
+    before = {_key(p): p for p in old.get("stakeholders", [])}
+    after = {_key(p): p for p in new.get("stakeholders", [])}
     changes = []
     for pk, person in after.items():
         if pk not in before:
@@ -173,7 +178,7 @@ def version_document(version: PlanVersion) -> dict:
             continue
         rows = [(str(label), field_words(name, content.get(name))) for name, (k, label) in PLAN_FIELDS.items() if k == key]
         sections.append({"key": key, "title": str(title), "rows": rows})
-    people = [{"name": names[p["id"]], "facts": stakeholder_facts(p, names)} for p in content.get("stakeholders", [])]
+    people = [{"name": names[_key(p)], "facts": stakeholder_facts(p, names)} for p in content.get("stakeholders", [])]
     return {"sections": sections, "people": people}
 
 

@@ -163,3 +163,20 @@ def test_bad_choices_are_said_clearly(client, world, history, query, error):
     client.force_login(world.manager)
     response = client.get(_page(), query)
     assert response.status_code == 400 and error in response.content.decode()
+
+
+def test_copies_stored_without_stakeholder_ids_still_read_and_compare(client, world):
+    plan = plan_get_or_create(project=world.project)
+    old = {"channels": "", "client_response_hours": 48, "stakeholders": [{"name": "Finance controller", "side": "client", "raci": "I"}]}
+    new = {**old, "client_response_hours": 24,
+           "stakeholders": [*old["stakeholders"], {"name": "Lena Lead", "side": "client", "is_primary": True}]}
+    PlanVersion.objects.filter(plan=plan, version=1).update(content=old)
+    PlanVersion.objects.create(plan=plan, version=2, content=new)
+    plan.version = 2
+    plan.save(update_fields=["version"])
+
+    [contacts, targets] = plan_diff(*_versions(plan, 1, 2))
+    assert [(c.kind, c.label) for c in contacts.changes] == [("added", "Lena Lead")]
+    client.force_login(world.manager)
+    assert client.get(_page(), {"version": 1}).status_code == 200
+    assert "Lena Lead" in client.get(_page()).content.decode()
