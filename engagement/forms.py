@@ -281,3 +281,25 @@ class SupersedeForm(StyledForm):
         self.fields["successor"].queryset = (
             Decision.objects.filter(project_id=decision.project_id).exclude(pk=decision.pk).order_by("-created_at")
         )
+
+
+class PlanCompareForm(forms.Form):
+    """Which stored version to read (`version`), and which two to compare (`from`, `to`), from a page's query."""
+
+    def __init__(self, *args, versions: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v, _("Version %(n)s") % {"n": v}) for v in versions]
+        for name, label in (("version", _("Read version")), ("from", _("Compare")), ("to", _("with"))):
+            self.fields[name] = forms.TypedChoiceField(
+                label=label, choices=choices, coerce=int, required=False, empty_value=None,
+                error_messages={"invalid_choice": _("There is no version %(value)s of this plan.")},
+            )
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("from") is None) != (data.get("to") is None) and not self.errors:
+            raise ValidationError(_("Choose two versions to compare."))
+        if data.get("from") is not None and data.get("from") == data.get("to"):
+            raise ValidationError(_("Choose two different versions to compare."))
+        return data

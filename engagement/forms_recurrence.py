@@ -12,6 +12,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from engagement.services.recurrence import (
+    MAX_COUNT,
+    last_occurrence,
+    rrule_build,
+    rrule_describe,
+    rrule_end,
+    rrule_with_end,
+    to_utc,
+)
 from portal.core.time import TIME_ZONE_CHOICES
 from projects.forms import DateInput, StyledForm, TimeInput, User, member_users
 
@@ -37,6 +46,7 @@ REMINDERS = [
 
 class SeriesForm(StyledForm):
     PATTERNS = [("weekly", _("Weekly on chosen days")), ("monthly", _("Monthly on the Nth weekday"))]
+    ENDS = [("never", _("Never")), ("on", _("On a date")), ("after", _("After a number of meetings"))]
 
     title = forms.CharField(label=_("Title"), max_length=200, initial=_("Weekly check-in"))
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -51,6 +61,11 @@ class SeriesForm(StyledForm):
     start_time = forms.TimeField(label=_("At"), widget=TimeInput(), initial=dt.time(10, 0))
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480, initial=30)
+    ends = forms.ChoiceField(label=_("Ends"), choices=ENDS, initial="never", widget=forms.RadioSelect, required=False)
+    end_date = forms.DateField(label=_("Last meeting on or before"), widget=DateInput(), required=False)
+    end_count = forms.IntegerField(
+        label=_("Number of meetings in all, counting from the first"), min_value=1, max_value=MAX_COUNT, required=False
+    )
     location = forms.CharField(label=_("Location or video link"), max_length=300, required=False)
     attendees = forms.ModelMultipleChoiceField(
         label=_("Attendees"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
@@ -90,6 +105,8 @@ class SeriesForm(StyledForm):
             "attendees": list(series.attendees.values_list("pk", flat=True)),
             "reminder_offsets": list(series.reminder_offsets),
         }
+        until, count = rrule_end(series.rrule)
+        initial.update(ends="on" if until else ("after" if count else "never"), end_date=until, end_count=count)
         if parts.get("FREQ") == "MONTHLY" and days:
             match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", days[0])
             setpos = parts.get("BYSETPOS") or (match and match.group(1)) or "1"
@@ -119,8 +136,9 @@ class SeriesForm(StyledForm):
         """What confirming the edit does: whether future meetings move, and who is sent an updated invitation."""
         initial = self.initial_from(series)
         data = self.cleaned_data
+        end_changes = rrule_end(data["rrule"]) != rrule_end(series.rrule)
         schedule_moves = (
-            data["rrule"] != series.rrule
+            rrule_with_end(data["rrule"]) != rrule_with_end(series.rrule)
             or data["time_zone"] != series.time_zone
             or data["duration_minutes"] != series.duration_minutes
             or (data["first_date"], data["start_time"]) != (initial["first_date"], initial["start_time"])
@@ -129,19 +147,22 @@ class SeriesForm(StyledForm):
         old_ids = set(initial["attendees"])
         chosen = list(data["attendees"])
         new_ids = {u.pk for u in chosen}
-        from engagement.services.recurrence import rrule_describe
-
         upcoming = series.meetings.filter(status="scheduled", starts_at__gt=timezone.now())
+        last = last_occurrence(
+            rrule=data["rrule"], first_start=to_utc(self.first_start_local(), data["time_zone"]), time_zone=data["time_zone"]
+        )
         return {
+            "beyond_end": upcoming.filter(original_start__gt=last).count() if last else 0,
             "schedule": rrule_describe(data["rrule"], (get_language() or "en")[:2]),
             "future_count": upcoming.count(),
             "moved_by_hand": upcoming.filter(rescheduled_from__isnull=False).count() if schedule_moves else 0,
             "schedule_moves": schedule_moves,
+            "end_changes": end_changes,
             "details_change": details,
             "added": [u for u in chosen if u.pk not in old_ids],
             "removed": list(User.objects.filter(pk__in=old_ids - new_ids).order_by("full_name")),
             # The series goes out again to everyone only when it changes; otherwise only newcomers are invited.
-            "invited": chosen if (schedule_moves or details) else [u for u in chosen if u.pk not in old_ids],
+            "invited": chosen if (schedule_moves or end_changes or details) else [u for u in chosen if u.pk not in old_ids],
         }
 
     def clean(self):
@@ -154,6 +175,7 @@ class SeriesForm(StyledForm):
                 data["weekdays"] = [WEEKDAY_CODES[first.weekday()]]
         if data.get("pattern") == "monthly" and not (data.get("setpos") and data.get("month_weekday")):
             self.add_error("setpos", _("Pick which weekday of the month."))
+        self._clean_end(data)
         if self.errors:
             return data
         try:
@@ -164,13 +186,29 @@ class SeriesForm(StyledForm):
 
     @staticmethod
     def build_rrule(data: dict) -> str:
-        from engagement.services.recurrence import rrule_build
-
+        end = {
+            "until": data.get("end_date") if data.get("ends") == "on" else None,
+            "count": data.get("end_count") if data.get("ends") == "after" else None,
+        }
         if data["pattern"] == "weekly":
-            return rrule_build(freq="WEEKLY", interval=data["interval"], byweekday=list(data["weekdays"]), bysetpos=None)
+            return rrule_build(
+                freq="WEEKLY", interval=data["interval"], byweekday=list(data["weekdays"]), bysetpos=None, **end
+            )
         return rrule_build(
-            freq="MONTHLY", interval=data["interval"], byweekday=[data["month_weekday"]], bysetpos=int(data["setpos"])
+            freq="MONTHLY", interval=data["interval"], byweekday=[data["month_weekday"]], bysetpos=int(data["setpos"]),
+            **end,
         )
+
+    def _clean_end(self, data: dict) -> None:
+        if data.get("ends") == "on":
+            if "end_date" in self.errors:
+                return
+            if data.get("end_date") is None:
+                self.add_error("end_date", _("Choose the date of the last meeting."))
+            elif data.get("first_date") and data["end_date"] < data["first_date"]:
+                self.add_error("end_date", _("The series cannot end before its first meeting."))
+        if data.get("ends") == "after" and data.get("end_count") is None and "end_count" not in self.errors:
+            self.add_error("end_count", _("Say after how many meetings the series ends."))
 
     def first_start_local(self) -> dt.datetime:
         """Naive wall-clock start in the series' zone; the service localises it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from engagement.models import CommunicationPlan, Decision, Meeting, MeetingSeries, Milestone, Stakeholder
@@ -30,6 +31,16 @@ def plan_access(*, user, project: Project | None = None, slug: str | None = None
     if plan is None:
         plan = CommunicationPlan(project=access.project)  # unsaved: a project without a plan yet reads as empty
     return plan, access
+
+
+def plan_history_access(*, user, project: Project | None = None, slug: str | None = None) -> tuple[CommunicationPlan, ProjectAccess]:
+    """The plan whose versions, sign-offs and differences are read: by the team and the client leads."""
+    plan, access = plan_access(user=user, project=project, slug=slug)
+    if access.is_staff:
+        return plan, access
+    if access.is_client_lead:
+        return plan, access
+    raise PermissionDenied
 
 
 def stakeholder_access(*, user, stakeholder_id: int, project: Project | None = None) -> tuple[Stakeholder, ProjectAccess]:

@@ -183,6 +183,21 @@ class TaskFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = member_users(access.project)
 
+    def task_filters(self, *, board: bool = False) -> dict:
+        """The filters of the tasks page for `task_list_for_project`: open tasks unless a status is chosen; the
+        board shows every status unless one is chosen. The CSV export applies the same."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        status = data.get("status") or None
+        filters = {
+            "side": data.get("side") or None,
+            "owner": data.get("owner"),
+            "overdue": bool(data.get("overdue")),
+            "status": None if status == "all" else (status or "open"),
+        }
+        if board and filters["status"] == "open":
+            filters["status"] = None
+        return filters
+
 
 class RiskForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -135,7 +135,11 @@ class ProjectBuilder:
                                                    "client_response_hours", "team_response_hours", "escalation_path", "channels")}
         snapshot["stakeholders"] = [{"name": o.name, "side": o.side, "raci": o.raci, "is_primary": o.is_primary} for o in people]
         for v in range(1, version + 1):
-            self.rows.add(2, stamp(PlanVersion(plan=plan, version=v, content=snapshot, created_by=self.cast.manager), plan.created_at))
+            signed = v == plan.signed_off_version
+            self.rows.add(2, stamp(PlanVersion(
+                plan=plan, version=v, content=snapshot, created_by=self.cast.manager,
+                signed_off_by=plan.signed_off_by if signed else None, signed_off_at=plan.signed_off_at if signed else None,
+            ), plan.created_at))
 
     # --- meetings ------------------------------------------------------------------------
     def meeting_series(self) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engagement.emails.common import automated_headers, portal_url
 from engagement.models import CommunicationPlan
+from engagement.selectors.plan_history import plan_changes_since_sign_off
 from portal.core.time import next_working_instant
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
@@ -15,7 +16,8 @@ from projects.models import Membership, Role
 
 def queue_sign_off_request(*, plan_id: int) -> int:
     """One e-mail per active client lead (`signoff:<plan>:<version>:<person>:<request date>`), with a link to the
-    plan's sign-off page; asking again the same day sends nothing more. Not sent when the version is signed off by
+    plan's sign-off page and, after an earlier sign-off, what changed since that version; asking again the same day
+    sends nothing more. Not sent when the version is signed off by
     now, or to a lead who turned off e-mails about what awaits them. Returns how many were queued."""
     plan = CommunicationPlan.objects.select_related("project__manager").filter(pk=plan_id).first()
     if plan is None or plan.sign_off_requested_at is None or plan.signed_off_version == plan.version:
@@ -29,7 +31,11 @@ def queue_sign_off_request(*, plan_id: int) -> int:
         key = f"signoff:{plan.pk}:{plan.version}:{person.pk}:{day}"
         if OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
-        context = {"person": person, "plan": plan, "project": project, "manager": manager, "plan_url": plan_url}
+        with translation.override(person.language):
+            # What changed since the last signed version, in the reader's words (None before a first sign-off).
+            since_sign_off = plan_changes_since_sign_off(plan)
+        context = {"person": person, "plan": plan, "project": project, "manager": manager, "plan_url": plan_url,
+                   "since_sign_off": since_sign_off}
         rendered = render_email("sign_off_request", context, language=person.language, time_zone=person.time_zone)
         headers = automated_headers(kind=MessageKind.SIGN_OFF_REQUEST, language=person.language,
                                     sender_name=str(manager), reply_to=manager.email)

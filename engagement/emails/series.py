@@ -23,7 +23,7 @@ from engagement.emails.meetings import (
 from engagement.models import ActionLink, Meeting, MeetingSeries, MeetingStatus, SeriesRsvp
 from engagement.services.ics import IcsAttendee, series_calendar, series_rrule
 from engagement.services.links import action_link_create, action_link_url
-from engagement.services.recurrence import rrule_describe
+from engagement.services.recurrence import last_occurrence, rrule_describe
 from portal.accounts.models import User
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
@@ -133,7 +133,12 @@ def queue_series_itip(*, series_id: int, method: str = "REQUEST", person_ids=Non
     occurrences = _occurrences(series)
     now = timezone.now()
     upcoming = [m for m in occurrences if m.status == MeetingStatus.SCHEDULED and m.starts_at > now]
-    exdates = [m.original_start for m in occurrences if m.status == MeetingStatus.CANCELLED]
+    # Occurrences after the rule's end need no EXDATE: the rule no longer makes them.
+    last = last_occurrence(rrule=series.rrule, first_start=series.first_start, time_zone=series.time_zone)
+    exdates = [
+        m.original_start for m in occurrences
+        if m.status == MeetingStatus.CANCELLED and (last is None or m.original_start <= last)
+    ]
     changed = [m for m in occurrences if m.status != MeetingStatus.CANCELLED and _differs(m, series)]
     ended = series.ended_at is not None
     cancelled = method == "CANCEL" or (ended and series_rrule(series) is None)

@@ -22,9 +22,11 @@ from engagement.services.agenda import agenda_draft  # noqa: F401  (part of this
 from engagement.services.recurrence import to_utc, validate_zone
 from engagement.services.series import (  # noqa: F401  (part of this module's interface)
     add_attendance,
+    answers_reset,
     attendee_ids,
     occurrences_materialise,
     on_commit,
+    rsvp_survives,
     series_create,
     series_end,
     series_rsvp_set,
@@ -127,7 +129,10 @@ def meeting_reschedule(
     duration_minutes: int | None = None,
     expected_version: int | None = None,
 ) -> Meeting:
-    """Move one occurrence (sequence +1, `meeting_updated`). A series update no longer moves it."""
+    """Move one occurrence (sequence +1, `meeting_updated`). A series update no longer moves it.
+
+    Attendees' answers survive a move within `MEETING_RSVP_KEEP_MINUTES`; a larger move forgets them, so the
+    update asks everyone again."""
     meeting = _locked(meeting)
     _staff_access(actor, meeting)
     check_version(meeting, expected_version)
@@ -139,10 +144,13 @@ def meeting_reschedule(
     if start == meeting.starts_at and start + duration == meeting.ends_at:
         raise ApplicationError(_("The meeting is already at that time."), code="unchanged")
     before = snapshot(meeting, MEETING_TRACKED)
+    extra = {"reason": reason.strip()}
+    if not rsvp_survives(old_start=meeting.starts_at, old_end=meeting.ends_at, new_start=start, new_end=start + duration):
+        extra["rsvps_reset"] = answers_reset([meeting.pk])
     meeting.rescheduled_from = meeting.starts_at
     meeting.starts_at, meeting.ends_at = start, start + duration
     meeting.sequence += 1
-    _save(meeting, actor=actor, action="meeting.reschedule", before=before, extra={"reason": reason.strip()})
+    _save(meeting, actor=actor, action="meeting.reschedule", before=before, extra=extra)
     on_commit(notifications.meeting_updated, [meeting.pk])
     return meeting
 

@@ -130,6 +130,7 @@ def plan_sign_off(*, actor: User, plan: CommunicationPlan, version: int) -> Comm
     plan.signed_off_by, plan.signed_off_at, plan.signed_off_version = actor, timezone.now(), plan.version
     plan.full_clean()
     plan.save()
+    PlanVersion.objects.filter(plan=plan, version=plan.version).update(signed_off_by=actor, signed_off_at=plan.signed_off_at)
     audit_record(actor=actor, action="plan.sign_off", obj=plan, project=plan.project, internal=False,
                  changes=diff(before, snapshot(plan, ("signed_off_by", "signed_off_at", "signed_off_version"))))
     return plan

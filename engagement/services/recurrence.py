@@ -151,6 +151,32 @@ def rrule_build(
     return rrule_validate(_normalise(parts))
 
 
+def rrule_end(rrule: str) -> tuple[dt.date | None, int | None]:
+    """The rule's end: (the local date of its UNTIL, its COUNT); (None, None) for a rule that never ends."""
+    parts = _parts(rrule)
+    until = dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date() if "UNTIL" in parts else None
+    count = int(parts["COUNT"]) if "COUNT" in parts else None
+    return until, count
+
+
+def rrule_with_end(rrule: str, *, until: dt.date | None = None, count: int | None = None) -> str:
+    """`rrule` ending on the date `until` (inclusive, local) or after `count` meetings in all, or never (both None)."""
+    if until is not None and count is not None:
+        raise ValidationError({"end_count": _("Choose one end: a date or a number of meetings.")})
+    if count is not None and not 1 <= int(count) <= MAX_COUNT:
+        raise ValidationError(
+            {"end_count": _("The number of meetings must be between 1 and %(max)s.") % {"max": MAX_COUNT}}
+        )
+    parts = _parts(rrule)
+    parts.pop("UNTIL", None)
+    parts.pop("COUNT", None)
+    if until is not None:
+        parts["UNTIL"] = until.strftime("%Y%m%d")
+    if count is not None:
+        parts["COUNT"] = str(int(count))
+    return rrule_validate(_normalise(parts))
+
+
 def localise(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """Wall-clock time in `tz` → aware. A time in a spring-forward gap moves forward; an ambiguous one takes fold=0."""
     aware = naive.replace(tzinfo=tz, fold=0)
@@ -210,6 +236,17 @@ def expand(
         if start <= utc_start < end:
             out.append((local_start, utc_start))
     return out
+
+
+def last_occurrence(*, rrule: str, first_start: dt.datetime, time_zone: str) -> dt.datetime | None:
+    """The UTC start of the rule's last occurrence, or None when the rule never ends (or has no occurrence)."""
+    until, count = rrule_end(rrule)
+    if until is None and count is None:
+        return None
+    tz = ZoneInfo(time_zone)
+    rule = _rule(rrule, first_start.astimezone(tz).replace(tzinfo=None), tz)
+    starts = list(rule)  # finite: COUNT is at most MAX_COUNT, UNTIL bounds the rest
+    return localise(starts[-1], tz).astimezone(UTC) if starts else None
 
 
 def occurrences(series, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -17,11 +17,21 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from engagement import notifications
 from engagement.models import Attendance, Meeting, MeetingSeries, MeetingStatus, Rsvp, SeriesRsvp
-from engagement.services.recurrence import expand, localise, rrule_validate, to_utc, validate_zone
+from engagement.services.recurrence import (
+    expand,
+    last_occurrence,
+    localise,
+    rrule_end,
+    rrule_validate,
+    rrule_with_end,
+    to_utc,
+    validate_zone,
+)
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
 from projects.models import Membership, Project
@@ -35,7 +45,7 @@ SERIES_TRACKED = (
 )
 SERIES_EDITABLE = (
     "title", "purpose", "rrule", "first_start_local", "time_zone", "duration_minutes", "location",
-    "attendees", "agenda_template", "reminder_offsets",
+    "attendees", "agenda_template", "reminder_offsets", "end_date", "end_count",
 )
 SCHEDULE_FIELDS = ("rrule", "first_start", "time_zone", "duration_minutes")
 # Changes that raise the series' SEQUENCE and send it again (emails.md F3; agenda and purpose do not).
@@ -65,6 +75,19 @@ def add_attendance(meetings: Iterable[Meeting], user_ids: Iterable[int]) -> None
     user_ids = list(user_ids)
     rows = [Attendance(meeting=m, user_id=uid) for m in meetings for uid in user_ids]
     Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def rsvp_survives(*, old_start: dt.datetime, old_end: dt.datetime, new_start: dt.datetime, new_end: dt.datetime) -> bool:
+    """Whether answers given for the old time still hold: neither end moved by more than the policy allows."""
+    limit = dt.timedelta(minutes=settings.MEETING_RSVP_KEEP_MINUTES)
+    return abs(new_start - old_start) <= limit and abs(new_end - old_end) <= limit
+
+
+def answers_reset(meeting_ids: Iterable[int]) -> int:
+    """Forget the attendees' answers to these meetings: the next update asks them again."""
+    return Attendance.objects.filter(meeting_id__in=list(meeting_ids)).exclude(rsvp=Rsvp.NONE).update(
+        rsvp=Rsvp.NONE, rsvp_at=None
+    )
 
 
 def _slot(series: MeetingSeries, utc_start: dt.datetime) -> Meeting:
@@ -157,8 +180,11 @@ def series_create(
     location: str = "",
     agenda_template: str = "",
     reminder_offsets: list[int] | None = None,
+    end_date: dt.date | None = None,
+    end_count: int | None = None,
 ) -> MeetingSeries:
-    """`first_start_local` is the wall-clock time of the first meeting in `time_zone` (naive, or aware in any zone)."""
+    """`first_start_local` is the wall-clock time of the first meeting in `time_zone` (naive, or aware in any zone).
+    The series ends on `end_date` (inclusive), after `end_count` meetings, as the rule's UNTIL or COUNT says, or never."""
     access = project_access(user=actor, project=project)
     require(access.can_manage_meetings)
     validate_zone(time_zone)
@@ -167,7 +193,8 @@ def series_create(
         project=project,
         title=title,
         purpose=purpose,
-        rrule=rrule_validate(rrule),
+        rrule=_with_end(rrule_validate(rrule), {
+            key: value for key, value in (("end_date", end_date), ("end_count", end_count)) if value is not None}),
         first_start=_first_start(first_start_local, time_zone),
         time_zone=time_zone,
         duration_minutes=duration_minutes,
@@ -177,6 +204,7 @@ def series_create(
     )
     if reminder_offsets is not None:
         series.reminder_offsets = reminder_offsets
+    _check_end(series, changed=True)
     series.full_clean()
     series.save()
     series.attendees.set(ids)
@@ -190,10 +218,32 @@ def series_create(
     return series
 
 
+def _with_end(rrule: str, fields: dict) -> str:
+    """The rule with the end given by `end_date` / `end_count` when either is among `fields` (None: never ends)."""
+    if not {"end_date", "end_count"} & fields.keys():
+        return rrule
+    return rrule_with_end(rrule, until=fields.get("end_date"), count=fields.get("end_count"))
+
+
+def _check_end(series: MeetingSeries, *, changed: bool) -> None:
+    """An end date is never before the first meeting, and a newly set one is not in the past."""
+    until, _count = rrule_end(series.rrule)
+    if until is None:
+        return
+    zone = ZoneInfo(series.time_zone)
+    first = series.first_start.astimezone(zone).date()
+    if until < first:
+        raise ValidationError({"end_date": _("The series cannot end before its first meeting (%(date)s).") % {
+            "date": date_format(first, "DATE_FORMAT")}})
+    if changed and until < timezone.now().astimezone(zone).date():
+        raise ValidationError({"end_date": _("This date has passed. To stop the series now, end it instead.")})
+
+
 def _apply_series_fields(series: MeetingSeries, fields: dict) -> None:
     old_zone = series.time_zone
     if "rrule" in fields:
         series.rrule = rrule_validate(fields["rrule"])
+    series.rrule = _with_end(series.rrule, fields)
     if "time_zone" in fields:
         series.time_zone = validate_zone(fields["time_zone"])
     if "first_start_local" in fields:
@@ -212,15 +262,18 @@ def _bump(meeting: Meeting) -> None:
     meeting.version += 1
 
 
-def _reschedule_future(series: MeetingSeries, future: list[Meeting], now: dt.datetime) -> tuple[set, set, list]:
-    """Move the future, never individually moved occurrences onto the new slots (keeping their UIDs)."""
+def _reschedule_future(series: MeetingSeries, future: list[Meeting], now: dt.datetime) -> tuple[set, set, list, set]:
+    """Move the future, never individually moved occurrences onto the new slots (keeping their UIDs).
+
+    Returns the ids of the occurrences updated and cancelled, the occurrences created, and the ids of those
+    that moved further than answers survive (`rsvp_survives`)."""
     future_ids = {m.pk for m in future}
     occupied = set(series.meetings.exclude(pk__in=future_ids).values_list("original_start", flat=True))
     until = horizon(now)
     slots = [utc for _l, utc in expand(
         rrule=series.rrule, first_start=series.first_start, time_zone=series.time_zone, start=now, end=until
     ) if utc not in occupied]
-    updated, cancelled = set(), set()
+    updated, cancelled, asked_again = set(), set(), set()
     # An occurrence already on one of the new slots keeps it; the others take the free slots in order.
     slot_set = set(slots)
     staying = {m.pk: m.original_start for m in future if m.original_start in slot_set}
@@ -241,6 +294,8 @@ def _reschedule_future(series: MeetingSeries, future: list[Meeting], now: dt.dat
             cancelled.add(meeting.pk)
             continue
         moved = meeting.starts_at != slot or meeting.ends_at != slot + duration or meeting.time_zone != series.time_zone
+        if not rsvp_survives(old_start=meeting.starts_at, old_end=meeting.ends_at, new_start=slot, new_end=slot + duration):
+            asked_again.add(meeting.pk)
         meeting.starts_at, meeting.ends_at, meeting.original_start = slot, slot + duration, slot
         meeting.time_zone = series.time_zone
         if moved:
@@ -249,7 +304,26 @@ def _reschedule_future(series: MeetingSeries, future: list[Meeting], now: dt.dat
         meeting.save()
     created = _create_slots(series, free[len(movers):], list(series.attendees.values_list("pk", flat=True)))
     series.materialised_until = until
-    return updated, cancelled, created
+    return updated, cancelled, created, asked_again
+
+
+def _cancel_beyond_end(series: MeetingSeries, future: list[Meeting], now: dt.datetime) -> set[int]:
+    """Cancel the future occurrences (moved by hand or not) whose slot lies after the rule's last one.
+    Nothing is mailed per occurrence: the series update carries the rule's new end."""
+    last = last_occurrence(rrule=series.rrule, first_start=series.first_start, time_zone=series.time_zone)
+    if last is None:
+        return set()
+    when = date_format(last.astimezone(ZoneInfo(series.time_zone)).date(), "DATE_FORMAT")
+    cancelled = set()
+    for meeting in future:
+        if meeting.original_start is None or meeting.original_start <= last:
+            continue
+        meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, now
+        meeting.cancel_reason = _("The series now ends on %(date)s.") % {"date": when}
+        _bump(meeting)
+        meeting.save()
+        cancelled.add(meeting.pk)
+    return cancelled
 
 
 @transaction.atomic
@@ -267,6 +341,7 @@ def series_update(*, actor: User, series: MeetingSeries, **fields) -> MeetingSer
     old_ids = set(series.attendees.values_list("pk", flat=True))
     new_ids = set(attendee_ids(project=series.project, attendees=fields["attendees"])) if "attendees" in fields else old_ids
     _apply_series_fields(series, fields)
+    _check_end(series, changed=rrule_end(series.rrule) != rrule_end(before["rrule"]))
     series.full_clean()
     changes = diff(before, snapshot(series, SERIES_TRACKED))
     if new_ids != old_ids:
@@ -275,11 +350,17 @@ def series_update(*, actor: User, series: MeetingSeries, **fields) -> MeetingSer
         return series
     now = timezone.now()
     future = list(series.meetings.select_for_update().filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at"))
-    updated, cancelled, created = set(), set(), []
+    updated, created, asked_again = set(), [], set()
     series.attendees.set(new_ids)
+    cancelled = _cancel_beyond_end(series, future, now)
     if any(name in changes for name in SCHEDULE_FIELDS):
-        unmoved = [m for m in future if m.rescheduled_from is None]
-        updated, cancelled, created = _reschedule_future(series, unmoved, now)
+        unmoved = [m for m in future if m.rescheduled_from is None and m.pk not in cancelled]
+        updated, dropped, created, asked_again = _reschedule_future(series, unmoved, now)
+        cancelled |= dropped
+    if asked_again:
+        # The answers were given for another time: the series update asks everyone again, once.
+        changes["rsvps_reset"] = answers_reset(asked_again - cancelled)
+        SeriesRsvp.objects.filter(series=series).exclude(rsvp=Rsvp.NONE).update(rsvp=Rsvp.NONE, rsvp_at=None)
     significant = any(name in changes for name in SIGNIFICANT_FIELDS)
     added, removed = sorted(new_ids - old_ids), sorted(old_ids - new_ids)
     if significant or removed:

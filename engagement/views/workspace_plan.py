@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from engagement.forms import PlanForm, StakeholderForm
+from engagement.forms import PlanCompareForm, PlanForm, StakeholderForm
 from engagement.models import Stakeholder
-from engagement.permissions import plan_access, stakeholder_access
+from engagement.permissions import plan_access, plan_history_access, stakeholder_access
+from engagement.selectors.plan_history import plan_changes_since_sign_off, plan_diff, plan_versions, version_document
 from engagement.services.plan import (
     plan_completeness,
     plan_get_or_create,
@@ -37,6 +38,7 @@ def _plan_context(plan, access) -> dict:
         "stakeholders": _stakeholders(plan),
         "checklist": plan_completeness(plan),
         "leads": client_people(access.project, leads_only=True) if access.can_edit_plan else [],
+        "since_sign_off": plan_changes_since_sign_off(plan),
     }
 
 
@@ -147,3 +149,34 @@ def plan_request_signoff(request, slug):
         _("The client leads were asked to sign the plan off."),
     )
     return redirect("engagement:plan", slug=slug)
+
+
+def _default_comparison(plan, numbers: list[int]) -> dict:
+    """What the history page compares when nothing is chosen: the last signed version with the current one when
+    they differ, else the current version with the one before it."""
+    if plan.changed_since_sign_off:
+        return {"from": plan.signed_off_version, "to": plan.version}
+    if len(numbers) >= 2:
+        return {"from": numbers[1], "to": numbers[0]}
+    return {}
+
+
+@login_required
+def plan_versions_page(request, slug):
+    """Every version of the plan, who signed which and when; one version read in full; a difference between two."""
+    plan_obj, access = plan_history_access(user=request.user, slug=slug)
+    versions = list(plan_versions(plan_obj))
+    by_number = {v.version: v for v in versions}
+    query = request.GET if request.GET else _default_comparison(plan_obj, list(by_number))
+    form = PlanCompareForm(query, versions=list(by_number))
+    context = {"plan": plan_obj, "versions": versions, "form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("version") is not None:
+            context["shown"] = by_number[data["version"]]
+            context["document"] = version_document(context["shown"])
+        if data.get("from") is not None:
+            old, new = sorted((by_number[data["from"]], by_number[data["to"]]), key=lambda v: v.version)
+            context.update(old=old, new=new, sections=plan_diff(old, new))
+    status = invalid_status(request) if form.errors else 200
+    return render_tab(request, access, "plan", "engagement/plan_versions.html", context, status=status)

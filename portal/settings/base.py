@@ -307,6 +307,8 @@ LANGUAGE_COOKIE_NAME = "rapport_language"
 INVITATION_MAX_AGE_DAYS = 7
 ONE_CLICK_MAX_AGE_DAYS = 14
 MEETING_HORIZON_DAYS = 120
+# Answers to a meeting survive a move of its start and end by at most this; a larger move asks attendees again.
+MEETING_RSVP_KEEP_MINUTES = env.int("MEETING_RSVP_KEEP_MINUTES", default=120)
 OUTBOX_MAX_ATTEMPTS = 6
 # E-mail identity and delivery rhythm (docs: shared/design/emails.md).
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="") or (urlparse(SITE_URL).hostname or "rapport.invalid")

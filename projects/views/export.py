@@ -1,4 +1,5 @@
-"""A staff-only CSV export of a project's tasks, safe to open in a spreadsheet."""
+"""A staff-only CSV export of a project's tasks (all, or those the tasks page shows with its filters), safe to open
+in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from projects.forms import TaskFilterForm
 from projects.permissions import project_access, require
 from projects.selectors.core import task_list_for_project
 
@@ -27,7 +29,12 @@ def csv_cell(value) -> str:
 def tasks_csv(request, slug):
     access = project_access(user=request.user, slug=slug)
     require(access.can_see_internal)
-    tasks = task_list_for_project(access)
+    # With the tasks page's query, the page's filters; with none, every task of the project.
+    filters = {}
+    if request.GET:
+        form = TaskFilterForm(request.GET, access=access)
+        filters = form.task_filters(board=request.GET.get("view") == "board")
+    tasks = task_list_for_project(access, **filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.project.slug}-tasks.csv"'
     response.write("\ufeff")

@@ -21,30 +21,12 @@ EDIT_FIELDS = ("title", "start_date", "due_date", "priority", "report_cadence_da
 BOARD_COLUMNS = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
 
 
-def _filters(form) -> dict:
-    if not form.is_valid():
-        return {}
-    data = form.cleaned_data
-    status = data.get("status") or None
-    return {
-        "side": data.get("side") or None,
-        "owner": data.get("owner"),
-        "overdue": bool(data.get("overdue")),
-        "status": None if status == "all" else (status or "open"),
-    }
-
-
 @login_required
 def task_list(request, slug):
     access = project_access(user=request.user, slug=slug)
     form = TaskFilterForm(request.GET or None, access=access)
     board = request.GET.get("view") == "board"
-    filters = _filters(form)
-    if board and filters.get("status") == "open":
-        filters["status"] = None
-    elif not filters:
-        filters = {"status": "open"}
-    tasks = list(task_list_for_project(access, **filters))
+    tasks = list(task_list_for_project(access, **form.task_filters(board=board)))
     for task in tasks:
         task.can_edit = access.can_edit_task(task)
     columns = [(status, [t for t in tasks if t.status == status]) for status in BOARD_COLUMNS] if board else []
@@ -58,6 +40,8 @@ def task_list(request, slug):
             "tasks": tasks,
             "board": board,
             "columns": columns,
+            # The export carries the filters shown (and the view, whose default status differs).
+            "export_query": request.GET.urlencode() or "view=list",
             "create_form": TaskForm(access=access) if access.can_create_tasks else None,
         },
     )

@@ -20,13 +20,18 @@
     form.querySelectorAll("[data-pattern]").forEach(function (block) {
       block.hidden = block.getAttribute("data-pattern") !== pattern;
     });
+    var ends = form.querySelector('input[name="ends"]:checked');
+    var end = ends ? ends.value : "never";
+    form.querySelectorAll("[data-ends]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-ends") !== end;
+    });
   }
 
   function init(root) {
     root.querySelectorAll("form[data-recurrence]").forEach(function (form) {
       syncRecurrence(form);
       form.addEventListener("change", function (event) {
-        if (event.target.name === "pattern") syncRecurrence(form);
+        if (event.target.name === "pattern" || event.target.name === "ends") syncRecurrence(form);
       });
     });
     /* On a phone the tab strip scrolls sideways: bring the current tab into view. */

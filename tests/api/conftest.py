@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement.models import Attendance, Involvement
+from engagement.models import Attendance, Involvement, PlanVersion
 from projects.models import Role
 from tests import factories as f
 
@@ -50,6 +50,7 @@ def objects(world) -> Objects:
     for m in (meeting, past):
         Attendance.objects.bulk_create([Attendance(meeting=m, user=u) for u in members])
     plan = f.CommunicationPlanFactory(project=project)
+    PlanVersion.objects.create(plan=plan, version=plan.version, content={"stakeholders": []})
     return Objects(
         task=f.TaskFactory(project=project, owner=world.client),
         internal_task=f.TaskFactory(project=project, owner=world.team, internal=True),

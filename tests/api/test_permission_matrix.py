@@ -106,6 +106,10 @@ MATRIX = {
     ("plan", "patch"): (slug, lambda w, o, p: {"expectations": "Reports every Friday"}, rule(200, MANAGER)),
     ("plan-request-sign-off", "post"): (slug, None, rule(200, MANAGER)),
     ("plan-sign-off", "post"): (slug, lambda w, o, p: {"version": o.plan.version}, rule(200, {"client_lead"})),
+    ("plan-version-list", "get"): (slug, None, rule(200, {"client_lead", "team", "manager"})),
+    ("plan-version-compare", "get"): (
+        slug, lambda w, o, p: {"from_version": o.plan.version, "to_version": o.plan.version}, rule(200, {"client_lead", "team", "manager"})
+    ),
     ("stakeholder-list", "get"): (slug, None, rule(200)),
     ("stakeholder-list", "post"): (
         slug,

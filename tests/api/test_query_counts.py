@@ -82,6 +82,14 @@ def add_stakeholders(world, objects, n, start):
     )
 
 
+def add_plan_versions(world, objects, n, start):
+    em.PlanVersion.objects.bulk_create(
+        [em.PlanVersion(plan=objects.plan, version=objects.plan.version + 1 + start + i, content={"stakeholders": []},
+                        created_by=world.manager, signed_off_by=world.client_lead, signed_off_at=timezone.now())
+         for i in range(n)]
+    )
+
+
 def add_series(world, objects, n, start):
     series = em.MeetingSeries.objects.bulk_create(
         [em.MeetingSeries(project=world.project, title=f"S{start + i}", rrule="FREQ=WEEKLY", first_start=timezone.now(), organiser=world.manager) for i in range(n)]
@@ -156,6 +164,7 @@ LISTS = {
     "risk-list": (slug, add_risks, "client", 3),
     "audit-list": (slug, add_audit, "team", 3),
     "stakeholder-list": (slug, add_stakeholders, "client", 3),
+    "plan-version-list": (slug, add_plan_versions, "client_lead", 4),
     "series-list": (slug, add_series, "client", 4),
     "meeting-list": (slug, add_meetings, "client", 4),
     "meeting-attendance": (meeting, add_attendance, "client", 4),

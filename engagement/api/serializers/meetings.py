@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from engagement.models import Involvement, MeetingStatus, Rsvp
+from engagement.services.recurrence import MAX_COUNT, rrule_end
 from portal.core.api.fields import id_field
 from portal.core.time import TIME_ZONE_CHOICES
 from projects.api.serializers import PersonSerializer
@@ -23,9 +26,17 @@ class SeriesOutputSerializer(serializers.Serializer):
     reminder_offsets = serializers.ListField(child=serializers.IntegerField(), help_text="Minutes before the start.")
     organiser = PersonSerializer(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
+    end_date = serializers.SerializerMethodField(help_text="The date of the last meeting at the latest (the rule's UNTIL).")
+    end_count = serializers.SerializerMethodField(help_text="The number of meetings in all (the rule's COUNT).")
 
     def get_attendees(self, series) -> list[int]:
         return sorted(user.pk for user in series.attendees.all())
+
+    def get_end_date(self, series) -> dt.date | None:
+        return rrule_end(series.rrule)[0]
+
+    def get_end_count(self, series) -> int | None:
+        return rrule_end(series.rrule)[1]
 
 
 class SeriesCreateInputSerializer(serializers.Serializer):
@@ -39,6 +50,13 @@ class SeriesCreateInputSerializer(serializers.Serializer):
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
     agenda_template = serializers.CharField(required=False, allow_blank=True)
     reminder_offsets = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=40320), required=False, max_length=5)
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text="The series ends on this date (inclusive, in `time_zone`); null: never."
+    )
+    end_count = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_COUNT,
+        help_text="The series ends after this many meetings in all, counting from the first; null: never.",
+    )
 
 
 class SeriesUpdateInputSerializer(SeriesCreateInputSerializer):

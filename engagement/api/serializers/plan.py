@@ -73,3 +73,37 @@ class StakeholderCreateInputSerializer(serializers.Serializer):
 
 class StakeholderUpdateInputSerializer(StakeholderCreateInputSerializer):
     side = serializers.ChoiceField(choices=TaskSide.choices, required=False)
+
+
+class PlanVersionOutputSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField(help_text="When this version was saved.")
+    created_by = PersonSerializer(allow_null=True)
+    signed_off_by = PersonSerializer(allow_null=True, help_text="The client lead who signed this version off, if one did.")
+    signed_off_at = serializers.DateTimeField(allow_null=True)
+    content = serializers.JSONField(help_text="The plan's fields and stakeholders as they were in this version.")
+
+
+class PlanChangeOutputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    label = serializers.CharField(help_text="What changed, in words.")
+    old = serializers.CharField(help_text="Before, in words (changed and removed fields).")
+    new = serializers.CharField(help_text="After, in words (changed and added fields).")
+    facts = serializers.ListField(child=serializers.CharField(), help_text="What the plan says of a contact added or removed.")
+
+
+class PlanSectionOutputSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["contacts", "cadence", "channels", "response_targets", "escalation", "expectations"])
+    title = serializers.CharField()
+    changes = PlanChangeOutputSerializer(many=True)
+
+
+class PlanCompareOutputSerializer(serializers.Serializer):
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+    sections = PlanSectionOutputSerializer(many=True, help_text="Only the sections that changed, in the plan's order.")
+
+
+class PlanCompareQuerySerializer(serializers.Serializer):
+    from_version = serializers.IntegerField(min_value=1, help_text="The earlier version.")
+    to_version = serializers.IntegerField(min_value=1, help_text="The later version.")

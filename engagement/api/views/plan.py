@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from engagement.api.serializers import plan as s
-from engagement.models import Stakeholder
-from engagement.permissions import plan_access, stakeholder_access
+from engagement.models import PlanVersion, Stakeholder
+from engagement.permissions import plan_access, plan_history_access, stakeholder_access
 from engagement.selectors import core as selectors
+from engagement.selectors.plan_history import plan_diff, plan_versions
 from engagement.services import plan as plans
 from portal.core.api.common import IF_MATCH, ApiView, example, expected_version
 from projects.permissions import project_access
@@ -133,3 +136,36 @@ class StakeholderDetailView(ApiView):
         stakeholder, _access = _stakeholder(request, slug, pk)
         plans.stakeholder_remove(actor=request.user, stakeholder=stakeholder)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlanVersionListView(ApiView):
+    """Every stored version of the plan, newest first, with who signed which and when (the team and the client leads)."""
+
+    queryset = PlanVersion.objects.none()
+
+    @extend_schema(operation_id="plan_version_list", tags=["plan"], responses=s.PlanVersionOutputSerializer(many=True))
+    def get(self, request, slug: str):
+        plan, _access = plan_history_access(user=request.user, slug=slug)
+        return self.page(plan_versions(plan), s.PlanVersionOutputSerializer)
+
+
+class PlanVersionCompareView(ApiView):
+    """What changed between two versions of the plan, section by section, in words (the team and the client leads)."""
+
+    @extend_schema(
+        operation_id="plan_version_compare", tags=["plan"], parameters=[s.PlanCompareQuerySerializer],
+        responses=s.PlanCompareOutputSerializer,
+    )
+    def get(self, request, slug: str):
+        plan, _access = plan_history_access(user=request.user, slug=slug)
+        query = s.PlanCompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        numbers = sorted((query.validated_data["from_version"], query.validated_data["to_version"]))
+        rows = {v.version: v for v in plan_versions(plan).filter(version__in=numbers)}
+        missing = [n for n in numbers if n not in rows]
+        if missing:
+            raise ValidationError({"from_version" if missing[0] == numbers[0] else "to_version": [
+                _("There is no version %(value)s of this plan.") % {"value": missing[0]}]})
+        old, new = rows[numbers[0]], rows[numbers[1]]
+        data = {"from_version": old.version, "to_version": new.version, "sections": plan_diff(old, new)}
+        return Response(s.PlanCompareOutputSerializer(data).data)
