@@ -18,7 +18,7 @@ def copy_latest_sign_off(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagement', '0005_series_calendar_uid_sequence_and_rsvp'),
+        ('engagement', '0006_milestones_and_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

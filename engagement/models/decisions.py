@@ -74,8 +74,13 @@ class DecisionQuerySet(VisibilityQuerySet):
         return self.awaiting_rows(people=[user.pk])
 
     def awaiting_anyone(self):
-        """The decisions that await at least one client person (what the team waits for)."""
-        return self.filter(pk__in=self.model.objects.awaiting_rows().values("pk"))
+        """The decisions that await at least one client person (what the team waits for).
+
+        Asking decisions first, then a correlated EXISTS per decision: "the oldest few" walks the `decision_asked`
+        index and stops when it has enough, instead of working out every awaiting decision of every project.
+        """
+        awaits = self.model.objects.awaiting_rows().filter(pk=OuterRef("pk"))
+        return self.asking().filter(Exists(awaits))
 
 
 class Decision(TimeStamped):
@@ -109,7 +114,11 @@ class Decision(TimeStamped):
         ordering = ["-created_at"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
-        indexes = [models.Index(fields=["project", "status"], name="decision_project_status")]
+        indexes = [
+            models.Index(fields=["project", "status"], name="decision_project_status"),
+            # The decisions put to the client, oldest request first ("waiting past the response target").
+            models.Index(fields=["requested_at"], condition=Q(requested_at__isnull=False, internal=False), name="decision_asked"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="superseded") | Q(superseded_by__isnull=False), name="decision_superseded_names_successor"

@@ -37,7 +37,6 @@ from engagement.models import (
 from projects.models import (
     OPEN_TASK_STATUSES,
     STAFF_ROLES,
-    ProgressReport,
     Project,
     ProjectStatus,
     Task,
@@ -86,12 +85,13 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
             overdue_client_tasks=_count(client_tasks.filter(due_date__lt=today)),
             decisions_awaiting=_count(decisions_awaiting_client_qs().filter(project=OuterRef("pk"))),
             open_warnings=_count(HealthWarning.objects.filter(project=OuterRef("pk"), closed_at__isnull=True)),
-            # Max per project, not ORDER BY … LIMIT 1: the latter walks every report backwards by date (bench).
+            # Each task keeps the time of its last report (the report service writes both), so this reads the
+            # project's client tasks, not every report ever made on them.
             last_client_report=Subquery(
-                ProgressReport.objects.filter(task__project=OuterRef("pk"), task__side=TaskSide.CLIENT)
+                Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT)
                 .order_by()
-                .values("task__project")
-                .annotate(latest=Max("created_at"))
+                .values("project_id")
+                .annotate(latest=Max("last_reported_at"))
                 .values("latest")[:1]
             ),
             next_meeting_at=Subquery(

@@ -13,7 +13,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from engagement.models import Attendance, CommunicationPlan, Decision, Digest, MeetingStatus
-from projects.models import CLIENT_ROLES, Membership, Project, Role, Task, TaskSide
+from projects.models import CLIENT_ROLES, Membership, Role, Task, TaskSide
 
 UPCOMING_DAYS = 21
 RECENT_ANSWERS = 5
@@ -40,12 +40,20 @@ class MyWork:
         return bool(self.tasks_owed or self.decisions_awaiting or self.plans_to_sign)
 
 
-def _client_project_ids(user) -> list[int]:
+def _client_memberships(user) -> list[Membership]:
+    """The person's client memberships of live projects, with their projects, by project name (one query)."""
     return list(
-        Membership.objects.filter(user=user, role__in=CLIENT_ROLES, project__archived_at__isnull=True).values_list(
-            "project_id", flat=True
-        )
+        Membership.objects.filter(user=user, role__in=CLIENT_ROLES, project__archived_at__isnull=True)
+        .select_related("project", "project__client")
+        .order_by("project__name", "project_id")
     )
+
+
+# The columns a task row of the page shows (title, project, due date, overdue and report-due markers, last state).
+_TASK_COLUMNS = (
+    "id", "title", "due_date", "status", "last_state", "last_percent", "last_reported_at", "created_at",
+    "report_cadence_days", "project__id", "project__slug", "project__name",
+)
 
 
 def decisions_awaiting_qs(user, project_ids):
@@ -61,10 +69,11 @@ def decisions_awaiting_qs(user, project_ids):
 def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
     """Everything a client person owes and is owed across their projects. Never internal items, never health."""
     now = now or timezone.now()
-    project_ids = _client_project_ids(user)
-    if not project_ids:
+    memberships = _client_memberships(user)
+    if not memberships:
         return MyWork()
-    projects = list(Project.objects.filter(pk__in=project_ids).select_related("client").order_by("name"))
+    projects = [m.project for m in memberships]
+    project_ids = [p.pk for p in projects]
     today = timezone.localdate()
     overdue_first = Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
     tasks_owed = list(
@@ -72,6 +81,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .visible_to_clients()
         .filter(project_id__in=project_ids, owner=user)
         .select_related("project")
+        .only(*_TASK_COLUMNS)
         .annotate(overdue_rank=overdue_first)
         .order_by("overdue_rank", "due_date", "pk")[:MAX_ROWS]
     )
@@ -80,6 +90,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .visible_to_clients()
         .filter(project_id__in=project_ids, side=TaskSide.TEAM)
         .select_related("project", "owner")
+        .only(*_TASK_COLUMNS, "owner__id", "owner__full_name", "owner__email")
         .annotate(overdue_rank=overdue_first)
         .order_by("overdue_rank", "due_date", "pk")[:MAX_ROWS]
     )
@@ -95,9 +106,7 @@ def my_work_for(*, user, now: dt.datetime | None = None) -> MyWork:
         .select_related("meeting", "meeting__project")
         .order_by("meeting__starts_at", "pk")[:MAX_ROWS]
     )
-    lead_projects = Membership.objects.filter(user=user, role=Role.CLIENT_LEAD, project_id__in=project_ids).values(
-        "project_id"
-    )
+    lead_projects = [m.project_id for m in memberships if m.role == Role.CLIENT_LEAD]
     plans = list(
         CommunicationPlan.objects.awaiting_sign_off()
         .filter(project_id__in=lead_projects)

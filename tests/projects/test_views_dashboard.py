@@ -70,6 +70,22 @@ def test_filters_by_status_client_and_attention(client, world):
     assert [p.name for p in attention] == ["Acme portal"]
 
 
+
+def test_filter_bar_offers_my_clients_and_keeps_the_choice(client, world):
+    # given a client company with a project the manager is not on
+    f.ProjectFactory(client=f.ClientFactory(name="Initech"), name="Initech CRM")
+    client.force_login(world.manager)
+
+    # when the dashboard is filtered by Acme and on-hold projects
+    html = client.get(reverse("home"), {"client": world.project.client_id, "status": "on_hold"}).content.decode()
+
+    # then the select lists the manager's clients only, with the chosen ones selected
+    assert f'<option value="{world.project.client_id}" selected>Acme</option>' in html
+    assert f'<option value="{world.other_project.client_id}">Globex</option>' in html
+    assert '<option value="on_hold" selected>' in html
+    assert "Initech" not in html
+    assert '<select name="client" class="form-select" id="id_client">' in html
+
 def test_sort_by_launch_date(client, world):
     world.other_project.target_launch = timezone.localdate() + dt.timedelta(days=5)
     world.other_project.save()
