@@ -118,10 +118,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Log-in throttling per account and per address.
+# Log-in throttling per account and address together: five wrong passwords for one account lock that account from
+# that address only. Behind a proxy or an office's NAT many people share one address; none of them is locked out by
+# another's mistakes, and a wrong password for one account never locks out another.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "portal.core.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
