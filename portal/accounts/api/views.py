@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
+from portal.accounts import services
 from portal.accounts.api import serializers as s
 from portal.core.api.common import ApiView, example
 
@@ -102,8 +103,6 @@ class TokenDetailView(ApiView):
 
     @extend_schema(operation_id="auth_tokens_revoke", tags=["auth"], responses={204: None})
     def delete(self, request, token_id: str):
-        token = Token.objects.filter(user=request.user, key__startswith=token_id).first() if len(token_id) == 8 else None
-        if token is None:
+        if not services.api_token_revoke(actor=request.user, token_id=token_id):
             raise Http404
-        token.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
