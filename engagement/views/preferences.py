@@ -20,6 +20,7 @@ from django.views.i18n import set_language
 from engagement.selectors.awaiting import person_owes_answers
 from portal.accounts import services
 from portal.accounts.forms import PreferencesForm
+from portal.accounts.selectors import api_tokens_for
 from portal.core.time import TIME_ZONE_CHOICES
 
 
@@ -50,6 +51,7 @@ def preferences(request):
         "form": form,
         "time_zones": TIME_ZONE_CHOICES,
         "owes_answers": _owes_answers(user),
+        "api_tokens": api_tokens_for(user=request.user),
     }
     return TemplateResponse(request, "accounts/preferences.html", context, status=400 if form.errors else 200)
 

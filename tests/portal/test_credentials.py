@@ -192,3 +192,46 @@ def test_a_reset_mail_refused_by_smtp_stays_queued_for_a_retry(settings):
     assert result == {"retry": 1}
     assert (row.status, row.attempts) == (MessageStatus.PENDING, 1)
     assert row.send_after > row.created_at
+
+
+def test_preferences_list_my_api_tokens_by_public_id_only():
+    person = f.StaffFactory(email="anna@example.com")
+    mine = Token.objects.create(user=person)
+    theirs = Token.objects.create(user=f.StaffFactory(email="boris@example.com"))
+    client = Client()
+    client.force_login(person)
+
+    html = client.get(reverse("accounts:preferences")).content.decode()
+
+    assert f"<code>{mine.key[:8]}…</code>" in html
+    assert mine.key not in html
+    assert theirs.key[:8] not in html
+    assert reverse("accounts:token-revoke", kwargs={"token_id": mine.key[:8]}) in html
+
+
+def test_revoking_a_token_from_the_preferences_page_stops_it_working():
+    person = f.StaffFactory(email="anna@example.com")
+    token = Token.objects.create(user=person)
+    client = Client()
+    client.force_login(person)
+
+    response = client.post(reverse("accounts:token-revoke", kwargs={"token_id": token.key[:8]}), follow=True)
+
+    assert response.redirect_chain == [(reverse("accounts:preferences"), 302)]
+    html = response.content.decode()
+    assert f"The API token {token.key[:8]} is revoked" in html
+    assert "You have no API tokens." in html
+    assert _api_me(token).status_code == 401
+
+
+def test_someone_elses_token_cannot_be_revoked_from_the_page_and_get_changes_nothing():
+    person = f.StaffFactory(email="anna@example.com")
+    theirs = Token.objects.create(user=f.StaffFactory(email="boris@example.com"))
+    client = Client()
+    client.force_login(person)
+    url = reverse("accounts:token-revoke", kwargs={"token_id": theirs.key[:8]})
+
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 405
+    assert Client().post(url).status_code == 302  # anonymous: to the log-in page
+    assert _api_me(theirs).status_code == 200
