@@ -305,6 +305,10 @@ LANGUAGE_COOKIE_NAME = "rapport_language"
 # Invitations and one-click links.
 INVITATION_MAX_AGE_DAYS = 7
 ONE_CLICK_MAX_AGE_DAYS = 14
+# Openings of the one-click pages (/e/…) per window: per link, and per address (high: an office shares one).
+ONE_CLICK_LIMIT_WINDOW_SECONDS = 600
+ONE_CLICK_LIMIT_PER_LINK = env.int("ONE_CLICK_LIMIT_PER_LINK", default=20)
+ONE_CLICK_LIMIT_PER_ADDRESS = env.int("ONE_CLICK_LIMIT_PER_ADDRESS", default=300)
 MEETING_HORIZON_DAYS = 120
 OUTBOX_MAX_ATTEMPTS = 6
 # E-mail identity and delivery rhythm (docs: shared/design/emails.md).
