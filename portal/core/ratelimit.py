@@ -40,14 +40,18 @@ def hit(limit: Limit, value: str) -> bool:
         return cache.incr(key) <= limit.count
     except ValueError:  # the key expired between `add` and `incr`: a new window starts with this hit
         return _restart(limit, key)
-    except Exception:
-        log.warning("rate limit %s: the cache is unavailable; the request is let through", limit.scope, exc_info=True)
+    except Exception as error:  # any cache client error: Redis refused, timed out, went away mid-reply
+        _unavailable(limit, error)
         return True
 
 
 def _restart(limit: Limit, key: str) -> bool:
     try:
         cache.add(key, 1, timeout=limit.window)
-    except Exception:
-        log.warning("rate limit %s: the cache is unavailable; the request is let through", limit.scope, exc_info=True)
+    except Exception as error:
+        _unavailable(limit, error)
     return True
+
+
+def _unavailable(limit: Limit, error: Exception) -> None:
+    log.warning("rate limit %s: the cache is unavailable (%r); the request is let through", limit.scope, error)

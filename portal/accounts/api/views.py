@@ -14,11 +14,11 @@ from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from portal.accounts import services
 from portal.accounts.api import serializers as s
 from portal.core.api.common import ApiView, example
+from portal.core.api.throttling import AnonRateThrottle, ScopedRateThrottle
 
 
 class TokenLockedOut(exceptions.Throttled):
