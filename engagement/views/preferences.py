@@ -21,6 +21,7 @@ from engagement.selectors.awaiting import person_owes_answers
 from portal.accounts import services
 from portal.accounts.forms import PreferencesForm
 from portal.accounts.selectors import api_tokens_for
+from portal.core.cookies import set_language_cookie
 from portal.core.time import TIME_ZONE_CHOICES
 
 
@@ -45,7 +46,7 @@ def preferences(request):
             messages.success(request, _("Your preferences are saved."))
             response = redirect("accounts:preferences")
             # The saved language wins at once: the switcher's cookie follows it.
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            set_language_cookie(response, user.language)
             return response
     context = {
         "form": form,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-
 from rest_framework.authtoken.models import Token
 
 from portal.accounts.models import User
