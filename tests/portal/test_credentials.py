@@ -235,3 +235,22 @@ def test_someone_elses_token_cannot_be_revoked_from_the_page_and_get_changes_not
     assert client.get(url).status_code == 405
     assert Client().post(url).status_code == 302  # anonymous: to the log-in page
     assert _api_me(theirs).status_code == 200
+
+
+def test_a_password_set_by_staff_in_the_admin_revokes_the_api_tokens():
+    admin = f.StaffFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    person = f.StaffFactory(email="anna@example.com")
+    token = Token.objects.create(user=person)
+    client = Client()
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert "/admin/login/" not in response["Location"]
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    assert _api_me(token).status_code == 401

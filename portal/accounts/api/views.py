@@ -8,7 +8,7 @@ from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
@@ -25,7 +25,7 @@ class TokenLockedOut(exceptions.Throttled):
     """Too many wrong passwords for this account from this address: says in minutes when to try again
     (and `Retry-After` in seconds)."""
 
-    default_detail = _("Too many failed log-ins. Try again later.")
+    default_detail = gettext_lazy("Too many failed log-ins. Try again later.")
     default_code = "locked_out"
 
     def __init__(self, request):
