@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from engagement.models import Decision, Meeting, MeetingSeries
 from engagement.services import links
 from engagement.services.link_actions import action_link_use
+from portal.core.addresses import client_address
 from portal.core.time import zone
 from projects.models import Task
 
@@ -90,7 +91,7 @@ def _object_url(obj) -> str:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 @method_decorator([never_cache, csrf_exempt], name="dispatch")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpResponseRedirect
 
+from portal.core.addresses import client_address
 from portal.core.exceptions import RateLimited
 from portal.outbox.password_reset import password_reset_request
 
@@ -15,7 +15,7 @@ class PasswordResetRequestView(PasswordResetView):
 
     def form_valid(self, form):
         try:
-            password_reset_request(email=form.cleaned_data["email"], address=get_client_ip_address(self.request) or "")
+            password_reset_request(email=form.cleaned_data["email"], address=client_address(self.request))
         except RateLimited as error:
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form), status=429)

@@ -127,6 +127,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "portal.core.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.core.addresses.client_address"
+# How many proxies stand in front of the portal (the README's TLS proxy: 1); every per-address limit then counts the
+# address the outermost one saw in X-Forwarded-For, not the proxy's own (portal/core/addresses.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password-reset requests: per address (many people may share one) and per account (what the person already got).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20)  # an hour
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)  # an hour
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
 
 LANGUAGE_CODE = "en"
@@ -239,6 +246,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.core.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,  # the anonymous throttle reads the address as portal.core.addresses
     "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "portal.core.api.throttling.AnonRateThrottle",
@@ -347,7 +355,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# Password-reset requests: per address (many people may share one) and per account (what the person already got).
-PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20)  # an hour
-PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)  # an hour

@@ -254,3 +254,17 @@ def test_a_password_set_by_staff_in_the_admin_revokes_the_api_tokens():
     person.refresh_from_db()
     assert person.check_password(NEW_PASSWORD)
     assert _api_me(token).status_code == 401
+
+
+def test_behind_the_proxy_the_reset_limit_counts_the_forwarded_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 2
+
+    def reset(forwarded: str):
+        return Client().post(
+            reverse("password_reset"), {"email": "x@example.com"}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        )
+
+    assert [reset("198.51.100.1").status_code for _ in range(2)] == [302, 302]
+    assert reset("203.0.113.5, 198.51.100.1").status_code == 429  # an entry the client made up does not help
+    assert reset("198.51.100.2").status_code == 302  # another person behind the same proxy

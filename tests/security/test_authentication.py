@@ -160,3 +160,26 @@ def test_an_inactive_account_cannot_log_in():
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_behind_the_proxy_the_lock_out_counts_the_forwarded_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    person = f.StaffFactory(email="anna@example.com")
+
+    def login(password: str, forwarded: str):
+        client = Client()
+        response = client.post(
+            reverse("login"), {"username": person.email, "password": password}, REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+        return response, client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login("wrong-password", "198.51.100.1")
+
+    locked, _ = login(PASSWORD, "198.51.100.1")
+    elsewhere, client = login(PASSWORD, "198.51.100.2")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
