@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from engagement import notifications
 from engagement.models import Decision, DecisionResponse, Impact, Involvement
@@ -31,6 +32,11 @@ TRACKED = (
     "status", "superseded_by", "task", "meeting", "requested_at", "internal",
 )
 LIVE = (DecisionStatus.PROPOSED, DecisionStatus.APPROVED)
+
+# Said for an id of another project and, by the API, for an id that names nothing: no answer tells which ids exist.
+NO_SUCH_TASK = gettext_lazy("There is no such task in this project.")
+NO_SUCH_MEETING = gettext_lazy("There is no such meeting in this project.")
+NO_SUCH_DECISION = gettext_lazy("There is no such decision in this project.")
 
 
 def _locked(decision: Decision) -> Decision:
@@ -62,9 +68,9 @@ def _save(decision: Decision, *, actor: User, action: str, before: dict, extra: 
 
 def _check_links(project: Project, task, meeting) -> None:
     if task is not None and task.project_id != project.pk:
-        raise ValidationError({"task": _("The task belongs to another project.")})
+        raise ValidationError({"task": NO_SUCH_TASK})
     if meeting is not None and meeting.project_id != project.pk:
-        raise ValidationError({"meeting": _("The meeting belongs to another project.")})
+        raise ValidationError({"meeting": NO_SUCH_MEETING})
 
 
 def _new(*, actor, project, status, fields: dict) -> Decision:
@@ -200,7 +206,7 @@ def decision_supersede(*, actor: User, decision: Decision, successor: Decision) 
     if successor.pk == decision.pk:
         raise ValidationError({"successor": _("A decision cannot supersede itself.")})
     if successor.project_id != decision.project_id:
-        raise ValidationError({"successor": _("The new decision must belong to the same project.")})
+        raise ValidationError({"successor": NO_SUCH_DECISION})
     if decision.status not in LIVE:
         raise ApplicationError(
             _("This decision is %(status)s; it cannot be superseded.") % {"status": decision.get_status_display()},

@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from engagement.models import ActionLink, Decision, DecisionResponse, Meeting, MeetingSeries, MeetingStatus
 from engagement.permissions import decision_access, meeting_access, series_access
+from portal.core.ratelimit import Limit, hit
 from portal.outbox.email import absolute
 from projects.models import Task
 from projects.permissions import ProjectAccess, task_access
@@ -53,6 +55,7 @@ NOT_YOURS = "not_yours"
 NO_ACCESS = "no_access"
 CHANGED = "changed"
 DONE = "done"
+LIMITED = "limited"
 
 
 @dataclass(frozen=True)
@@ -220,3 +223,16 @@ def _state(link: ActionLink, obj, access: ProjectAccess, now: dt.datetime) -> st
         if obj.ended_at is not None:
             return CHANGED
     return OK
+
+
+def link_rate_check(*, token: str, address: str | None, per_address: bool = True) -> LinkState | None:
+    """Count one opening of a one-click page; `LinkState(LIMITED)` when the link, or the address, was too busy in the
+    last window. The per-link bar is low (a person and their mail scanner open a link a few times); the per-address
+    bar is high, since a whole office, or a mail provider's servers, share one address. RFC 8058 unsubscribe POSTs come
+    from the providers' servers, so the caller counts them per link only (`per_address=False`)."""
+    window = settings.ONE_CLICK_LIMIT_WINDOW_SECONDS
+    if not hit(Limit("one-click-link", settings.ONE_CLICK_LIMIT_PER_LINK, window), token):
+        return LinkState(LIMITED)
+    if per_address and address and not hit(Limit("one-click-address", settings.ONE_CLICK_LIMIT_PER_ADDRESS, window), address):
+        return LinkState(LIMITED)
+    return None

@@ -37,7 +37,7 @@ from portal.core.exceptions import ApplicationError
 from projects.models import Project
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
-from projects.services.common import check_version
+from projects.services.common import NOT_A_MEMBER, check_version
 
 MEETING_TRACKED = ("title", "starts_at", "ends_at", "time_zone", "location", "status", "cancel_reason", "agenda", "sequence")
 
@@ -205,9 +205,11 @@ def _outcome(actor: User, access: ProjectAccess, meeting: Meeting, outcome: dict
     if kind == "task":
         from projects.services.tasks import task_create
 
-        owner = User.objects.filter(pk=outcome.get("owner_id")).first()
-        if owner is None:
+        if not outcome.get("owner_id"):
             raise ValidationError({"outcomes": _("Each action needs an owner.")})
+        owner = User.objects.filter(pk=outcome["owner_id"]).first()
+        if owner is None:  # worded as for someone else's account: an answer never tells which ids exist
+            raise ValidationError({"owner": NOT_A_MEMBER})
         task = task_create(
             actor=actor, project=meeting.project, title=outcome.get("title", ""), owner=owner, due_date=outcome.get("due_date")
         )

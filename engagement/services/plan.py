@@ -24,7 +24,7 @@ from portal.core.exceptions import ApplicationError, ConflictError
 from projects.models import Project, TaskSide
 from projects.permissions import project_access, require
 from projects.services.audit import audit_record, diff, snapshot
-from projects.services.common import check_fields, member_role
+from projects.services.common import NOT_A_MEMBER, check_fields, member_role
 
 PLAN_FIELDS = (
     "expectations", "status_update_cadence_days", "digest_weekday", "digest_hour",
@@ -138,11 +138,14 @@ def plan_sign_off(*, actor: User, plan: CommunicationPlan, version: int) -> Comm
 
 # --- stakeholders ------------------------------------------------------------------
 
+# Said for a backup of another plan or side, and by the API for an id that names no stakeholder at all.
+BACKUP_ELSEWHERE = gettext_lazy("A backup stands in for someone of the same plan and side.")
+
 def _check_stakeholder(stakeholder: Stakeholder, project: Project) -> None:
     errors = {}
     if stakeholder.user_id:
         if member_role(project=project, user=stakeholder.user) is None:
-            errors["user"] = _("This person is not a member of the project.")
+            errors["user"] = NOT_A_MEMBER
         else:
             expected = TaskSide.CLIENT if stakeholder.user.kind == User.Kind.CLIENT else TaskSide.TEAM
             if stakeholder.side != expected:
@@ -162,7 +165,7 @@ def _check_stakeholder(stakeholder: Stakeholder, project: Project) -> None:
         if stakeholder.pk and backup.pk == stakeholder.pk:
             errors["backup_for"] = _("A person cannot be their own backup.")
         elif backup.plan_id != stakeholder.plan_id or backup.side != stakeholder.side:
-            errors["backup_for"] = _("A backup stands in for someone of the same plan and side.")
+            errors["backup_for"] = BACKUP_ELSEWHERE
     if errors:
         raise ValidationError(errors)
 

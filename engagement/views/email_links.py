@@ -14,6 +14,7 @@ The token in the address is the secret that authorises the action, so:
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from engagement.models import Decision, Meeting, MeetingSeries
 from engagement.services import links
 from engagement.services.link_actions import action_link_use
+from portal.core.addresses import client_address
 from portal.core.time import zone
 from projects.models import Task
 
@@ -39,6 +41,7 @@ STATUS = {
     links.NOT_YOURS: 403,
     links.NO_ACCESS: 403,
     links.CHANGED: 409,
+    links.LIMITED: 429,
 }
 
 
@@ -66,6 +69,7 @@ def _page(request, state: links.LinkState, *, unsubscribe: bool = False) -> Http
                 "unsubscribe": unsubscribe,
                 "masked_email": _masked(person.email) if person else "",
                 "reader_zone": time_zone.key,
+                "wait_minutes": settings.ONE_CLICK_LIMIT_WINDOW_SECONDS // 60,
             },
             status=STATUS[state.state],
         )
@@ -87,7 +91,7 @@ def _object_url(obj) -> str:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 @method_decorator([never_cache, csrf_exempt], name="dispatch")
@@ -95,9 +99,13 @@ class ActionLinkView(View):
     http_method_names = ["get", "head", "post"]
 
     def get(self, request, token: str):
+        if limited := links.link_rate_check(token=token, address=_client_ip(request)):
+            return _page(request, limited)
         return _page(request, links.action_link_check(token=token, user=request.user))
 
     def post(self, request, token: str):
+        if limited := links.link_rate_check(token=token, address=_client_ip(request)):
+            return _page(request, limited)
         state = action_link_use(
             token=token, user=request.user, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
@@ -113,9 +121,13 @@ class UnsubscribeView(View):
     def get(self, request, token: str):
         if not links.is_unsubscribe_token(token):
             return _page(request, links.LinkState(links.INVALID))
+        if limited := links.link_rate_check(token=token, address=_client_ip(request)):
+            return _page(request, limited, unsubscribe=True)
         return _page(request, links.action_link_check(token=token, user=None), unsubscribe=True)
 
     def post(self, request, token: str):
         if not links.is_unsubscribe_token(token):
             return _page(request, links.LinkState(links.INVALID))
+        if limited := links.link_rate_check(token=token, address=_client_ip(request), per_address=False):
+            return _page(request, limited, unsubscribe=True)
         return _page(request, action_link_use(token=token, user=None, ip=_client_ip(request)), unsubscribe=True)

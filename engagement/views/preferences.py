@@ -20,6 +20,8 @@ from django.views.i18n import set_language
 from engagement.selectors.awaiting import person_owes_answers
 from portal.accounts import services
 from portal.accounts.forms import PreferencesForm
+from portal.accounts.selectors import api_tokens_for
+from portal.core.cookies import set_language_cookie
 from portal.core.time import TIME_ZONE_CHOICES
 
 
@@ -44,12 +46,13 @@ def preferences(request):
             messages.success(request, _("Your preferences are saved."))
             response = redirect("accounts:preferences")
             # The saved language wins at once: the switcher's cookie follows it.
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            set_language_cookie(response, user.language)
             return response
     context = {
         "form": form,
         "time_zones": TIME_ZONE_CHOICES,
         "owes_answers": _owes_answers(user),
+        "api_tokens": api_tokens_for(user=request.user),
     }
     return TemplateResponse(request, "accounts/preferences.html", context, status=400 if form.errors else 200)
 

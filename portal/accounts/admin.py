@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm as BaseAdminPasswordChangeForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import services
 from portal.accounts.models import Client, User
 
 
@@ -20,9 +22,19 @@ class UserChangeForm(BaseUserChangeForm):
         fields = "__all__"
 
 
+class AdminPasswordChangeForm(BaseAdminPasswordChangeForm):
+    """A password set by staff in the admin revokes the person's API tokens too, as a change or reset does."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        services.api_tokens_revoke(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
+    change_password_form = AdminPasswordChangeForm
     add_form = UserCreationForm
     list_display = ("email", "full_name", "kind", "organisation", "time_zone", "language", "is_active", "is_staff", "last_login")
     list_filter = ("kind", "is_active", "is_staff", "is_superuser", "language", "organisation")

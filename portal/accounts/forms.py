@@ -1,10 +1,13 @@
-"""Forms of the account pages: preferences (and the time-zone field the invitation page reuses)."""
+"""Forms of the account pages: preferences (and the time-zone field the invitation page reuses), and the password
+forms of Django's change and reset pages saving through `password_set` (which revokes the API tokens)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import services
 from portal.accounts.models import Language, Weekday
 from portal.core.time import validate_time_zone
 
@@ -50,3 +53,17 @@ class PreferencesForm(forms.Form):
     @classmethod
     def initial_for(cls, user) -> dict:
         return {name: getattr(user, name) for name in cls.FIELDS}
+
+
+class NewPasswordForm(SetPasswordForm):
+    """The reset page's form: the new password is set by `password_set`."""
+
+    def save(self, commit=True):
+        return services.password_set(user=self.user, raw_password=self.cleaned_data["new_password1"])
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """The change page's form: the new password is set by `password_set`."""
+
+    def save(self, commit=True):
+        return services.password_set(user=self.user, raw_password=self.cleaned_data["new_password1"])

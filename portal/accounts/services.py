@@ -1,12 +1,15 @@
-"""Writes on a person's own account: preferences and the private calendar-feed token."""
+"""Writes on a person's own account: preferences, the private calendar-feed token and API tokens."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from portal.accounts.models import User
+
+TOKEN_ID_LENGTH = 8  # a token's public id: the first characters of its key
 
 PREFERENCE_FIELDS = frozenset(
     {"language", "time_zone", "digest_weekday", "digest_hour", "email_digest", "email_nudges", "email_reminders"}
@@ -53,3 +56,29 @@ def calendar_token_rotate(*, actor: User, user: User) -> User:
     user.full_clean()
     user.save(update_fields=["calendar_token"])
     return user
+
+
+@transaction.atomic
+def password_set(*, user: User, raw_password: str) -> User:
+    """Set a new password (a change or a reset) and revoke the person's API tokens: whoever knew the old password
+    may have made one. Other sessions end by themselves (their hash no longer matches)."""
+    user.set_password(raw_password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke(user=user)
+    return user
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Revoke every API token of the person (after a password change or reset: whoever learnt the old password may
+    have made one). Returns how many were revoked; safe to call twice."""
+    deleted, _by_model = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_revoke(*, actor: User, token_id: str) -> bool:
+    """Revoke one of the person's own API tokens by its public id (its first 8 characters). False when the person
+    has no token with that id (someone else's id is the same as a missing one)."""
+    if len(token_id) != TOKEN_ID_LENGTH:
+        return False
+    deleted, _by_model = Token.objects.filter(user=actor, key__startswith=token_id).delete()
+    return deleted > 0

@@ -1,4 +1,4 @@
-"""Account pages: the private calendar-feed address.
+"""Account pages: the private calendar-feed address, revoking an API token (listed on the preferences page).
 
 The root URLconf files the other account pages under this namespace: the invitation acceptance page
 (`projects.views.invitations`, `accounts:invite-accept`) and the preferences page and language switch
@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts import services
 
@@ -35,3 +36,13 @@ def calendar(request):
         messages.success(request, _("The old calendar address no longer works. Add the new one to your calendar."))
         return redirect("accounts:calendar")
     return TemplateResponse(request, "accounts/calendar.html", {"feed_url": feed_url(request, user.calendar_token)})
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: str):
+    """Revoke one of the person's own API tokens; someone else's id is a 404, like a missing one."""
+    if not services.api_token_revoke(actor=request.user, token_id=token_id):
+        raise Http404
+    messages.success(request, _("The API token %(id)s is revoked: programs using it can no longer sign in.") % {"id": token_id})
+    return redirect("accounts:preferences")

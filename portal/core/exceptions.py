@@ -22,3 +22,12 @@ class ConflictError(ApplicationError):
 
     def __init__(self, message: str, *, code: str = "conflict", extra: dict | None = None) -> None:
         super().__init__(message, code=code, extra=extra)
+
+
+class RateLimited(ApplicationError):
+    """Too many requests of one kind from one address or for one account; `message` says when to try again."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, code: str = "rate_limited", extra: dict | None = None) -> None:
+        super().__init__(message, code=code, extra=extra)

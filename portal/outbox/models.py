@@ -25,6 +25,7 @@ class MessageKind(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", _("task assigned")
     SIGN_OFF_REQUEST = "sign_off_request", _("plan sign-off request")
     TASK_BLOCKED = "task_blocked", _("task reported blocked")
+    PASSWORD_RESET = "password_reset", _("password reset")
 
 
 class MessageStatus(models.TextChoices):

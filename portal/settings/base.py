@@ -118,13 +118,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Log-in throttling per account and per address.
+# Log-in throttling per account and address together: five wrong passwords for one account lock that account from
+# that address only. Behind a proxy or an office's NAT many people share one address; none of them is locked out by
+# another's mistakes, and a wrong password for one account never locks out another.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "portal.core.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.core.addresses.client_address"
+# How many proxies stand in front of the portal (the README's TLS proxy: 1); every per-address limit then counts the
+# address the outermost one saw in X-Forwarded-For, not the proxy's own (portal/core/addresses.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password-reset requests: per address (many people may share one) and per account (what the person already got).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20)  # an hour
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)  # an hour
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
 
 LANGUAGE_CODE = "en"
@@ -240,10 +249,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.core.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,  # the anonymous throttle reads the address as portal.core.addresses
     "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.core.api.throttling.AnonRateThrottle",
+        "portal.core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
@@ -302,10 +312,15 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 LANGUAGE_COOKIE_NAME = "rapport_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Invitations and one-click links.
 INVITATION_MAX_AGE_DAYS = 7
 ONE_CLICK_MAX_AGE_DAYS = 14
+# Openings of the one-click pages (/e/…) per window: per link, and per address (high: an office shares one).
+ONE_CLICK_LIMIT_WINDOW_SECONDS = 600
+ONE_CLICK_LIMIT_PER_LINK = env.int("ONE_CLICK_LIMIT_PER_LINK", default=20)
+ONE_CLICK_LIMIT_PER_ADDRESS = env.int("ONE_CLICK_LIMIT_PER_ADDRESS", default=300)
 MEETING_HORIZON_DAYS = 120
 # Answers to a meeting survive a move of its start and end by at most this; a larger move asks attendees again.
 MEETING_RSVP_KEEP_MINUTES = env.int("MEETING_RSVP_KEEP_MINUTES", default=120)

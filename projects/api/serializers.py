@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from portal.accounts.models import Client, User
 from portal.core.api.fields import related_id
 from projects.models import Priority, ProjectStatus, ReportState, Risk, Role, Severity, TaskSide, TaskStatus
+from projects.services.common import NOT_A_MEMBER
 
 
 class PersonSerializer(serializers.Serializer):
@@ -36,7 +38,7 @@ class ProjectOutputSerializer(serializers.Serializer):
 
 
 class ProjectCreateInputSerializer(serializers.Serializer):
-    client = related_id(Client.objects.all())
+    client = related_id(Client.objects.all(), not_found=_("There is no such client company."))
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=80, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -62,7 +64,7 @@ class MembershipOutputSerializer(serializers.Serializer):
 
 
 class MembershipCreateInputSerializer(serializers.Serializer):
-    user = related_id(User.objects.filter(is_active=True))
+    user = related_id(User.objects.filter(is_active=True), not_found=_("There is no active account with this id."))
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -152,7 +154,7 @@ def _datetime(value):
 
 class TaskCreateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    owner = related_id(User.objects.filter(is_active=True))
+    owner = related_id(User.objects.filter(is_active=True), not_found=NOT_A_MEMBER)
     start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -174,7 +176,7 @@ class TaskUpdateInputSerializer(serializers.Serializer):
 
 
 class TaskAssignInputSerializer(serializers.Serializer):
-    owner = related_id(User.objects.filter(is_active=True))
+    owner = related_id(User.objects.filter(is_active=True), not_found=NOT_A_MEMBER)
     version = serializers.IntegerField(required=False)
 
 
@@ -230,7 +232,7 @@ class RiskCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Risk.Kind.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     description = serializers.CharField(required=False, allow_blank=True)
-    owner = related_id(User.objects.filter(is_active=True), required=False, allow_null=True)
+    owner = related_id(User.objects.filter(is_active=True), not_found=NOT_A_MEMBER, required=False, allow_null=True)
     internal = serializers.BooleanField(required=False)
 
 
@@ -239,7 +241,7 @@ class RiskUpdateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Risk.Kind.choices, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    owner = related_id(User.objects.filter(is_active=True), required=False, allow_null=True)
+    owner = related_id(User.objects.filter(is_active=True), not_found=NOT_A_MEMBER, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=[Risk.Status.OPEN, Risk.Status.MITIGATING], required=False)
     internal = serializers.BooleanField(required=False)
     version = serializers.IntegerField(required=False, write_only=True)

@@ -6,9 +6,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.exceptions import ApplicationError, ConflictError
 from projects.models import Membership
+
+# Said for an id that is not a member of the project, whether it names an account or nothing (the API's related fields
+# say the same for a missing id, so no answer tells which ids exist).
+NOT_A_MEMBER = gettext_lazy("This person is not a member of the project.")
 
 
 def check_version(obj, expected_version: int | None) -> None:
@@ -39,5 +44,5 @@ def require_member(*, project, user, field: str = "owner") -> str:
     """The person's role in the project, or a ValidationError on `field` when they are not a member."""
     role = member_role(project=project, user=user)
     if role is None:
-        raise ValidationError({field: _("This person is not a member of the project.")})
+        raise ValidationError({field: NOT_A_MEMBER})
     return role

@@ -85,11 +85,13 @@ def _pending_locked(invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
-    """E-mail the invitation again with a fresh 7-day window."""
+    """E-mail the invitation again with a fresh 7-day window and a new link: the earlier link stops working (a
+    forwarded or leaked copy of the first e-mail cannot be used once the manager sends it again)."""
     access = project_access(user=actor, project=invitation.project)
     require(access.can_manage_people)
     invitation = _pending_locked(invitation)
     old_expiry = invitation.expires_at
+    invitation.nonce = secrets.token_urlsafe(24)
     invitation.expires_at = timezone.now() + _max_age()
     invitation.sent_count += 1
     invitation.full_clean()

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.models import User
+from portal.core.cookies import set_language_cookie
 from portal.core.exceptions import ApplicationError
 from portal.core.time import TIME_ZONE_CHOICES
 from projects.forms import InvitationAcceptForm
@@ -73,7 +74,7 @@ def invite_accept(request, token: str):
             translation.activate(user.language)
             messages.success(request, _("Welcome to Rapport, %(name)s.") % {"name": user.display_name})
             response = redirect("/")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            set_language_cookie(response, user.language)
             return response
     context = {"form": form, "invitation": invitation, "time_zones": TIME_ZONE_CHOICES}
     return TemplateResponse(request, "projects/invite_accept.html", context, status=400 if form.errors else 200)

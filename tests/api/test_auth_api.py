@@ -66,6 +66,46 @@ def test_locked_out_after_too_many_failures_even_with_the_right_password(world, 
     assert not Token.objects.exists()
 
 
+def test_token_lock_out_is_per_account_and_address_and_says_when(world, settings, monkeypatch):
+    _rates(monkeypatch, token="100/minute", anon="100/minute")
+    office = "203.0.113.50"
+    url = reverse("api:auth-token")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        APIClient(REMOTE_ADDR=office).post(url, {"email": world.client.email, "password": "wrong"}, format="json")
+
+    locked = APIClient(REMOTE_ADDR=office).post(url, {"email": world.client.email, "password": PASSWORD}, format="json")
+    russian = APIClient(REMOTE_ADDR=office, HTTP_ACCEPT_LANGUAGE="ru").post(
+        url, {"email": world.client.email, "password": PASSWORD}, format="json"
+    )
+    colleague = APIClient(REMOTE_ADDR=office).post(url, {"email": world.team.email, "password": PASSWORD}, format="json")
+    elsewhere = APIClient(REMOTE_ADDR="198.51.100.9").post(url, {"email": world.client.email, "password": PASSWORD}, format="json")
+
+    assert locked.status_code == 429
+    assert locked.json() == {
+        "detail": "Too many failed log-ins for this account from this address. Try again in 15 minutes.",
+        "code": "locked_out",
+    }
+    assert locked["Retry-After"] == "900"
+    assert russian.json()["detail"].endswith("Попробуйте снова через 15 минут.")
+    assert colleague.status_code == 201
+    assert elsewhere.status_code == 201
+    assert set(Token.objects.values_list("user__email", flat=True)) == {world.team.email, world.client.email}
+
+
+def test_token_lock_out_does_not_lock_the_log_in_page_of_a_colleague(world, settings, monkeypatch):
+    _rates(monkeypatch, token="100/minute", anon="100/minute")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        APIClient(REMOTE_ADDR="203.0.113.50").post(
+            reverse("api:auth-token"), {"email": world.client.email, "password": "wrong"}, format="json"
+        )
+
+    page = APIClient(REMOTE_ADDR="203.0.113.50").post(
+        reverse("login"), {"username": world.team.email, "password": PASSWORD}
+    )
+
+    assert page.status_code == 302
+
+
 def test_missing_fields_are_named(db):
     response = APIClient().post(reverse("api:auth-token"), {}, format="json")
     assert response.status_code == 400

@@ -269,10 +269,11 @@ def test_approve_reject_supersede(api, world, objects):
     assert rejected.json()["status"] == "rejected"
 
 
-def test_supersede_by_a_decision_of_another_project_is_404(api, world, objects):
+def test_supersede_by_a_decision_of_another_project_is_refused_like_a_missing_id(api, world, objects):
     foreign = f.DecisionFactory(project=world.other_project, status="approved")
     response = api.as_(world.manager).post(url("decision-supersede", slug="acme-portal", pk=objects.successor.pk), {"successor": foreign.pk}, format="json")
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"successor": ["There is no such decision in this project."]}
     objects.successor.refresh_from_db()
     assert objects.successor.status == "approved"
 

@@ -23,6 +23,7 @@ from engagement.services.digests import digest_send_batch
 from engagement.services.nudges import nudges_send
 from engagement.services.reminders import reminders_send_due
 from portal.outbox import services
+from portal.outbox.password_reset import password_reset_request
 from projects.emails import (
     queue_invitation_email,
     queue_membership_added_email,
@@ -71,6 +72,7 @@ TEMPLATE_KINDS = {
     "task_assigned": "task_assigned",
     "sign_off_request": "sign_off_request",
     "task_blocked": "task_blocked",
+    "password_reset": "password_reset",
 }
 
 
@@ -156,6 +158,7 @@ def _every_kind(w, language: str):
                                       blockers=f"{DECISION} & {TASK}")
     queue_task_blocked_email(report_id=blocked.pk)
     nudges_send(now=TUESDAY_0930)
+    password_reset_request(email=w.client.email, address="203.0.113.7")
     services.outbox_send_due(now=TUESDAY_0930)
 
 

@@ -192,7 +192,7 @@ PK_OBJECT = {
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).
-FOREIGN_TOKEN = {"api:auth-token-detail"}
+FOREIGN_TOKEN = {"api:auth-token-detail", "accounts:token-revoke"}
 
 
 def is_admin(route: Route) -> bool:

@@ -27,35 +27,70 @@ def _login(client: Client, email: str, password: str, ip: str = "203.0.113.7"):
     return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_the_sixth_bad_password_for_one_account_is_refused_from_any_address(settings):
-    person = f.StaffFactory(email="anna@example.com")
-    client = Client()
-    for i in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert _login(client, person.email, "wrong-password", ip=f"198.51.100.{i + 1}").status_code == 200
+OFFICE = "203.0.113.50"  # one address for a whole office (or every client behind the TLS proxy)
 
-    fifth = _login(client, person.email, "wrong-password", ip="198.51.100.20")
-    sixth = _login(client, person.email, "wrong-password", ip="198.51.100.21")
-    right = _login(client, person.email, PASSWORD, ip="192.0.2.99")
 
+def test_five_bad_passwords_lock_that_account_from_that_address_only(settings):
+    # given: Anna and her colleague Boris sign in from one office address
+    anna = f.StaffFactory(email="anna@example.com")
+    boris = f.StaffFactory(email="boris@example.com")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _login(Client(), anna.email, "wrong-password", ip=OFFICE).status_code == 200
+
+    # when: the fifth wrong password for Anna's account from that address
+    fifth = _login(Client(), anna.email, "wrong-password", ip=OFFICE)
+    right_password_same_address = _login(Client(), anna.email, PASSWORD, ip=OFFICE)
+    boris_client = Client()
+    colleague = _login(boris_client, boris.email, PASSWORD, ip=OFFICE)
+    anna_at_home = Client()
+    home = _login(anna_at_home, anna.email, PASSWORD, ip="198.51.100.9")
+
+    # then: Anna's account is paused from the office, not elsewhere; Boris is not touched
     assert settings.AXES_FAILURE_LIMIT == 5
-    for locked in (fifth, sixth, right):
+    for locked in (fifth, right_password_same_address):
         assert locked.status_code == 429
-        assert "Log-in paused for a while" in locked.content.decode()
-    assert "_auth_user_id" not in client.session
+        assert "Please try again in 15 minutes." in locked.content.decode()
+    assert colleague.status_code == 302
+    assert boris_client.session["_auth_user_id"] == str(boris.pk)
+    assert home.status_code == 302
+    assert anna_at_home.session["_auth_user_id"] == str(anna.pk)
 
 
-def test_one_address_guessing_many_accounts_is_locked_out(settings):
+def test_many_people_mistyping_behind_one_address_lock_nobody_else_out(settings):
     people = [f.StaffFactory(email=f"person{i}@example.com") for i in range(settings.AXES_FAILURE_LIMIT + 1)]
-    client = Client()
-    for person in people[:-1]:
-        _login(client, person.email, "wrong-password", ip="203.0.113.50")
+    for person in people[:-1]:  # each of them mistypes once or twice: many failures from one address in all
+        for _ in range(2):
+            assert _login(Client(), person.email, "wrong-password", ip=OFFICE).status_code == 200
 
-    locked = _login(client, people[-1].email, PASSWORD, ip="203.0.113.50")
-    elsewhere = _login(Client(), people[-1].email, PASSWORD, ip="203.0.113.51")
+    after = [_login(Client(), person.email, PASSWORD, ip=OFFICE) for person in people]
+
+    assert [response.status_code for response in after] == [302] * len(people)
+
+
+def test_bad_api_tokens_never_lock_out_the_log_in_page(settings):
+    person = f.StaffFactory(email="anna@example.com")
+    api = Client()
+    for i in range(settings.AXES_FAILURE_LIMIT * 4):
+        response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {i:040d}", REMOTE_ADDR=OFFICE)
+        assert response.status_code == 401
+
+    browser = Client()
+    response = _login(browser, person.email, PASSWORD, ip=OFFICE)
+
+    assert response.status_code == 302
+    assert browser.session["_auth_user_id"] == str(person.pk)
+
+
+def test_the_lock_out_page_says_when_to_try_again_in_the_persons_language(settings):
+    person = f.StaffFactory(email="anna@example.com")
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, person.email, "wrong-password")
+
+    locked = _login(client, person.email, PASSWORD)
 
     assert locked.status_code == 429
-    assert "Log-in paused for a while" in locked.content.decode()
-    assert elsewhere.status_code == 302  # the account itself is not locked: another address logs in
+    assert "Попробуйте снова через 15 минут." in locked.content.decode()
 
 
 @pytest.mark.parametrize("weak", ["short1", "1234567890123", "password123", "anna.petrova"])
@@ -125,3 +160,26 @@ def test_an_inactive_account_cannot_log_in():
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_behind_the_proxy_the_lock_out_counts_the_forwarded_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    person = f.StaffFactory(email="anna@example.com")
+
+    def login(password: str, forwarded: str):
+        client = Client()
+        response = client.post(
+            reverse("login"), {"username": person.email, "password": password}, REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+        return response, client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login("wrong-password", "198.51.100.1")
+
+    locked, _ = login(PASSWORD, "198.51.100.1")
+    elsewhere, client = login(PASSWORD, "198.51.100.2")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)

@@ -18,6 +18,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from projects.models import Role
+from projects.services.invitations import invitation_create, invitation_token
 from tests import factories as f
 from tests.security.pages import html_pages, own_objects
 
@@ -35,6 +37,8 @@ PROD_KEYS = (
     "SECURE_REFERRER_POLICY",
     "X_FRAME_OPTIONS",
     "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_HTTPONLY",
 )
 
 
@@ -82,6 +86,43 @@ def test_production_login_sends_hsts_and_secure_http_only_session_cookie():
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"]
     assert session["samesite"] == "Lax"
+
+
+def test_every_cookie_the_product_sets_has_the_production_flags(world):
+    prod = _production_settings()
+    prod["SECURE_PROXY_SSL_HEADER"] = tuple(prod["SECURE_PROXY_SSL_HEADER"])
+    invitation = invitation_create(actor=world.manager, project=world.project, email="nina@acme.example", role=Role.CLIENT)
+    seen: dict[str, list] = {}
+
+    def keep(response):
+        for name, morsel in response.cookies.items():
+            seen.setdefault(name, []).append((response.request["PATH_INFO"], morsel))
+        return response
+
+    with override_settings(**{k: v for k, v in prod.items() if k != "DEBUG"}):
+        client = Client()
+        keep(client.get(reverse("login"), secure=True))
+        keep(client.post(reverse("login"), {"username": world.client.email, "password": "correct-horse-battery"}, secure=True))
+        keep(client.post(reverse("accounts:language"), {"language": "ru", "next": "/"}, secure=True))
+        form = {"language": "en", "time_zone": "Europe/Moscow", "digest_weekday": 1, "digest_hour": 8, "email_digest": "on"}
+        keep(client.post(reverse("accounts:preferences"), form, secure=True))
+        newcomer = Client()
+        token = invitation_token(invitation)
+        keep(newcomer.get(reverse("accounts:invite-accept", args=[token]), secure=True))
+        accept = {"full_name": "Nina", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"}
+        accepted = keep(newcomer.post(reverse("accounts:invite-accept", args=[token]), {**accept, "time_zone": "UTC", "language": "ru"}, secure=True))
+
+    assert accepted.status_code == 302
+    assert {"sessionid", "csrftoken", "rapport_language"} <= set(seen)
+    assert len(seen["rapport_language"]) == 3  # the switch, the preferences page, the invitation page
+    weak = [
+        (name, path, flag)
+        for name, morsels in seen.items()
+        for path, morsel in morsels
+        for flag in ("secure", "httponly")
+        if not morsel[flag]
+    ] + [(name, path, "samesite") for name, morsels in seen.items() for path, morsel in morsels if morsel["samesite"] != "Lax"]
+    assert weak == []
 
 
 def test_every_html_page_sends_the_security_headers(world):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from engagement.models import Decision, Meeting
 from engagement.models.decisions import DecisionStatus, Impact, Involvement, ResponseKind
+from engagement.services.decisions import NO_SUCH_DECISION, NO_SUCH_MEETING, NO_SUCH_TASK
 from portal.core.api.fields import related_id
 from projects.api.serializers import PersonSerializer
 from projects.models import Task
@@ -45,13 +46,13 @@ class DecisionCreateInputSerializer(serializers.Serializer):
     decision = serializers.CharField(required=False, allow_blank=True)
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     involvement = serializers.ChoiceField(choices=Involvement.choices, required=False)
-    task = related_id(Task.objects.all(), required=False, allow_null=True)
-    meeting = related_id(Meeting.objects.all(), required=False, allow_null=True)
+    task = related_id(Task.objects.all(), not_found=NO_SUCH_TASK, required=False, allow_null=True)
+    meeting = related_id(Meeting.objects.all(), not_found=NO_SUCH_MEETING, required=False, allow_null=True)
     internal = serializers.BooleanField(required=False)
 
 
 class DecisionSupersedeInputSerializer(serializers.Serializer):
-    successor = related_id(Decision.objects.all(), help_text="The decision that replaces this one.")
+    successor = related_id(Decision.objects.all(), not_found=NO_SUCH_DECISION, help_text="The decision that replaces this one.")
 
 
 class DecisionResponseOutputSerializer(serializers.Serializer):

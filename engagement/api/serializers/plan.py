@@ -3,10 +3,12 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from engagement.models import Channel, Raci, Stakeholder
+from engagement.services.plan import BACKUP_ELSEWHERE
 from portal.accounts.models import User, Weekday
 from portal.core.api.fields import related_id
 from projects.api.serializers import PersonSerializer
 from projects.models import TaskSide
+from projects.services.common import NOT_A_MEMBER
 
 
 class PlanOutputSerializer(serializers.Serializer):
@@ -60,13 +62,13 @@ class StakeholderOutputSerializer(serializers.Serializer):
 
 class StakeholderCreateInputSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=TaskSide.choices)
-    user = related_id(User.objects.filter(is_active=True), required=False, allow_null=True)
+    user = related_id(User.objects.filter(is_active=True), not_found=NOT_A_MEMBER, required=False, allow_null=True)
     external_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     external_email = serializers.EmailField(required=False, allow_blank=True)
     responsibility = serializers.CharField(required=False, allow_blank=True, max_length=300)
     raci = serializers.ChoiceField(choices=Raci.choices, required=False, allow_blank=True)
     is_primary = serializers.BooleanField(required=False)
-    backup_for = related_id(Stakeholder.objects.all(), required=False, allow_null=True)
+    backup_for = related_id(Stakeholder.objects.all(), not_found=BACKUP_ELSEWHERE, required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from engagement.api import filters
@@ -122,7 +124,10 @@ class DecisionSupersedeView(ApiView):
         decision, access = _decision(request, slug, pk)
         data = s.DecisionSupersedeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        successor, _access = decision_access(user=request.user, decision_id=data.validated_data["successor"].pk, project=access.project)
+        try:
+            successor, _access = decision_access(user=request.user, decision_id=data.validated_data["successor"].pk, project=access.project)
+        except Http404:  # worded as for a missing id: the answer never tells that the id exists elsewhere
+            raise ValidationError({"successor": [decisions.NO_SUCH_DECISION]})
         decision = decisions.decision_supersede(actor=request.user, decision=decision, successor=successor)
         return self.with_etag(Response(s.DecisionOutputSerializer(decision).data), decision.version)
 

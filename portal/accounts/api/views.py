@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import math
+
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
+from portal.accounts import services
 from portal.accounts.api import serializers as s
 from portal.core.api.common import ApiView, example
+from portal.core.api.throttling import AnonRateThrottle, ScopedRateThrottle
 
 
 class TokenLockedOut(exceptions.Throttled):
-    default_detail = _("Too many failed log-ins. Try again later.")
+    """Too many wrong passwords for this account from this address: says in minutes when to try again
+    (and `Retry-After` in seconds)."""
+
+    default_detail = gettext_lazy("Too many failed log-ins. Try again later.")
     default_code = "locked_out"
+
+    def __init__(self, request):
+        cool_off = get_cool_off(request)
+        if cool_off is None:
+            super().__init__()
+            return
+        minutes = math.ceil(cool_off.total_seconds() / 60)
+        detail = ngettext(
+            "Too many failed log-ins for this account from this address. Try again in %(minutes)d minute.",
+            "Too many failed log-ins for this account from this address. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        super().__init__(detail=detail)
+        self.wait = math.ceil(cool_off.total_seconds())
 
 
 def _token_row(token: Token, request) -> dict:
@@ -56,7 +78,7 @@ class TokenCreateView(ApiView):
         # Through `authenticate(request=...)` so django-axes counts failures per account and address.
         user = authenticate(request=request, username=data.validated_data["email"], password=data.validated_data["password"])
         if getattr(request, "axes_locked_out", False):
-            raise TokenLockedOut()
+            raise TokenLockedOut(request)
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"non_field_errors": [_("Unknown e-mail or wrong password.")]})
         token, _created = Token.objects.get_or_create(user=user)
@@ -81,8 +103,6 @@ class TokenDetailView(ApiView):
 
     @extend_schema(operation_id="auth_tokens_revoke", tags=["auth"], responses={204: None})
     def delete(self, request, token_id: str):
-        token = Token.objects.filter(user=request.user, key__startswith=token_id).first() if len(token_id) == 8 else None
-        if token is None:
+        if not services.api_token_revoke(actor=request.user, token_id=token_id):
             raise Http404
-        token.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

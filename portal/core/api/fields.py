@@ -13,7 +13,11 @@ def id_field(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
 
 
-def related_id(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
+def related_id(queryset, *, not_found=None, **kwargs) -> serializers.PrimaryKeyRelatedField:
+    """An id of `queryset`. `not_found` is the message for an id that is not there; give the one the service says for
+    an id of another project, so that an answer never tells whether an id exists elsewhere."""
+    if not_found is not None:
+        kwargs["error_messages"] = {**kwargs.get("error_messages", {}), "does_not_exist": not_found}
     return serializers.PrimaryKeyRelatedField(queryset=queryset, pk_field=id_field(), **kwargs)
 
 
