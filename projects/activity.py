@@ -74,6 +74,9 @@ SENTENCES = {
     "health.warning_acknowledge": gettext_lazy("%(actor)s acknowledged the early warning “%(object)s”."),
     "escalation.handle": gettext_lazy("%(actor)s took on “%(object)s” from an escalation e-mail."),
     "preferences.unsubscribe": gettext_lazy("%(actor)s turned off an e-mail from a link."),
+    "comment.post": gettext_lazy("%(actor)s commented on “%(object)s”."),
+    "comment.edit": gettext_lazy("%(actor)s edited a comment on “%(object)s”."),
+    "comment.remove": gettext_lazy("%(actor)s removed a comment on “%(object)s”."),
 }
 
 # What the feed filters by: a kind is the actions of some objects.
@@ -85,6 +88,7 @@ KINDS = {
     "plan": (gettext_lazy("Plan and stakeholders"), ("plan.", "stakeholder.")),
     "people": (gettext_lazy("People and invitations"), ("membership.", "invitation.")),
     "project": (gettext_lazy("Project and health"), ("project.", "health.", "escalation.")),
+    "comments": (gettext_lazy("Comments"), ("comment.",)),
 }
 
 # Edits: shown only when something a person reads changed (an edit that changed only counters is no news).
