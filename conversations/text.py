@@ -11,9 +11,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import markdown
-from markdown.util import AtomicString
 import nh3
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 # `@` + an e-mail address; not after a letter, digit or dot (so "a@b.c" alone is an address, not a mention).
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
