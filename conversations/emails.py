@@ -71,6 +71,7 @@ def render_mentions(row: OutboundMessage) -> Rendered | None:
         .filter(kind=NotificationKind.MENTION, read_at__isnull=True, comment__removed_at__isnull=True, **{f"{k}_id": v for k, v in thread.items()})
         .filter(Q(email_message__isnull=True) | Q(email_message=row.pk))
         .select_related("comment__author", "project", "task", "decision", "meeting", "risk")
+        .prefetch_related("comment__mentions__person")
         .order_by("created_at", "id")
     )
     if not mentions:
@@ -78,7 +79,7 @@ def render_mentions(row: OutboundMessage) -> Rendered | None:
     Notification.objects.filter(pk__in=[n.pk for n in mentions]).update(email_message=row.pk)
     first = mentions[0]
     field, target_id = _thread_of(first)
-    people = {m.person.email.lower(): m.person for n in mentions for m in n.comment.mentions.select_related("person")}
+    people = {m.person.email.lower(): m.person for n in mentions for m in n.comment.mentions.all()}
     context = {
         "person": person,
         "project": first.project,

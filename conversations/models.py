@@ -106,9 +106,6 @@ class Comment(Target, TimeStamped):
     def is_removed(self) -> bool:
         return self.removed_at is not None
 
-    def editable_until(self):
-        return self.created_at + timezone.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
-
 
 class Mention(models.Model):
     comment = models.ForeignKey(Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="mentions")

@@ -4,6 +4,7 @@ comment (404, like a missing one)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -77,7 +78,7 @@ def can_edit(comment: Comment, user, now=None) -> bool:
     return (
         not comment.is_removed
         and comment.author_id == user.pk
-        and now <= comment.created_at + timezone.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
+        and now <= comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
     )
 
 

@@ -69,8 +69,8 @@ class CommentDetailView(ApiView):
 
 
 class MentionableListView(ApiView):
-    """The project's people the caller may mention (the comment box's autocomplete): everyone on the project, or
-    only the team for an internal comment."""
+    """The project's people the caller may mention (the comment box's autocomplete): everyone else on the project,
+    or only the team for an internal comment."""
 
     queryset = Comment.objects.none()
 
@@ -85,6 +85,7 @@ class MentionableListView(ApiView):
         access = project_access(user=request.user, slug=slug)
         internal = request.query_params.get("internal") in ("1", "true")
         people = selectors.mentionable_people(access, internal=internal, query=request.query_params.get("q", ""))
+        people = people.exclude(pk=request.user.pk)
         return self.page(people, s.MentionablePersonSerializer)
 
 

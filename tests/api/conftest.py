@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from conversations.models import Comment
 from engagement.models import Attendance, Involvement
 from projects.models import Role
 from tests import factories as f
@@ -35,6 +36,7 @@ class Objects:
     digest: object
     snapshot: object
     newcomer: object
+    comment: object
 
 
 @pytest.fixture
@@ -49,8 +51,9 @@ def objects(world) -> Objects:
     for m in (meeting, past):
         Attendance.objects.bulk_create([Attendance(meeting=m, user=u) for u in members])
     plan = f.CommunicationPlanFactory(project=project)
+    task = f.TaskFactory(project=project, owner=world.client)
     return Objects(
-        task=f.TaskFactory(project=project, owner=world.client),
+        task=task,
         internal_task=f.TaskFactory(project=project, owner=world.team, internal=True),
         risk=f.RiskFactory(project=project, raised_by=world.manager),
         plan=plan,
@@ -67,6 +70,7 @@ def objects(world) -> Objects:
         digest=f.DigestFactory(recipient=world.client),
         snapshot=f.HealthSnapshotFactory(project=project),
         newcomer=f.StaffFactory(email="newcomer@example.com"),
+        comment=Comment.objects.create(project=project, task=task, author=world.client, body="Is it final?"),
     )
 
 
