@@ -53,6 +53,13 @@ class Target(models.Model):
         return None
 
     @property
+    def target_id(self) -> int | None:
+        for name in TARGET_FIELDS.values():
+            if getattr(self, f"{name}_id") is not None:
+                return getattr(self, f"{name}_id")
+        return None
+
+    @property
     def target_kind(self) -> str:
         for kind, name in TARGET_FIELDS.items():
             if getattr(self, f"{name}_id") is not None:

@@ -16,7 +16,7 @@ from projects.api.serializers import PersonSerializer
 class CommentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField(source="target_kind", help_text="tasks, decisions, meetings or risks")
-    target_id = serializers.SerializerMethodField()
+    target_id = serializers.IntegerField()
     author = PersonSerializer()
     body = serializers.SerializerMethodField(help_text="The text as written (Markdown); empty once removed.")
     html = serializers.SerializerMethodField(help_text="The text as shown: sanitised HTML; empty once removed.")
@@ -25,9 +25,6 @@ class CommentOutputSerializer(serializers.Serializer):
     edited_at = serializers.DateTimeField(allow_null=True)
     removed_at = serializers.DateTimeField(allow_null=True)
     via = serializers.CharField(help_text="portal, api or email")
-
-    def get_target_id(self, comment) -> int:
-        return comment.target.pk
 
     def get_body(self, comment) -> str:
         return "" if comment.is_removed else comment.body
@@ -57,15 +54,12 @@ class NotificationOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=NotificationKind.choices)
     project = serializers.SlugField(source="project.slug")
     target_kind = serializers.CharField(help_text="tasks, decisions, meetings or risks")
-    target_id = serializers.SerializerMethodField()
+    target_id = serializers.IntegerField()
     target = serializers.SerializerMethodField(help_text="The object's name")
     actor = PersonSerializer(allow_null=True)
     comment_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
-
-    def get_target_id(self, notification) -> int:
-        return notification.target.pk
 
     def get_target(self, notification) -> str:
         return str(notification.target)

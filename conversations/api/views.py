@@ -53,6 +53,7 @@ class CommentDetailView(ApiView):
     @extend_schema(
         operation_id="comments_partial_update", tags=TAGS, request=s.CommentUpdateInputSerializer,
         responses=s.CommentOutputSerializer,
+        examples=[example("Correct a typo", {"body": "Is the copy final, @lead@acme.example?"}, request=True)],
     )
     def patch(self, request, slug: str, pk: int):
         comment, thread = comment_access(user=request.user, slug=slug, comment_id=pk)
@@ -111,6 +112,10 @@ class InboxReadView(ApiView):
     @extend_schema(
         operation_id="inbox_read", tags=["inbox"], request=s.InboxReadInputSerializer,
         responses=s.InboxReadOutputSerializer,
+        examples=[
+            example("Mark two read", {"ids": [41, 42]}, request=True),
+            example("Mark all read", {}, request=True),
+        ],
     )
     def post(self, request):
         data = s.InboxReadInputSerializer(data=request.data)
