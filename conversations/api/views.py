@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ class CommentListView(ApiView):
     member who can see the object writes in it, and only the team writes internal comments."""
 
     queryset = Comment.objects.none()
+    ordering_fields = ["created_at"]
 
     @extend_schema(tags=TAGS, responses=s.CommentOutputSerializer(many=True))
     def get(self, request, slug: str, pk: int, kind: str):
@@ -73,7 +75,8 @@ class MentionableListView(ApiView):
     """The project's people the caller may mention (the comment box's autocomplete): everyone else on the project,
     or only the team for an internal comment."""
 
-    queryset = Comment.objects.none()
+    queryset = get_user_model().objects.none()
+    ordering_fields = ["full_name", "email"]
 
     @extend_schema(
         operation_id="mentionable_list", tags=TAGS, responses=s.MentionablePersonSerializer(many=True),
@@ -94,6 +97,7 @@ class InboxView(ApiView):
     """The caller's notifications, newest first: mentions and replies on threads they follow."""
 
     queryset = Notification.objects.none()
+    ordering_fields = ["created_at"]
 
     @extend_schema(
         operation_id="inbox_list", tags=["inbox"], responses=s.NotificationOutputSerializer(many=True),
