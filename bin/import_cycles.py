@@ -13,7 +13,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "projects", "engagement")
+PACKAGES = ("portal", "projects", "engagement", "conversations")
 
 
 def cycles(graph: grimp.ImportGraph) -> list[list[str]]:

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from conversations.api import urls as conversations_urls
 from engagement.api import urls as engagement_urls
 from engagement.api.views.me import MeView
 from portal.accounts.api import urls as accounts_urls
@@ -18,6 +19,7 @@ v1 = [
     path("me/", MeView.as_view(), name="me"),
     *projects_urls.urlpatterns,
     *engagement_urls.urlpatterns,
+    *conversations_urls.urlpatterns,
 ]
 
 urlpatterns = [

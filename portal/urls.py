@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("", include("projects.urls")),
     path("", include("engagement.urls")),
+    path("", include("conversations.urls")),
     path("api/", include("portal.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -77,6 +77,9 @@ SENTENCES = {
     "milestone.create": gettext_lazy("%(actor)s set the milestone “%(object)s”."),
     "milestone.update": gettext_lazy("%(actor)s changed the milestone “%(object)s”."),
     "milestone.delete": gettext_lazy("%(actor)s removed the milestone “%(object)s”."),
+    "comment.post": gettext_lazy("%(actor)s commented on “%(object)s”."),
+    "comment.edit": gettext_lazy("%(actor)s edited a comment on “%(object)s”."),
+    "comment.remove": gettext_lazy("%(actor)s removed a comment on “%(object)s”."),
 }
 
 # What the feed filters by: a kind is the actions of some objects.
@@ -89,6 +92,7 @@ KINDS = {
     "milestones": (gettext_lazy("Milestones"), ("milestone.",)),
     "people": (gettext_lazy("People and invitations"), ("membership.", "invitation.")),
     "project": (gettext_lazy("Project and health"), ("project.", "health.", "escalation.")),
+    "comments": (gettext_lazy("Comments"), ("comment.",)),
 }
 
 # Edits: shown only when something a person reads changed (an edit that changed only counters is no news).

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.outbox",
     "projects",
     "engagement",
+    "conversations",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "conversations.context_processors.inbox",
             ],
         },
     },
@@ -328,6 +330,11 @@ OUTBOX_MAX_ATTEMPTS = 6
 # E-mail identity and delivery rhythm (docs: shared/design/emails.md).
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="") or (urlparse(SITE_URL).hostname or "rapport.invalid")
 RAPPORT_CALENDAR_EMAIL = env.str("RAPPORT_CALENDAR_EMAIL", default=f"calendar@{EMAIL_MESSAGE_ID_DOMAIN}")
+# Comments: how long the author may edit one, and how long the first mention e-mail waits for more mentions on the
+# same thread (a burst of comments is one message).
+COMMENT_EDIT_WINDOW_MINUTES = env.int("COMMENT_EDIT_WINDOW_MINUTES", default=15)
+COMMENT_MAIL_DELAY_MINUTES = env.int("COMMENT_MAIL_DELAY_MINUTES", default=10)
+
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)

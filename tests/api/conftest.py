@@ -10,6 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from engagement.models import Attendance, Involvement, PlanVersion
+from conversations.models import Comment
+from engagement.models import Attendance, Involvement
 from projects.models import Role
 from tests import factories as f
 
@@ -36,6 +38,7 @@ class Objects:
     digest: object
     snapshot: object
     newcomer: object
+    comment: object
 
 
 @pytest.fixture
@@ -51,8 +54,9 @@ def objects(world) -> Objects:
         Attendance.objects.bulk_create([Attendance(meeting=m, user=u) for u in members])
     plan = f.CommunicationPlanFactory(project=project)
     PlanVersion.objects.create(plan=plan, version=plan.version, content={"stakeholders": []})
+    task = f.TaskFactory(project=project, owner=world.client)
     return Objects(
-        task=f.TaskFactory(project=project, owner=world.client),
+        task=task,
         internal_task=f.TaskFactory(project=project, owner=world.team, internal=True),
         risk=f.RiskFactory(project=project, raised_by=world.manager),
         plan=plan,
@@ -70,6 +74,7 @@ def objects(world) -> Objects:
         digest=f.DigestFactory(recipient=world.client),
         snapshot=f.HealthSnapshotFactory(project=project),
         newcomer=f.StaffFactory(email="newcomer@example.com"),
+        comment=Comment.objects.create(project=project, task=task, author=world.client, body="Is it final?"),
     )
 
 

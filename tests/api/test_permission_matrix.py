@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from conversations.models import Comment, Notification
 from engagement import models as em
 from portal.outbox.models import OutboundMessage
 from projects import models as pm
@@ -173,12 +174,23 @@ MATRIX = {
         None,
         {**{p: 404 for p in ALL}, "client": 200, "anonymous": 401},
     ),
+    **{
+        (f"{field}-comment-list", method): (obj(field), body, rule(status))
+        for field in ("task", "decision", "meeting", "risk")
+        for method, body, status in (("get", None, 200), ("post", lambda w, o, p: {"body": "Is it final?"}, 201))
+    },
+    ("comment-detail", "get"): (obj("comment"), None, rule(200)),
+    ("comment-detail", "patch"): (obj("comment"), lambda w, o, p: {"body": "Is it final now?"}, rule(200, {"client"})),
+    ("comment-detail", "delete"): (obj("comment"), None, rule(204, {"client", "manager"})),
+    ("mentionable-list", "get"): (slug, None, rule(200)),
+    ("inbox", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
+    ("inbox-read", "post"): (lambda w, o: {}, lambda w, o, p: {}, {**{p: 200 for p in ALL}, "anonymous": 401}),
 }
 
 WATCHED = (
     pm.Project, pm.Membership, pm.Invitation, pm.Task, pm.ProgressReport, pm.Risk, pm.AuditEvent,
     em.CommunicationPlan, em.Stakeholder, em.MeetingSeries, em.Meeting, em.Attendance, em.Decision,
-    em.DecisionResponse, OutboundMessage, Token,
+    em.DecisionResponse, OutboundMessage, Token, Comment, Notification,
 )
 
 
@@ -194,6 +206,7 @@ def fingerprint() -> dict:
     out["Project.rows"] = sorted(pm.Project.objects.values_list("pk", "description", "archived_at"))
     out["Invitation.rows"] = sorted(pm.Invitation.objects.values_list("pk", "sent_count", "revoked_at"))
     out["Series.rows"] = sorted(em.MeetingSeries.objects.values_list("pk", "location", "ended_at"))
+    out["Comment.rows"] = sorted(Comment.objects.values_list("pk", "body", "removed_at"))
     return out
 
 

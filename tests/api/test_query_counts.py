@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.models import Comment, Notification
 from engagement import models as em
 from portal.accounts.models import User
 from projects import models as pm
@@ -153,6 +154,36 @@ def decision(w, o):
     return {"slug": w.project.slug, "pk": o.decision.pk}
 
 
+def _add_comments(field):
+    def add(world, objects, n, start):
+        target = getattr(objects, field)
+        authors = [world.client, world.manager, world.team]
+        Comment.objects.bulk_create(
+            [
+                Comment(project=world.project, author=authors[i % 3], body=f"c{start + i}", body_html=f"<p>c{start + i}</p>",
+                        internal=start > 0 and i % 5 == 4, **{field: target})
+                for i in range(n)
+            ]
+        )
+
+    return add
+
+
+def add_inbox(world, objects, n, start):
+    comment = Comment.objects.create(project=world.project, task=objects.task, author=world.manager, body="x")
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=world.client, kind="reply" if i % 2 else "mention", project=world.project,
+                         actor=world.manager, comment=comment if i == 0 and start == 0 else None, task=objects.task)
+            for i in range(n)
+        ]
+    )
+
+
+def risk(w, o):
+    return {"slug": w.project.slug, "pk": o.risk.pk}
+
+
 # url name: (kwargs, add rows, who asks, queries pinned)
 LISTS = {
     "project-list": (lambda w, o: {}, add_projects, "manager", 2),
@@ -172,6 +203,12 @@ LISTS = {
     "decision-responses": (decision, add_responses, "client", 5),
     "health-list": (slug, add_health, "team", 3),
     "digest-list": (lambda w, o: {}, add_digests, "client", 2),
+    "task-comment-list": (task, _add_comments("task"), "client", 3),
+    "decision-comment-list": (decision, _add_comments("decision"), "client", 5),
+    "meeting-comment-list": (meeting, _add_comments("meeting"), "client", 5),
+    "risk-comment-list": (risk, _add_comments("risk"), "client", 5),
+    "mentionable-list": (slug, add_memberships, "client", 3),
+    "inbox": (lambda w, o: {}, add_inbox, "client", 2),
 }
 
 

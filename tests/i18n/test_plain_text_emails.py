@@ -13,6 +13,9 @@ import time_machine
 from django.conf import settings
 from icalendar import Calendar
 
+from conversations.emails import queue_mention_email
+from conversations.permissions import thread_access
+from conversations.services import comment_post
 from engagement.emails.decisions import queue_decision_request
 from engagement.emails.meetings import queue_itip, queue_recap
 from engagement.emails.plan import queue_sign_off_request
@@ -73,6 +76,7 @@ TEMPLATE_KINDS = {
     "sign_off_request": "sign_off_request",
     "task_blocked": "task_blocked",
     "password_reset": "password_reset",
+    "comment_mention": "notice",
 }
 
 
@@ -157,6 +161,10 @@ def _every_kind(w, language: str):
     blocked = f.ProgressReportFactory(task=given, author=w.client, state=ReportState.BLOCKED, percent=10,
                                       blockers=f"{DECISION} & {TASK}")
     queue_task_blocked_email(report_id=blocked.pk)
+    # A comment that mentions the client (the e-mail is queued after the commit; here by hand).
+    thread = thread_access(user=w.manager, slug=w.project.slug, kind="tasks", pk=given.pk)
+    comment = comment_post(actor=w.manager, thread=thread, body=f"@{w.client.email} {DECISION} & {TASK}")
+    queue_mention_email(notification_id=comment.notifications.get(recipient=w.client, kind="mention").pk)
     nudges_send(now=TUESDAY_0930)
     password_reset_request(email=w.client.email, address="203.0.113.7")
     services.outbox_send_due(now=TUESDAY_0930)

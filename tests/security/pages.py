@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from conversations.models import Comment, Notification
+from conversations.text import render
 from projects.models import Membership
 from tests import factories as f
 from tests.security import routes as r
@@ -20,7 +22,13 @@ def own_objects(world, **titles) -> dict:
     plan = f.CommunicationPlanFactory(project=p, **titles.get("plan", {}))
     milestone = f.MilestoneFactory(project=p, date=task.due_date, **titles.get("milestone", {}))
     milestone.tasks.add(task)
+    body = titles.get("comment", {}).get("body", "Is the copy final?")
+    comment = Comment.objects.create(project=p, task=task, author=world.client, body=body, body_html=render(body))
     return {
+        "comment": comment,
+        "notification": Notification.objects.create(
+            recipient=world.client, kind="mention", project=p, actor=world.manager, comment=comment, task=task
+        ),
         "task": task,
         "risk": f.RiskFactory(project=p, **titles.get("risk", {})),
         "stakeholder": f.StakeholderFactory(plan=plan, user=world.client),

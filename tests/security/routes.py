@@ -76,6 +76,10 @@ PERSONAL = {
     "api:my-task-list",
     "projects:search",
     "api:search",
+    "conversations:inbox",
+    "conversations:inbox-read-all",
+    "api:inbox",
+    "api:inbox-read",
 }
 
 # Project routes whose only kwarg is the slug: the foreign project's slug.
@@ -126,6 +130,7 @@ SLUG_ONLY = {
     "api:decision-list",
     "api:decision-propose",
     "api:health-list",
+    "api:mentionable-list",
 }
 
 # Routes with a pk: which of the foreign objects it stands for.
@@ -189,6 +194,22 @@ PK_OBJECT = {
     "api:decision-supersede": "decision",
     "api:decision-responses": "decision",
     "api:digest-detail": "digest",
+    "conversations:task-comments": "task",
+    "conversations:task-follow": "task",
+    "conversations:decision-comments": "decision",
+    "conversations:decision-follow": "decision",
+    "conversations:meeting-comments": "meeting",
+    "conversations:meeting-follow": "meeting",
+    "conversations:risk-comments": "risk",
+    "conversations:risk-follow": "risk",
+    "conversations:comment-edit": "comment",
+    "conversations:comment-remove": "comment",
+    "conversations:inbox-open": "notification",
+    "api:task-comment-list": "task",
+    "api:decision-comment-list": "decision",
+    "api:meeting-comment-list": "meeting",
+    "api:risk-comment-list": "risk",
+    "api:comment-detail": "comment",
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).

@@ -37,6 +37,7 @@ def _evil_world(world):
     objects = own_objects(
         world,
         task={"title": TITLE, "description": LONG},
+        comment={"body": LONG},
         risk={"title": TITLE, "description": LONG},
         decision={
             "title": TITLE,

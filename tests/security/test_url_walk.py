@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from conversations.models import Comment, Notification
 from projects.models import Membership, Role
 from tests import factories as f
 from tests.conftest import PERSONAS
@@ -29,7 +30,7 @@ from tests.security import routes as r
 MARK = "ZQXFOREIGNZQX"
 API_METHODS_EXTRA = ("patch", "put", "delete")
 MEMBERS = ("client", "client_lead", "team", "manager")
-TRACKED_APPS = {"accounts", "projects", "engagement", "outbox", "authtoken"}
+TRACKED_APPS = {"accounts", "projects", "engagement", "outbox", "authtoken", "conversations"}
 
 
 def test_every_route_is_covered():
@@ -71,8 +72,14 @@ def _foreign_world():
         recipient=their_client, subject=f"{MARK} digest", body_text=MARK, body_html=f"<p>{MARK}</p>"
     )
     f.AuditEventFactory(project=project, actor=stranger)
+    comment = Comment.objects.create(project=project, task=task, author=their_client, body=MARK, body_html=f"<p>{MARK}</p>")
+    notification = Notification.objects.create(
+        recipient=their_client, kind="mention", project=project, actor=stranger, comment=comment, task=task
+    )
     token = Token.objects.create(user=their_client)
     objects = {
+        "comment": comment,
+        "notification": notification,
         "task": task,
         "risk": risk,
         "stakeholder": stakeholder,

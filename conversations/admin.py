@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from conversations.models import Comment, Notification
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Read-only: comments change through the portal's services (audited)."""
+
+    list_display = ("id", "project", "author", "internal", "created_at", "edited_at", "removed_at")
+    list_filter = ("internal",)
+    search_fields = ("body", "author__email")
+    list_select_related = ("project", "author")
+    raw_id_fields = ("task", "decision", "meeting", "risk", "author", "removed_by", "project")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "recipient", "kind", "project", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient", "project")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from conversations.models import NotificationKind
+from projects.api.serializers import PersonSerializer
+
+
+@extend_schema_serializer(examples=[OpenApiExample("Comment", response_only=True, value={
+    "id": 12, "kind": "tasks", "target_id": 7, "author": {"id": 1, "name": "Anna Petrova", "email": "pm@example.com"},
+    "body": "Could you check the copy, @lead@acme.example?", "html": "<p>Could you check the copy, <span class=\"mention\" "
+    "data-person=\"4\">@Lena Lead</span>?</p>", "internal": False, "created_at": "2026-12-07T09:30:00Z", "edited_at": None,
+    "removed_at": None, "via": "portal",
+})])
+class CommentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(source="target_kind", help_text="tasks, decisions, meetings or risks")
+    target_id = serializers.IntegerField()
+    author = PersonSerializer()
+    body = serializers.SerializerMethodField(help_text="The text as written (Markdown); empty once removed.")
+    html = serializers.SerializerMethodField(help_text="The text as shown: sanitised HTML; empty once removed.")
+    internal = serializers.BooleanField(help_text="Only the team sees it.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    removed_at = serializers.DateTimeField(allow_null=True)
+    via = serializers.CharField(help_text="portal, api or email")
+
+    def get_body(self, comment) -> str:
+        return "" if comment.is_removed else comment.body
+
+    def get_html(self, comment) -> str:
+        return "" if comment.is_removed else comment.body_html
+
+
+class CommentCreateInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10000, help_text="Markdown; mention someone on the project with @ and their e-mail.")
+    internal = serializers.BooleanField(default=False, help_text="Only the team may post an internal comment.")
+
+
+class CommentUpdateInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
+class MentionablePersonSerializer(PersonSerializer):
+    mention = serializers.SerializerMethodField(help_text="What to write in a comment to mention them.")
+
+    def get_mention(self, person) -> str:
+        return f"@{person.email}"
+
+
+class NotificationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    project = serializers.SlugField(source="project.slug")
+    target_kind = serializers.CharField(help_text="tasks, decisions, meetings or risks")
+    target_id = serializers.IntegerField()
+    target = serializers.SerializerMethodField(help_text="The object's name")
+    actor = PersonSerializer(allow_null=True)
+    comment_id = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+    def get_target(self, notification) -> str:
+        return str(notification.target)
+
+
+class InboxReadInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+                                help_text="The notifications to mark read; all of them when left out.")
+
+
+class InboxReadOutputSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()

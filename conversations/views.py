@@ -1,0 +1,155 @@
+"""Pages of conversations: a thread (whole page, or the part htmx puts on its object's page), editing and removing a
+comment, following a thread, and the inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from conversations import selectors, services
+from conversations.emails import thread_url
+from conversations.forms import CommentEditForm, CommentForm
+from conversations.models import TARGET_FIELDS
+from conversations.permissions import Thread, can_edit, can_remove, comment_access, thread_access
+from projects.views.common import invalid_status, render_tab, run_service
+
+TABS = {"tasks": "tasks", "decisions": "decisions", "meetings": "meetings", "risks": "risks"}
+# The page of each kind of object (a risk's own page is its edit form, for those who may edit it: the list instead).
+OBJECT_PAGES = {
+    "tasks": ("projects:task", True), "decisions": ("engagement:decision", True),
+    "meetings": ("engagement:meeting", True), "risks": ("projects:risks", False),
+}
+
+
+def _object_url(thread: Thread) -> str:
+    name, with_pk = OBJECT_PAGES[thread.kind]
+    args = [thread.access.project.slug, thread.target.pk] if with_pk else [thread.access.project.slug]
+    return reverse(name, args=args)
+
+
+def _thread_context(request, thread: Thread, form=None, posted: bool = False) -> dict:
+    comments = list(selectors.thread_comments(thread))
+    for comment in comments:
+        comment.can_edit = can_edit(comment, request.user)
+        comment.can_remove = can_remove(comment, thread.access)
+    return {
+        "thread": thread,
+        "target": thread.target,
+        "kind": thread.kind,
+        "comments": comments,
+        "form": form or CommentForm(can_post_internal=thread.can_post_internal),
+        "following": selectors.is_following(thread, request.user),
+        "thread_url": thread_url(thread.access.project.slug, thread.field, thread.target.pk),
+        "follow_url": reverse(f"conversations:{thread.field}-follow", args=[thread.access.project.slug, thread.target.pk]),
+        "object_url": _object_url(thread),
+        "posted": posted,
+    }
+
+
+def _render_thread(request, thread: Thread, form=None, status: int = 200, posted: bool = False):
+    context = _thread_context(request, thread, form, posted)
+    if request.htmx:
+        return render(request, "conversations/_thread.html", {**context, "project": thread.access.project}, status=status)
+    return render_tab(request, thread.access, TABS[thread.kind], "conversations/thread.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_view(request, slug, pk, kind):
+    thread = thread_access(user=request.user, slug=slug, kind=kind, pk=pk)
+    if request.method == "GET":
+        services.notifications_read(actor=request.user, thread=thread)  # seeing the thread reads its inbox lines
+        return _render_thread(request, thread)
+    form = CommentForm(request.POST, can_post_internal=thread.can_post_internal)
+    if "internal" in request.POST and not thread.can_post_internal:
+        raise PermissionDenied(_("Only the team can mark items internal."))
+    if form.is_valid():
+        comment = run_service(
+            request, form, lambda: services.comment_post(
+                actor=request.user, thread=thread, body=form.cleaned_data["body"],
+                internal=form.cleaned_data.get("internal", False),
+            )
+        )
+        if comment is not None:
+            if request.htmx:
+                return _render_thread(request, thread, posted=True)
+            return redirect(thread_url(slug, thread.field, thread.target.pk, comment.pk))
+    return _render_thread(request, thread, form, status=invalid_status(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit_view(request, slug, pk):
+    comment, thread = comment_access(user=request.user, slug=slug, comment_id=pk)
+    if not can_edit(comment, request.user):
+        raise PermissionDenied(_("Only its author can edit a comment, and only in the first minutes."))
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            request, form, lambda: services.comment_edit(actor=request.user, comment=comment, thread=thread, body=form.cleaned_data["body"])
+        )
+        if saved is not None:
+            if request.htmx:
+                return _render_thread(request, thread)
+            return redirect(thread_url(slug, thread.field, thread.target.pk, comment.pk))
+    context = {"comment": comment, "form": form, "thread": thread, "target": thread.target,
+               "thread_url": thread_url(slug, thread.field, thread.target.pk)}
+    status = invalid_status(request) if form.errors else 200
+    return render_tab(request, thread.access, TABS[thread.kind], "conversations/comment_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def comment_remove_view(request, slug, pk):
+    comment, thread = comment_access(user=request.user, slug=slug, comment_id=pk)
+    services.comment_remove(actor=request.user, comment=comment, thread=thread)
+    if request.htmx:
+        return _render_thread(request, thread)
+    messages.success(request, _("The comment was removed."))
+    return redirect(thread_url(slug, thread.field, thread.target.pk, comment.pk))
+
+
+@login_required
+@require_POST
+def follow_view(request, slug, pk, kind):
+    thread = thread_access(user=request.user, slug=slug, kind=kind, pk=pk)
+    services.follow_set(actor=request.user, thread=thread, following=request.POST.get("following") == "1")
+    if request.htmx:
+        return _render_thread(request, thread)
+    return redirect(thread_url(slug, thread.field, thread.target.pk))
+
+
+@login_required
+def inbox(request):
+    page = selectors.inbox_page(request.user, page=request.GET.get("page", 1), unread_only=request.GET.get("show") == "unread")
+    context = {
+        "inbox": page,
+        "unread_only": request.GET.get("show") == "unread",
+        "awaiting": selectors.awaiting_me(request.user),
+    }
+    return render(request, "conversations/inbox.html", context)
+
+
+@login_required
+def inbox_open(request, pk):
+    notification = services.notification_open(actor=request.user, notification_id=pk)
+    field = TARGET_FIELDS[notification.target_kind]
+    return redirect(thread_url(notification.project.slug, field, getattr(notification, f"{field}_id"), notification.comment_id))
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    count = services.notifications_read(actor=request.user)
+    if count:
+        messages.success(request, _("Everything in your inbox is marked read."))
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("conversations:inbox")
