@@ -10,6 +10,8 @@ import re
 import pypdf
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from engagement.models import Involvement
@@ -105,13 +107,15 @@ def test_a_client_never_finds_an_internal_decision_in_the_pdf(client, world, log
     assert "1 Dec 2026, 12:00" in text and "Moscow" in text
 
 
-def test_the_log_reads_in_russian_for_a_russian_reader(client, world, log):
+def test_the_log_reads_in_russian_for_a_russian_reader(client, world, log, caplog):
     world.client_lead.language = "ru"
     world.client_lead.save(update_fields=["language"])
     client.force_login(world.client_lead)
 
     response = client.get(LOG)
 
+    # every character is drawn with a shipped font that has it (xhtml2pdf warns of any it cannot draw)
+    assert not [r for r in caplog.records if r.name.startswith("xhtml2pdf") and r.levelname == "WARNING"]
     text = pdf_text(response)
     assert "Журнал решений" in text
     assert "Lena Lead Утверждено 1 декабря 2026, 12:00 Agreed with legal" in text
@@ -257,3 +261,17 @@ def test_the_plan_page_has_no_signed_pdf_link_before_a_sign_off(client, world):
     client.force_login(world.manager)
 
     assert SIGNED not in client.get(reverse("engagement:plan", args=["acme-portal"])).content.decode()
+
+
+def test_the_log_pdf_reads_the_same_number_of_queries_for_more_decisions(client, world, log):
+    client.force_login(world.manager)
+    with CaptureQueriesContext(connection) as few:
+        client.get(LOG)
+    for n in range(5):
+        more = f.DecisionFactory(project=world.project, title=f"More {n}", decided_by=world.team)
+        decision_respond(actor=world.client_lead, decision=more, kind="acknowledged")
+    with CaptureQueriesContext(connection) as many:
+        text = pdf_text(client.get(LOG))
+
+    assert "8 decisions." in text
+    assert len(many.captured_queries) == len(few.captured_queries)
