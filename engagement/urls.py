@@ -1,4 +1,4 @@
-from engagement import urls_client, urls_email, urls_health, urls_workspace
+from engagement import urls_client, urls_email, urls_export, urls_health, urls_workspace
 
 app_name = "engagement"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *urls_client.urlpatterns,
     *urls_email.urlpatterns,
     *urls_health.urlpatterns,
+    *urls_export.urlpatterns,
 ]

@@ -73,6 +73,14 @@ def plan_versions(plan: CommunicationPlan) -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(plan=plan).select_related("created_by", "signed_off_by").order_by("-version")
 
 
+def signed_plan_version(plan: CommunicationPlan, number: int | None = None) -> PlanVersion | None:
+    """The version signed off last, or version `number` if it was signed off; None when there is no such version."""
+    versions = plan_versions(plan).filter(signed_off_by__isnull=False)
+    if number is not None:
+        versions = versions.filter(version=number)
+    return versions.first()
+
+
 def _empty() -> str:
     return _("(empty)")
 
