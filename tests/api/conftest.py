@@ -9,9 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement.models import Attendance, Involvement, PlanVersion
 from conversations.models import Comment
-from engagement.models import Attendance, Involvement
+from engagement.models import Attendance, Involvement, PlanVersion
 from projects.models import Role
 from tests import factories as f
 
