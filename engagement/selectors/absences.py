@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from engagement.models import Absence, QuietPeriod
+from engagement.models import Absence, QuietPeriod, Stakeholder
 
 
 def absence_list_for(*, user) -> list[Absence]:
@@ -49,3 +49,17 @@ def is_quiet(spans: dict[int, list[tuple[dt.date, dt.date]]], project_id: int, d
 
 def quiet_period_list(*, project) -> list[QuietPeriod]:
     return list(QuietPeriod.objects.filter(project=project).order_by("-starts_on"))
+
+
+def team_absences(*, project) -> list[Absence]:
+    """The absences of the project's members, the latest first."""
+    return list(Absence.objects.filter(user__memberships__project=project).select_related("user").order_by("-starts_on", "user__full_name"))
+
+
+def backups_of(*, user) -> list:
+    """(project, backup person) for every plan naming this person primary with a backup: who covers while they are away."""
+    return [
+        (s.plan.project, s.user)
+        for s in Stakeholder.objects.filter(backup_for__user=user, user__isnull=False, user__is_active=True)
+        .select_related("plan__project", "user").order_by("plan__project__name")
+    ]
