@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement.models import Attendance, Involvement, PlanVersion
+from engagement.models import Attendance, Involvement, PlanVersion, QuietPeriod
 from projects.models import Role
 from tests import factories as f
 
@@ -36,6 +36,8 @@ class Objects:
     digest: object
     snapshot: object
     newcomer: object
+    absence: object
+    quiet_period: object
 
 
 @pytest.fixture
@@ -70,6 +72,8 @@ def objects(world) -> Objects:
         digest=f.DigestFactory(recipient=world.client),
         snapshot=f.HealthSnapshotFactory(project=project),
         newcomer=f.StaffFactory(email="newcomer@example.com"),
+        absence=f.AbsenceFactory(user=world.client, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 5)),
+        quiet_period=QuietPeriod.objects.create(project=project, starts_on=dt.date(2030, 2, 1), ends_on=dt.date(2030, 2, 3)),
     )
 
 

@@ -76,6 +76,8 @@ PERSONAL = {
     "api:my-task-list",
     "projects:search",
     "api:search",
+    "accounts:absence-add",
+    "api:me-absence-list",
 }
 
 # Project routes whose only kwarg is the slug: the foreign project's slug.
@@ -126,6 +128,10 @@ SLUG_ONLY = {
     "api:decision-list",
     "api:decision-propose",
     "api:health-list",
+    "engagement:absences",
+    "engagement:quiet-period-add",
+    "api:project-absence-list",
+    "api:quiet-period-list",
 }
 
 # Routes with a pk: which of the foreign objects it stands for.
@@ -189,6 +195,12 @@ PK_OBJECT = {
     "api:decision-supersede": "decision",
     "api:decision-responses": "decision",
     "api:digest-detail": "digest",
+    "accounts:absence-remove": "absence",
+    "engagement:absence-remove": "absence",
+    "engagement:quiet-period-remove": "quiet_period",
+    "api:me-absence-detail": "absence",
+    "api:project-absence-detail": "absence",
+    "api:quiet-period-detail": "quiet_period",
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).
