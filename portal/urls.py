@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from engagement.views.home import home
 from engagement.views import absences
+from engagement.views.home import home
 from engagement.views.preferences import language_switch, preferences
 from portal.accounts import urls as accounts_urls
 from portal.accounts.forms import ChangePasswordForm, NewPasswordForm
