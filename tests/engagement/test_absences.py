@@ -10,13 +10,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
 
+from engagement.health.config import build_config
+from engagement.health.loader import load_history
+from engagement.health.signals import compute_signals
 from engagement.models import Absence, QuietPeriod
 from engagement.models.decisions import DecisionStatus, Involvement
 from engagement.services.absences import absence_create, absence_delete, quiet_period_create
 from engagement.services.nudges import nudges_send
 from portal.outbox import services
 from portal.outbox.models import MessageKind, OutboundMessage
+from projects.models import Membership, Role
 from tests import factories as f
+from tests.engagement import test_health_helpers as hh
 
 pytestmark = pytest.mark.django_db
 # Tuesday 1 Dec 2026, 09:30 in Moscow (the clients' zone).
@@ -165,3 +170,33 @@ def test_a_quiet_period_sends_neither_nudges_nor_escalations(world):
     nudges_send(now=TUESDAY_0930_MSK + dt.timedelta(days=1))  # quiet period over, still away: the backup hears
     assert _per_person(MessageKind.ESCALATION) == {world.client_lead.email: 1, world.manager.email: 1}
     assert not OutboundMessage.objects.filter(recipient=world.client).exists()
+
+
+# --- health does not count the absence against the client --------------------------------------------------------
+
+
+def _health_setup():
+    as_of = hh.at("2025-06-02 00:00", "Europe/Berlin")  # a Monday
+    start = hh.at("2025-03-03 09:00")
+    proj = hh.project(start=dt.date(2025, 3, 1), created=start)
+    lead = hh.person(proj, "Lena Lead", Role.CLIENT_LEAD, joined=start)
+    manager = proj.manager
+    # a decision asked five days before as_of, its response target (72 h) falling inside the absence, never answered
+    hh.decision(proj, "Hosting", as_of - dt.timedelta(days=5))
+    return proj, lead, manager, as_of
+
+
+@pytest.mark.parametrize("excuse", ["absence", "quiet period"])
+def test_a_response_target_inside_an_absence_or_quiet_period_is_not_counted_as_missed(excuse):
+    proj, lead, manager, as_of = _health_setup()
+    Membership.objects.get_or_create(project=proj, user=manager, defaults={"role": Role.MANAGER})
+    cfg = build_config()
+    missed = compute_signals(load_history(proj, as_of), cfg, as_of, lead.pk)["decisions"]
+    assert missed["sub"] is not None and missed["sub"] < 100  # counted against the lead without an excuse
+    first, last = (as_of - dt.timedelta(days=4)).date(), (as_of - dt.timedelta(days=1)).date()
+    if excuse == "absence":
+        absence_create(actor=lead, user=lead, starts_on=first, ends_on=last)
+    else:
+        quiet_period_create(actor=manager, project=proj, starts_on=first, ends_on=last)
+    excused = compute_signals(load_history(proj, as_of), cfg, as_of, lead.pk)["decisions"]
+    assert excused["sub"] is None or excused["sub"] > missed["sub"]
