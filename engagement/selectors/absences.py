@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from engagement.models import Absence, QuietPeriod, Stakeholder
+from portal.core.time import zone
 
 
 def absence_list_for(*, user) -> list[Absence]:
@@ -63,3 +64,17 @@ def backups_of(*, user) -> list:
         for s in Stakeholder.objects.filter(backup_for__user=user, user__isnull=False, user__is_active=True)
         .select_related("plan__project", "user").order_by("plan__project__name")
     ]
+
+
+def away_and_covering(*, project_id: int, people: list, now: dt.datetime) -> tuple[dict[int, Absence], dict[int, list]]:
+    """Of `people`, who is away on their local day (id -> absence), and for each backup in the project's plan the
+    away primaries they cover (backup id -> [(primary, absence)]): a request to an away person goes to their backup."""
+    away = away_on(days={p.pk: now.astimezone(zone(p.time_zone)).date() for p in people})
+    covering: dict[int, list] = {}
+    if away:
+        for s in Stakeholder.objects.filter(plan__project_id=project_id, backup_for__user_id__in=away, user__isnull=False).select_related(
+            "backup_for__user"
+        ):
+            primary = s.backup_for.user
+            covering.setdefault(s.user_id, []).append((primary, away[primary.pk]))
+    return away, covering

@@ -200,3 +200,34 @@ def test_a_response_target_inside_an_absence_or_quiet_period_is_not_counted_as_m
         quiet_period_create(actor=manager, project=proj, starts_on=first, ends_on=last)
     excused = compute_signals(load_history(proj, as_of), cfg, as_of, lead.pk)["decisions"]
     assert excused["sub"] is None or excused["sub"] > missed["sub"]
+
+
+# --- requests: none to the away person, their backup told whom they cover for --------------------------------------
+
+
+def test_a_decision_request_skips_the_away_person_and_tells_the_backup(world, mailoutbox):
+    from engagement.emails.decisions import queue_decision_request
+
+    _plan_with_backup(world)
+    absence_create(actor=world.client, user=world.client, starts_on=D(2026, 11, 30), ends_on=D(2026, 12, 11))
+    with time_machine.travel(TUESDAY_0930_MSK, tick=False):
+        decision = f.DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.CONSULTED,
+                                     status=DecisionStatus.APPROVED, requested_at=TUESDAY_0930_MSK)
+        queue_decision_request(decision_id=decision.pk)
+        services.outbox_send_due(now=TUESDAY_0930_MSK)
+    assert _per_person(MessageKind.DECISION_REQUEST) == {world.client_lead.email: 1}
+    mail = next(m for m in mailoutbox if m.to == [world.client_lead.email])
+    assert "Boris Client is away until 11 Dec 2026, so it comes to you at once." in mail.body
+
+
+def test_a_sign_off_request_skips_an_away_lead(world):
+    from django.utils import timezone
+
+    from engagement.emails.plan import queue_sign_off_request
+
+    plan = f.CommunicationPlanFactory(project=world.project)
+    plan.sign_off_requested_at = timezone.now()
+    plan.save()
+    absence_create(actor=world.client_lead, user=world.client_lead, starts_on=D(2026, 11, 28), ends_on=D(2026, 12, 11))
+    assert queue_sign_off_request(plan_id=plan.pk) == 0
+    assert not OutboundMessage.objects.filter(kind=MessageKind.SIGN_OFF_REQUEST).exists()
