@@ -98,7 +98,7 @@ def test_the_meeting_page_shows_an_attendee_away_with_the_dates(client, world):
     f.AbsenceFactory(user=world.client_lead, starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 3, 5))
     _as(client, world.manager)
     page = client.get(reverse("engagement:meeting", args=[world.project.slug, meeting.pk])).content.decode()
-    assert page.count("away-chip") == 1
+    assert page.count("away-note") == 1
     assert "away 1 Feb 2027–5 Feb 2027" in page
 
 
