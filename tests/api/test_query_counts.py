@@ -137,6 +137,22 @@ def add_digests(world, objects, n, start):
     )
 
 
+def _absences(user, n, start):
+    first = dt.date(2040, 1, 1)
+    return [em.Absence(user=user, starts_on=first + dt.timedelta(days=2 * (start + i)), ends_on=first + dt.timedelta(days=2 * (start + i))) for i in range(n)]
+
+
+def add_absences(world, objects, n, start):
+    em.Absence.objects.bulk_create(_absences(world.client, n, start))
+
+
+def add_quiet_periods(world, objects, n, start):
+    first = dt.date(2040, 1, 1)
+    em.QuietPeriod.objects.bulk_create(
+        [em.QuietPeriod(project=world.project, starts_on=first + dt.timedelta(days=2 * (start + i)), ends_on=first + dt.timedelta(days=2 * (start + i))) for i in range(n)]
+    )
+
+
 def slug(w, o):
     return {"slug": w.project.slug}
 
@@ -172,6 +188,9 @@ LISTS = {
     "decision-responses": (decision, add_responses, "client", 5),
     "health-list": (slug, add_health, "team", 3),
     "digest-list": (lambda w, o: {}, add_digests, "client", 2),
+    "me-absence-list": (lambda w, o: {}, add_absences, "client", 2),
+    "project-absence-list": (slug, add_absences, "manager", 3),
+    "quiet-period-list": (slug, add_quiet_periods, "client", 3),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from engagement.models import QuietPeriod
 from projects.models import Membership
 from tests import factories as f
 from tests.security import routes as r
@@ -32,6 +33,8 @@ def own_objects(world, **titles) -> dict:
         "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
         "digest": f.DigestFactory(recipient=world.client, **titles.get("digest", {})),
         "milestone": milestone,
+        "absence": f.AbsenceFactory(user=world.client, **titles.get("absence", {})),
+        "quiet_period": QuietPeriod.objects.create(project=p, starts_on=task.due_date, ends_on=task.due_date, **titles.get("quiet_period", {})),
     }
 
 
