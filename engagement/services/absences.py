@@ -12,12 +12,12 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from engagement.models import Absence, QuietPeriod
+from engagement.permissions import require_may_enter_absence_for
 from portal.accounts.models import User
-from projects.models import Membership, Project, Role
+from projects.models import Project
 from projects.permissions import project_access, require
 
 
@@ -33,24 +33,10 @@ def _check_dates(starts_on: dt.date | None, ends_on: dt.date | None) -> None:
         raise ValidationError(errors)
 
 
-def manages_person(*, actor: User, user: User) -> bool:
-    """Whether `actor` manages a project of which `user` is a member (their team)."""
-    managed = Membership.objects.filter(user=actor, role=Role.MANAGER).values("project_id")
-    return Membership.objects.filter(user=user, project_id__in=managed).exists()
-
-
-def _require_may_enter_for(actor: User, user: User) -> None:
-    if actor.pk == user.pk:
-        return
-    if not manages_person(actor=actor, user=user):
-        # Another person's absences are not the actor's business: the same answer as for a missing one.
-        raise Http404
-
-
 @transaction.atomic
 def absence_create(*, actor: User, user: User, starts_on: dt.date, ends_on: dt.date, note: str = "") -> Absence:
     """Declare `user` away from `starts_on` to `ends_on` (both included); refused when it overlaps another absence."""
-    _require_may_enter_for(actor, user)
+    require_may_enter_absence_for(actor, user)
     _check_dates(starts_on, ends_on)
     User.objects.select_for_update().filter(pk=user.pk).first()  # two declarations at once cannot both pass the check
     clash = Absence.objects.filter(user=user, starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on").first()
@@ -65,17 +51,8 @@ def absence_create(*, actor: User, user: User, starts_on: dt.date, ends_on: dt.d
 
 @transaction.atomic
 def absence_delete(*, actor: User, absence: Absence) -> None:
-    _require_may_enter_for(actor, absence.user)
+    require_may_enter_absence_for(actor, absence.user)
     absence.delete()
-
-
-def absence_access(*, user: User, absence_id: int) -> Absence:
-    """An absence the person may change: their own, or one of their team's when they manage a project of it."""
-    absence = Absence.objects.select_related("user").filter(pk=absence_id).first()
-    if absence is None:
-        raise Http404
-    _require_may_enter_for(user, absence.user)
-    return absence
 
 
 @transaction.atomic

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from engagement.forms_absences import AbsenceForm, QuietPeriodForm, TeamAbsenceForm
 from engagement.models import QuietPeriod
+from engagement.permissions import absence_access
 from engagement.selectors.absences import team_absences
 from engagement.services.absences import (
-    absence_access,
     absence_create,
     absence_delete,
     quiet_period_create,
