@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from engagement.models import CommunicationPlan, Decision, Meeting, MeetingSeries, Milestone, Stakeholder
-from projects.models import Project
+from engagement.models import Absence, CommunicationPlan, Decision, Meeting, MeetingSeries, Milestone, Stakeholder
+from projects.models import Membership, Project, Role
 from projects.permissions import ProjectAccess, object_access, project_access
 
 
@@ -55,3 +55,27 @@ def stakeholder_access(*, user, stakeholder_id: int, project: Project | None = N
 
 def milestone_access(*, user, milestone_id: int, project: Project | None = None) -> tuple[Milestone, ProjectAccess]:
     return object_access(user=user, model=Milestone, pk=milestone_id, project=project)
+
+
+def manages_person(*, actor, user) -> bool:
+    """Whether `actor` manages a project of which `user` is a member (their team)."""
+    managed = Membership.objects.filter(user=actor, role=Role.MANAGER).values("project_id")
+    return Membership.objects.filter(user=user, project_id__in=managed).exists()
+
+
+def require_may_enter_absence_for(actor, user) -> None:
+    """A person enters their own absences; a project manager those of the members of their projects."""
+    if actor.pk == user.pk:
+        return
+    if not manages_person(actor=actor, user=user):
+        # Another person's absences are not the actor's business: the same answer as for a missing one.
+        raise Http404
+
+
+def absence_access(*, user, absence_id: int) -> Absence:
+    """An absence the person may change: their own, or one of their team's when they manage a project of it."""
+    absence = Absence.objects.select_related("user").filter(pk=absence_id).first()
+    if absence is None:
+        raise Http404
+    require_may_enter_absence_for(user, absence.user)
+    return absence

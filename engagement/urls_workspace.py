@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from engagement.views import timeline
+from engagement.views import absences, timeline
 from engagement.views import workspace_decisions as decisions
 from engagement.views import workspace_meetings as meetings
 from engagement.views import workspace_plan as plan
@@ -10,6 +10,10 @@ from engagement.views import workspace_plan as plan
 P = "projects/<slug:slug>/"
 
 urlpatterns = [
+    path(P + "absences/", absences.team_absences_page, name="absences"),
+    path(P + "absences/<int:pk>/remove/", absences.team_absence_remove, name="absence-remove"),
+    path(P + "quiet-periods/", absences.quiet_period_add, name="quiet-period-add"),
+    path(P + "quiet-periods/<int:pk>/remove/", absences.quiet_period_remove, name="quiet-period-remove"),
     path(P + "plan/", plan.plan, name="plan"),
     path(P + "plan/edit/", plan.plan_edit, name="plan-edit"),
     path(P + "plan/print/", plan.plan_print, name="plan-print"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from engagement.views import absences
 from engagement.views.home import home
 from engagement.views.preferences import language_switch, preferences
 from portal.accounts import urls as accounts_urls
@@ -31,6 +32,8 @@ urlpatterns = [
             (
                 [
                     path("accounts/preferences/", preferences, name="preferences"),
+                    path("accounts/preferences/absences/", absences.absence_add, name="absence-add"),
+                    path("accounts/preferences/absences/<int:pk>/remove/", absences.absence_remove, name="absence-remove"),
                     path("accounts/language/", language_switch, name="language"),
                     *accounts_urls.urlpatterns,
                     path("invite/<str:token>/", invite_accept, name="invite-accept"),

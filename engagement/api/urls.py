@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.api.views import decisions, meetings, milestones, plan, reads
+from engagement.api.views import absences, decisions, meetings, milestones, plan, reads
 from portal.core.api import fields  # noqa: F401  (registers the <id:...> converter)
 
 P = "projects/<slug:slug>/"
@@ -32,6 +32,12 @@ urlpatterns = [
     path(P + "decisions/<id:pk>/responses/", decisions.DecisionResponseListView.as_view(), name="decision-responses"),
     path(P + "milestones/", milestones.MilestoneListView.as_view(), name="milestone-list"),
     path(P + "milestones/<id:pk>/", milestones.MilestoneDetailView.as_view(), name="milestone-detail"),
+    path(P + "absences/", absences.TeamAbsenceListView.as_view(), name="project-absence-list"),
+    path(P + "absences/<id:pk>/", absences.TeamAbsenceDetailView.as_view(), name="project-absence-detail"),
+    path(P + "quiet-periods/", absences.QuietPeriodListView.as_view(), name="quiet-period-list"),
+    path(P + "quiet-periods/<id:pk>/", absences.QuietPeriodDetailView.as_view(), name="quiet-period-detail"),
+    path("me/absences/", absences.MyAbsenceListView.as_view(), name="me-absence-list"),
+    path("me/absences/<id:pk>/", absences.MyAbsenceDetailView.as_view(), name="me-absence-detail"),
     path(P + "health/", reads.HealthListView.as_view(), name="health-list"),
     path("digests/", reads.DigestListView.as_view(), name="digest-list"),
     path("digests/<id:pk>/", reads.DigestDetailView.as_view(), name="digest-detail"),

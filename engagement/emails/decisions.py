@@ -7,6 +7,7 @@ from django.utils import timezone
 from engagement.emails.common import automated_headers, portal_url
 from engagement.models import Decision, DecisionResponse
 from engagement.models.decisions import Involvement
+from engagement.selectors.absences import away_and_covering
 from engagement.services.links import A, action_link_create, action_link_url
 from portal.core.time import next_working_instant
 from portal.outbox.email import render_email
@@ -17,8 +18,8 @@ from projects.permissions import ProjectAccess
 
 
 def queue_decision_request(*, decision_id: int) -> int:
-    """One e-mail per client person who may answer (`decision:<id>:<person>`), held for their working hours.
-    Safe to call twice."""
+    """One e-mail per client person who may answer (`decision:<id>:<person>`), held for their working hours; none to
+    a person away that day, and their backup's e-mail says whom they cover for. Safe to call twice."""
     decision = Decision.objects.select_related("project__manager").filter(pk=decision_id).first()
     if decision is None or not decision.needs_client:
         return 0
@@ -26,11 +27,15 @@ def queue_decision_request(*, decision_id: int) -> int:
     answered = set(DecisionResponse.objects.filter(decision=decision).values_list("user_id", flat=True))
     action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
     queued = 0
-    for membership in Membership.objects.filter(project=project, role__in=CLIENT_ROLES, user__is_active=True).select_related("user"):
+    memberships = list(Membership.objects.filter(project=project, role__in=CLIENT_ROLES, user__is_active=True).select_related("user"))
+    away, covering = away_and_covering(project_id=project.pk, people=[m.user for m in memberships], now=timezone.now())
+    for membership in memberships:
         person = membership.user
         key = f"decision:{decision.pk}:{person.pk}"
         access = ProjectAccess(project=project, user=person, role=membership.role)
-        if person.pk in answered or not access.can_respond_to(decision) or OutboundMessage.objects.filter(dedupe_key=key).exists():
+        if person.pk in answered or person.pk in away or not access.can_respond_to(decision):
+            continue
+        if OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
         context = {
             "person": person,
@@ -39,6 +44,7 @@ def queue_decision_request(*, decision_id: int) -> int:
             "approve": action == A.APPROVE,
             "action_url": action_link_url(action_link_create(person=person, action=action, obj=decision)),
             "view_url": portal_url("engagement:decision", project.slug, decision.pk),
+            "covering": covering.get(person.pk, []),
         }
         rendered = render_email("decision_request", context, language=person.language, time_zone=person.time_zone)
         headers = automated_headers(kind=MessageKind.DECISION_REQUEST, language=person.language,

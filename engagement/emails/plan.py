@@ -6,6 +6,7 @@ from django.utils import timezone, translation
 
 from engagement.emails.common import automated_headers, portal_url
 from engagement.models import CommunicationPlan
+from engagement.selectors.absences import away_and_covering
 from engagement.selectors.plan_history import plan_changes_since_sign_off
 from portal.core.time import next_working_instant
 from portal.outbox.email import render_email
@@ -18,7 +19,8 @@ def queue_sign_off_request(*, plan_id: int) -> int:
     """One e-mail per active client lead (`signoff:<plan>:<version>:<person>:<request date>`), with a link to the
     plan's sign-off page and, after an earlier sign-off, what changed since that version; asking again the same day
     sends nothing more. Not sent when the version is signed off by
-    now, or to a lead who turned off e-mails about what awaits them. Returns how many were queued."""
+    now, to a lead who turned off e-mails about what awaits them, or to a lead away that day (a lead who is their
+    backup is told whom they cover for). Returns how many were queued."""
     plan = CommunicationPlan.objects.select_related("project__manager").filter(pk=plan_id).first()
     if plan is None or plan.sign_off_requested_at is None or plan.signed_off_version == plan.version:
         return 0
@@ -27,15 +29,17 @@ def queue_sign_off_request(*, plan_id: int) -> int:
     plan_url = portal_url("engagement:plan", project.slug)
     queued = 0
     leads = Membership.objects.filter(project=project, role=Role.CLIENT_LEAD, user__is_active=True, user__email_nudges=True)
-    for person in [m.user for m in leads.select_related("user").order_by("user_id")]:
+    people = [m.user for m in leads.select_related("user").order_by("user_id")]
+    away, covering = away_and_covering(project_id=project.pk, people=people, now=timezone.now())
+    for person in people:
         key = f"signoff:{plan.pk}:{plan.version}:{person.pk}:{day}"
-        if OutboundMessage.objects.filter(dedupe_key=key).exists():
+        if person.pk in away or OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
         with translation.override(person.language):
             # What changed since the last signed version, in the reader's words (None before a first sign-off).
             since_sign_off = plan_changes_since_sign_off(plan)
         context = {"person": person, "plan": plan, "project": project, "manager": manager, "plan_url": plan_url,
-                   "since_sign_off": since_sign_off}
+                   "since_sign_off": since_sign_off, "covering": covering.get(person.pk, [])}
         rendered = render_email("sign_off_request", context, language=person.language, time_zone=person.time_zone)
         headers = automated_headers(kind=MessageKind.SIGN_OFF_REQUEST, language=person.language,
                                     sender_name=str(manager), reply_to=manager.email)

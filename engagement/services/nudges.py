@@ -8,6 +8,10 @@ asked to cover, once per item: every item a run escalates to one backup goes int
 and the manager gets one notice per run listing every escalation (the items are recorded in
 the bundle's payload, so a later run never escalates them again). Both wait for the
 recipient's working hours.
+
+While a person is away (a declared absence covering their local day) they get no nudge, and everything they
+owe goes to their backup at once, the bundle saying until when they are away. A project in a quiet period
+sends neither nudges nor escalations.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from engagement.emails.common import automated_headers, portal_url
-from engagement.models import Stakeholder
+from engagement.models import Absence, Stakeholder
 from engagement.models.plan import CommunicationPlan
+from engagement.selectors.absences import away_on, is_quiet, quiet_days
 from engagement.selectors.awaiting import decisions_awaiting_by_person, report_awaited
 from engagement.services.digests import digest_slot
 from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
@@ -83,24 +88,38 @@ def _items(people: dict[int, User], now: dt.datetime) -> dict[int, list[Item]]:
 def nudges_send(*, now: dt.datetime | None = None) -> int:
     """Queue today's nudge bundles and due escalations. Safe to run twice; returns how many rows were queued."""
     now = now or timezone.now()
+    clients = {person.pk: person for person in User.objects.filter(is_active=True, kind=User.Kind.CLIENT)}
+    today = {pk: now.astimezone(zone(person.time_zone)).date() for pk, person in clients.items()}
+    away = away_on(days=today)
     people = {}
     local_dates = {}
-    for person in User.objects.filter(is_active=True, kind=User.Kind.CLIENT):
+    for pk, person in clients.items():
         local_date = _in_morning(now, person.time_zone)
-        if local_date is not None:
-            people[person.pk] = person
-            local_dates[person.pk] = local_date
+        if local_date is not None or pk in away:
+            people[pk] = person
+            local_dates[pk] = local_date
     if not people:
         return 0
-    items = _items(people, now)
+    items = _without_quiet(_items(people, now), today)
     queued = 0
     for person_id, owed in items.items():
         person, local_date = people[person_id], local_dates[person_id]
+        if local_date is None or person_id in away:
+            continue
         owed_before_today = [item for item in owed if not _asked_today(item, person, local_date)]
         if person.email_nudges and owed_before_today and not _digest_day(person, local_date, now):
             queued += _queue_nudge(person, owed_before_today, local_date, now)
-    queued += _escalate(people, items, now)
+    queued += _escalate(people, items, now, away)
     return queued
+
+
+def _without_quiet(items: dict[int, list[Item]], today: dict[int, dt.date]) -> dict[int, list[Item]]:
+    """Leave out the items of projects in a quiet period on the person's local day."""
+    if not items:
+        return items
+    days = [today[pid] for pid in items]
+    spans = quiet_days(project_ids={i.project.pk for owed in items.values() for i in owed}, start=min(days), end=max(days))
+    return {pid: [i for i in owed if not is_quiet(spans, i.project.pk, today[pid])] for pid, owed in items.items()}
 
 
 def _asked_today(item: Item, person: User, local_date: dt.date) -> bool:
@@ -159,10 +178,11 @@ class Escalation:
     primary: User
     backup: User
     hours: int
+    away: Absence | None = None
 
 
-def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.datetime) -> int:
-    """One bundle per backup and one notice per manager for everything this run escalates."""
+def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.datetime, away: dict[int, Absence]) -> int:
+    """One bundle per backup and one notice per manager for everything this run escalates (at once for an absent primary)."""
     overdue = [(pid, item) for pid, owed in items.items() for item in owed]
     if not overdue:
         return 0
@@ -176,10 +196,10 @@ def _escalate(people: dict[int, User], items: dict[int, list[Item]], now: dt.dat
     per_backup: dict[int, list[Escalation]] = defaultdict(list)
     for person_id, item in sorted(overdue, key=lambda pair: pair[1].since):
         hours = targets.get(item.project.pk, DEFAULT_RESPONSE_HOURS)
-        if item.since > now - dt.timedelta(hours=hours):
+        if person_id not in away and item.since > now - dt.timedelta(hours=hours):
             continue
         for backup in backups.get((item.project.pk, person_id), []):
-            per_backup[backup.pk].append(Escalation(item, people[person_id], backup, hours))
+            per_backup[backup.pk].append(Escalation(item, people[person_id], backup, hours, away.get(person_id)))
     done = _escalated_before(list(per_backup))
     per_manager: dict[int, list[Escalation]] = defaultdict(list)
     queued = 0
@@ -223,7 +243,7 @@ def _view_url(item: Item) -> str:
 def _queue_backup_bundle(escalations: list[Escalation], now: dt.datetime) -> int:
     backup = escalations[0].backup
     manager = escalations[0].item.project.manager
-    entries = [{"item": e.item, "primary": e.primary, "hours": e.hours, "days": e.item.age_days(now),
+    entries = [{"item": e.item, "primary": e.primary, "hours": e.hours, "days": e.item.age_days(now), "away": e.away,
                 "view_url": _view_url(e.item),
                 "handle_url": action_link_url(action_link_create(person=backup, action=A.HANDLE, obj=e.item.obj))}
                for e in escalations]

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from engagement.forms_absences import AbsenceForm
+from engagement.selectors.absences import absence_list_for, backups_of
 from engagement.selectors.awaiting import person_owes_answers
 from portal.accounts import services
 from portal.accounts.forms import PreferencesForm
@@ -48,13 +50,22 @@ def preferences(request):
             # The saved language wins at once: the switcher's cookie follows it.
             set_language_cookie(response, user.language)
             return response
+    return render_preferences(request, form=form, status=400 if form.errors else 200)
+
+
+def render_preferences(request, *, form=None, absence_form=None, status: int = 200):
+    """The page with its forms (the absence form posts to its own address and comes back here with its errors)."""
+    user = request.user
     context = {
-        "form": form,
+        "form": form or PreferencesForm(initial=PreferencesForm.initial_for(user)),
         "time_zones": TIME_ZONE_CHOICES,
         "owes_answers": _owes_answers(user),
         "api_tokens": api_tokens_for(user=request.user),
+        "absences": absence_list_for(user=user),
+        "absence_form": absence_form or AbsenceForm(),
+        "covers": backups_of(user=user),
     }
-    return TemplateResponse(request, "accounts/preferences.html", context, status=400 if form.errors else 200)
+    return TemplateResponse(request, "accounts/preferences.html", context, status=status)
 
 
 def _attach(form, error: ValidationError) -> None:

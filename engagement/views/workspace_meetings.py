@@ -26,6 +26,7 @@ from engagement.forms import (
 from engagement.forms_recurrence import SeriesForm
 from engagement.models import Attendance, MeetingSeries
 from engagement.permissions import meeting_access, series_access
+from engagement.selectors.absences import away_on
 from engagement.selectors.core import consistency_strip, meeting_list_for_project
 from engagement.services.agenda import agenda_draft, decisions_awaiting_client
 from engagement.services.meetings import (
@@ -37,6 +38,7 @@ from engagement.services.meetings import (
 )
 from engagement.services.recurrence import rrule_describe
 from engagement.services.series import series_create, series_end, series_update
+from portal.core.time import zone
 from projects.permissions import project_access, require
 from projects.views.common import invalid_status, render_tab, run_action, run_service
 
@@ -164,7 +166,12 @@ def _meeting(request, slug, pk):
 
 
 def _attendance(meeting):
-    return list(Attendance.objects.filter(meeting=meeting).select_related("user").order_by("user__full_name", "user__email"))
+    """The attendees, each with `away`: their absence covering the meeting's day in their own zone (or None)."""
+    attendance = list(Attendance.objects.filter(meeting=meeting).select_related("user").order_by("user__full_name", "user__email"))
+    away = away_on(days={a.user_id: meeting.starts_at.astimezone(zone(a.user.time_zone)).date() for a in attendance})
+    for a in attendance:
+        a.away = away.get(a.user_id)
+    return attendance
 
 
 def _meeting_page(request, access, meeting, status=200, **forms_):

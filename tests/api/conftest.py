@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conversations.models import Comment
-from engagement.models import Attendance, Involvement, PlanVersion
+from engagement.models import Attendance, Involvement, PlanVersion, QuietPeriod
 from projects.models import Role
 from tests import factories as f
 
@@ -38,6 +38,8 @@ class Objects:
     snapshot: object
     newcomer: object
     comment: object
+    absence: object
+    quiet_period: object
 
 
 @pytest.fixture
@@ -74,6 +76,8 @@ def objects(world) -> Objects:
         snapshot=f.HealthSnapshotFactory(project=project),
         newcomer=f.StaffFactory(email="newcomer@example.com"),
         comment=Comment.objects.create(project=project, task=task, author=world.client, body="Is it final?"),
+        absence=f.AbsenceFactory(user=world.client, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 5)),
+        quiet_period=QuietPeriod.objects.create(project=project, starts_on=dt.date(2030, 2, 1), ends_on=dt.date(2030, 2, 3)),
     )
 
 

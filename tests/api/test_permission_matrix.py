@@ -167,6 +167,22 @@ MATRIX = {
     ("milestone-detail", "get"): (obj("milestone"), None, rule(200)),
     ("milestone-detail", "patch"): (obj("milestone"), lambda w, o, p: {"name": "Beta 2"}, rule(200, MANAGER)),
     ("milestone-detail", "delete"): (obj("milestone"), None, rule(204, MANAGER)),
+    ("me-absence-list", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
+    ("me-absence-list", "post"): (
+        lambda w, o: {}, lambda w, o, p: {"starts_on": "2031-03-01", "ends_on": "2031-03-02"},
+        {**{p: 201 for p in ALL}, "anonymous": 401},
+    ),
+    ("me-absence-detail", "delete"): (
+        lambda w, o: {"pk": o.absence.pk}, None, {**{p: 404 for p in ALL}, "client": 204, "anonymous": 401},
+    ),
+    ("project-absence-list", "get"): (slug, None, rule(200, MANAGER)),
+    ("project-absence-list", "post"): (
+        slug, lambda w, o, p: {"person": w.client.pk, "starts_on": "2031-03-01", "ends_on": "2031-03-02"}, rule(201, MANAGER),
+    ),
+    ("project-absence-detail", "delete"): (obj("absence"), None, rule(204, MANAGER)),
+    ("quiet-period-list", "get"): (slug, None, rule(200)),
+    ("quiet-period-list", "post"): (slug, lambda w, o, p: {"starts_on": "2031-03-01", "ends_on": "2031-03-02"}, rule(201, MANAGER)),
+    ("quiet-period-detail", "delete"): (obj("quiet_period"), None, rule(204, MANAGER)),
     ("search", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
     ("digest-list", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
     ("digest-detail", "get"): (
@@ -190,7 +206,7 @@ MATRIX = {
 WATCHED = (
     pm.Project, pm.Membership, pm.Invitation, pm.Task, pm.ProgressReport, pm.Risk, pm.AuditEvent,
     em.CommunicationPlan, em.Stakeholder, em.MeetingSeries, em.Meeting, em.Attendance, em.Decision,
-    em.DecisionResponse, OutboundMessage, Token, Comment, Notification,
+    em.DecisionResponse, em.Absence, em.QuietPeriod, OutboundMessage, Token, Comment, Notification,
 )
 
 

@@ -138,6 +138,22 @@ def add_digests(world, objects, n, start):
     )
 
 
+def _absences(user, n, start):
+    first = dt.date(2040, 1, 1)
+    return [em.Absence(user=user, starts_on=first + dt.timedelta(days=2 * (start + i)), ends_on=first + dt.timedelta(days=2 * (start + i))) for i in range(n)]
+
+
+def add_absences(world, objects, n, start):
+    em.Absence.objects.bulk_create(_absences(world.client, n, start))
+
+
+def add_quiet_periods(world, objects, n, start):
+    first = dt.date(2040, 1, 1)
+    em.QuietPeriod.objects.bulk_create(
+        [em.QuietPeriod(project=world.project, starts_on=first + dt.timedelta(days=2 * (start + i)), ends_on=first + dt.timedelta(days=2 * (start + i))) for i in range(n)]
+    )
+
+
 def slug(w, o):
     return {"slug": w.project.slug}
 
@@ -209,6 +225,9 @@ LISTS = {
     "risk-comment-list": (risk, _add_comments("risk"), "client", 5),
     "mentionable-list": (slug, add_memberships, "client", 3),
     "inbox": (lambda w, o: {}, add_inbox, "client", 2),
+    "me-absence-list": (lambda w, o: {}, add_absences, "client", 2),
+    "project-absence-list": (slug, add_absences, "manager", 3),
+    "quiet-period-list": (slug, add_quiet_periods, "client", 3),
 }
 
 

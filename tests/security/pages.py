@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from conversations.models import Comment, Notification
 from conversations.text import render
+from engagement.models import QuietPeriod
 from projects.models import Membership
 from tests import factories as f
 from tests.security import routes as r
@@ -40,6 +41,8 @@ def own_objects(world, **titles) -> dict:
         "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
         "digest": f.DigestFactory(recipient=world.client, **titles.get("digest", {})),
         "milestone": milestone,
+        "absence": f.AbsenceFactory(user=world.client, **titles.get("absence", {})),
+        "quiet_period": QuietPeriod.objects.create(project=p, starts_on=task.due_date, ends_on=task.due_date, **titles.get("quiet_period", {})),
     }
 
 

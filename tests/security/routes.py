@@ -80,6 +80,8 @@ PERSONAL = {
     "conversations:inbox-read-all",
     "api:inbox",
     "api:inbox-read",
+    "accounts:absence-add",
+    "api:me-absence-list",
 }
 
 # Project routes whose only kwarg is the slug: the foreign project's slug.
@@ -133,6 +135,10 @@ SLUG_ONLY = {
     "api:decision-propose",
     "api:health-list",
     "api:mentionable-list",
+    "engagement:absences",
+    "engagement:quiet-period-add",
+    "api:project-absence-list",
+    "api:quiet-period-list",
 }
 
 # Routes with a pk: which of the foreign objects it stands for.
@@ -212,6 +218,12 @@ PK_OBJECT = {
     "api:meeting-comment-list": "meeting",
     "api:risk-comment-list": "risk",
     "api:comment-detail": "comment",
+    "accounts:absence-remove": "absence",
+    "engagement:absence-remove": "absence",
+    "engagement:quiet-period-remove": "quiet_period",
+    "api:me-absence-detail": "absence",
+    "api:project-absence-detail": "absence",
+    "api:quiet-period-detail": "quiet_period",
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).

@@ -49,6 +49,8 @@ def _evil_world(world):
         meeting={"title": TITLE, "agenda": LONG, "starts_at": start, "ends_at": start + dt.timedelta(hours=1)},
         series={"title": TITLE},
         milestone={"name": TITLE, "description": LONG},
+        absence={"note": TITLE[:300]},
+        quiet_period={"reason": TITLE[:300]},
         plan={"expectations": LONG},
         digest={"subject": "Your week", "body_text": LONG, "body_html": "<p>escaped by the builder</p>"},
     )

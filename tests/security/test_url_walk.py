@@ -22,6 +22,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from conversations.models import Comment, Notification
+from engagement.models import QuietPeriod
 from projects.models import Membership, Role
 from tests import factories as f
 from tests.conftest import PERSONAS
@@ -91,6 +92,8 @@ def _foreign_world():
         "membership": membership,
         "warning": warning,
         "digest": digest,
+        "absence": f.AbsenceFactory(user=their_client, note=f"{MARK} absence"),
+        "quiet_period": QuietPeriod.objects.create(project=project, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 2), reason=f"{MARK} quiet"),
     }
     return project, objects, token
 
