@@ -76,6 +76,11 @@ PERSONAL = {
     "api:my-task-list",
     "projects:search",
     "api:search",
+    "projects:my-tasks",
+    "projects:my-tasks-csv",
+    "projects:my-task-filter-new",
+    "api:me-task-list",
+    "api:me-task-filter-list",
 }
 
 # Project routes whose only kwarg is the slug: the foreign project's slug.
@@ -189,6 +194,9 @@ PK_OBJECT = {
     "api:decision-supersede": "decision",
     "api:decision-responses": "decision",
     "api:digest-detail": "digest",
+    "projects:my-task-filter": "saved_filter",
+    "projects:my-task-filter-delete": "saved_filter",
+    "api:me-task-filter-detail": "saved_filter",
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from projects.models import Membership, Role
+from projects.models import Membership, Role, SavedTaskFilter
 from tests import factories as f
 from tests.conftest import PERSONAS
 from tests.security import routes as r
@@ -84,6 +84,7 @@ def _foreign_world():
         "membership": membership,
         "warning": warning,
         "digest": digest,
+        "saved_filter": SavedTaskFilter.objects.create(user=stranger, name=f"{MARK} filter", filters={"project": project.slug}),
     }
     return project, objects, token
 
