@@ -123,4 +123,4 @@ def saved_filter_remove(request, pk):
 def my_tasks_csv(request):
     my_tasks_access(user=request.user)
     form = filter_form(request.user, request.GET or None)
-    return tasks_csv_response(my_tasks(request.user, **form.task_filters()), filename="my-tasks.csv")
+    return tasks_csv_response(my_tasks(request.user, **form.task_filters()), filename="my-tasks.csv", with_project=True)

@@ -116,7 +116,10 @@ def test_the_export_link_carries_the_filters_and_the_export_applies_them(client,
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
-    assert sorted(row[1] for row in rows[1:]) == ["Fix the login", "Kick-off notes", "Send the logo"]
+    assert rows[0][:3] == ["ID", "Project", "Title"]
+    assert sorted((row[1], row[2]) for row in rows[1:]) == [
+        ("Acme portal", "Fix the login"), ("Acme portal", "Kick-off notes"), ("Acme portal", "Send the logo")
+    ]
 
 
 def test_pages_of_25(client, world):
