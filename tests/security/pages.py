@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from projects.models import Membership
+from projects.models import Membership, SavedTaskFilter
 from tests import factories as f
 from tests.security import routes as r
 
@@ -32,6 +32,9 @@ def own_objects(world, **titles) -> dict:
         "warning": f.HealthWarningFactory(project=p, person=world.client, opened_at=task.created_at),
         "digest": f.DigestFactory(recipient=world.client, **titles.get("digest", {})),
         "milestone": milestone,
+        "saved_filter": SavedTaskFilter.objects.create(
+            user=world.manager, filters={"project": p.slug}, **{"name": "Acme", **titles.get("saved_filter", {})}
+        ),
     }
 
 
