@@ -31,6 +31,11 @@ def filter_form(user, data) -> MyTaskFilterForm:
     return form
 
 
+def as_query(filters: dict) -> str:
+    """A saved filter as the page's query, in the form's field order (PostgreSQL's jsonb keeps no key order)."""
+    return urlencode([(name, filters[name]) for name in MyTaskFilterForm.field_order if name in filters])
+
+
 def _page(request, *, data=None, save_form=None, edit_forms=None, status=200):
     saved = list(saved_task_filters(request.user))
     if data is None:
@@ -42,7 +47,7 @@ def _page(request, *, data=None, save_form=None, edit_forms=None, status=200):
     page = paginator.get_page(request.GET.get("page"))
     edit_forms = edit_forms or {}
     for item in saved:
-        item.query = urlencode(item.filters)
+        item.query = as_query(item.filters)
         item.current = item.filters == query
         item.form = edit_forms.get(item.pk) or SavedFilterForm(
             initial={"name": item.name, "is_default": item.is_default}, auto_id=f"saved-{item.pk}-%s"
@@ -88,7 +93,7 @@ def saved_filter_new(request):
         form.add_service_error(error)
         return _page(request, data=query, save_form=form, status=400)
     messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
-    return _back(urlencode(saved.filters))
+    return _back(as_query(saved.filters))
 
 
 @login_required
@@ -104,9 +109,9 @@ def saved_filter_edit(request, pk):
         )
     except ValidationError as error:
         form.add_service_error(error)
-        return _page(request, data=QueryDict(urlencode(saved.filters)), edit_forms={saved.pk: form}, status=400)
+        return _page(request, data=QueryDict(as_query(saved.filters)), edit_forms={saved.pk: form}, status=400)
     messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
-    return _back(urlencode(saved.filters))
+    return _back(as_query(saved.filters))
 
 
 @login_required
