@@ -179,14 +179,27 @@ class TaskFilterForm(StyledForm):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, access, **kwargs):
+    def __init__(self, *args, access=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = member_users(access.project)
+        self.fields["owner"].queryset = member_users(access.project) if people is None else people
+
+    def valid_data(self) -> dict:
+        """What is valid of the query: a choice no longer offered (a person or a project one has left) is dropped,
+        the rest applies."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    def valid_query(self) -> dict:
+        """The query's valid parts as typed (for an address or a saved filter)."""
+        data = self.valid_data()
+        return {name: self.data[name] for name in self.fields if data.get(name) not in (None, "", False) and self.data.get(name)}
 
     def task_filters(self, *, board: bool = False) -> dict:
-        """The filters of the tasks page for `task_list_for_project`: open tasks unless a status is chosen; the
+        """The filters of the tasks pages for `Task.objects.filtered`: open tasks unless a status is chosen; the
         board shows every status unless one is chosen. The CSV export applies the same."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data()
         status = data.get("status") or None
         filters = {
             "side": data.get("side") or None,
@@ -197,6 +210,34 @@ class TaskFilterForm(StyledForm):
         if board and filters["status"] == "open":
             filters["status"] = None
         return filters
+
+
+class MyTaskFilterForm(TaskFilterForm):
+    """The tasks page's filters across the person's projects, and which project."""
+
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False, to_field_name="slug", empty_label=_("All my projects")
+    )
+
+    field_order = ["project", "side", "owner", "status", "overdue"]
+
+    def __init__(self, *args, projects, people, **kwargs):
+        super().__init__(*args, people=people, **kwargs)
+        self.fields["project"].queryset = projects
+        self.order_fields(self.field_order)
+
+    def task_filters(self, *, board: bool = False) -> dict:
+        return {**super().task_filters(board=board), "project": self.valid_data().get("project")}
+
+
+class SavedFilterForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+    is_default = forms.BooleanField(label=_("Open this one first"), required=False)
+    query = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["placeholder"] = _("e.g. Overdue for Acme")
 
 
 class RiskForm(StyledForm):

@@ -176,6 +176,24 @@ class TaskQuerySet(VisibilityQuerySet):
     def overdue(self, today: dt.date | None = None):
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
+    def filtered(self, *, side: str | None = None, owner=None, overdue: bool | None = None, status=None):
+        """The tasks pages' filters: `side` client/team, `owner` (user or id), `overdue`, `status` (one, a list, or
+        "open")."""
+        qs = self
+        if side:
+            qs = qs.filter(side=side)
+        if owner:
+            qs = qs.filter(owner_id=getattr(owner, "pk", owner))
+        if overdue:
+            qs = qs.overdue()
+        if status == "open":
+            qs = qs.open()
+        elif isinstance(status, (list, tuple, set, frozenset)):
+            qs = qs.filter(status__in=list(status))
+        elif status:
+            qs = qs.filter(status=status)
+        return qs
+
 
 class Task(TimeStamped):
     # project and owner are indexed by the composite indexes below (their first column).
@@ -370,3 +388,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class SavedTaskFilter(TimeStamped):
+    """A person's named set of "my tasks" filters, as the page's query reads them (`{"status": "all", ...}`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_task_filters", db_index=False)
+    name = models.CharField(_("name"), max_length=80)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    is_default = models.BooleanField(_("open first"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved task filter")
+        verbose_name_plural = _("saved task filters")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_task_filter_name"),
+            models.UniqueConstraint(fields=["user"], condition=Q(is_default=True), name="saved_task_filter_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

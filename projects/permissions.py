@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from projects.models import CLIENT_ROLES, STAFF_ROLES, Membership, Project, Risk, Role, Task, TaskSide
+from projects.models import CLIENT_ROLES, STAFF_ROLES, Membership, Project, Risk, Role, SavedTaskFilter, Task, TaskSide
 
 
 @dataclass(frozen=True)
@@ -235,3 +235,19 @@ def object_access(*, user, model, pk, project: Project | None = None, related=()
     access = project_access(user=user, project=obj.project)
     _visible(access, obj)
     return obj, access
+
+
+def my_tasks_access(*, user) -> None:
+    """"My tasks" is for the team and managers: client people have "my work" instead (404, as for a missing page)."""
+    if not getattr(user, "is_authenticated", False) or user.is_client:
+        raise Http404
+    _require_active(user)
+
+
+def saved_filter_access(*, user, filter_id: int) -> SavedTaskFilter:
+    """One of the person's own saved filters; anybody else's is missing (404)."""
+    my_tasks_access(user=user)
+    saved = SavedTaskFilter.objects.filter(pk=filter_id, user=user).first()
+    if saved is None:
+        raise Http404
+    return saved

@@ -260,3 +260,29 @@ class AuditEventOutputSerializer(serializers.Serializer):
     object_id = serializers.CharField()
     object_repr = serializers.CharField()
     changes = serializers.DictField()
+
+
+FILTERS_HELP = (
+    "The filters of `/api/v1/me/tasks/` by name: `project` (a slug), `side` (client/team), `owner` (a person's id), "
+    "`status` (a status, `all`, or empty for open tasks), `overdue` (`on`)."
+)
+
+
+class SavedTaskFilterOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    filters = serializers.DictField(child=serializers.CharField(), help_text=FILTERS_HELP)
+    is_default = serializers.BooleanField(help_text="Opened first on the My tasks page.")
+    created_at = serializers.DateTimeField()
+
+
+class SavedTaskFilterCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80, allow_blank=True)
+    filters = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict, help_text=FILTERS_HELP)
+    is_default = serializers.BooleanField(required=False, default=False)
+
+
+class SavedTaskFilterUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    filters = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, help_text=FILTERS_HELP)
+    is_default = serializers.BooleanField(required=False)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portal.core.api import fields  # noqa: F401  (registers the <id:...> converter)
-from projects.api.views import projects, risks, search, tasks
+from projects.api.views import my_tasks, projects, risks, search, tasks
 
 P = "projects/<slug:slug>/"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path(P + "invitations/<id:pk>/revoke/", projects.InvitationRevokeView.as_view(), name="invitation-revoke"),
     path("tasks/", tasks.MyTaskListView.as_view(), name="my-task-list"),
     path("search/", search.SearchView.as_view(), name="search"),
+    path("me/tasks/", my_tasks.MeTaskListView.as_view(), name="me-task-list"),
+    path("me/task-filters/", my_tasks.SavedTaskFilterListView.as_view(), name="me-task-filter-list"),
+    path("me/task-filters/<id:pk>/", my_tasks.SavedTaskFilterDetailView.as_view(), name="me-task-filter-detail"),
     path(P + "tasks/", tasks.TaskListView.as_view(), name="task-list"),
     path(P + "tasks/<id:pk>/", tasks.TaskDetailView.as_view(), name="task-detail"),
     path(P + "tasks/<id:pk>/assign/", tasks.TaskAssignView.as_view(), name="task-assign"),

@@ -94,19 +94,7 @@ def task_list_for_project(
 ) -> QuerySet[Task]:
     """Filters: `side` client/team, `owner` (user or id), `overdue`, `status` (one, a list, or "open")."""
     qs = Task.objects.filter(project=access.project).visible_to(access).select_related("owner", "project")
-    if side:
-        qs = qs.filter(side=side)
-    if owner:
-        qs = qs.filter(owner_id=getattr(owner, "pk", owner))
-    if overdue:
-        qs = qs.overdue()
-    if status == "open":
-        qs = qs.open()
-    elif isinstance(status, (list, tuple, set, frozenset)):
-        qs = qs.filter(status__in=list(status))
-    elif status:
-        qs = qs.filter(status=status)
-    return qs.order_by("due_date", "pk")
+    return qs.filtered(side=side, owner=owner, overdue=overdue, status=status).order_by("due_date", "pk")
 
 
 TASK_COLUMNS = (

@@ -34,14 +34,21 @@ def tasks_csv(request, slug):
     if request.GET:
         form = TaskFilterForm(request.GET, access=access)
         filters = form.task_filters(board=request.GET.get("view") == "board")
-    tasks = task_list_for_project(access, **filters)
+    return tasks_csv_response(task_list_for_project(access, **filters), filename=f"{access.project.slug}-tasks.csv")
+
+
+def tasks_csv_response(tasks, *, filename: str, with_project: bool = False) -> HttpResponse:
+    """The tasks as a CSV download (a byte-order mark first, so spreadsheets read it as UTF-8); `with_project` adds
+    each task's project after the ID (for a list across projects, whose tasks carry their project)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{access.project.slug}-tasks.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response)
+    project_column = [_("Project")] if with_project else []
     writer.writerow(
         [
             _("ID"),
+            *project_column,
             _("Title"),
             _("Status"),
             _("Side"),
@@ -53,11 +60,13 @@ def tasks_csv(request, slug):
         ]
     )
     for task in tasks:
+        project = [task.project.name] if with_project else []
         writer.writerow(
             [
                 csv_cell(v)
                 for v in (
                     task.pk,
+                    *project,
                     task.title,
                     task.get_status_display(),
                     task.get_side_display(),

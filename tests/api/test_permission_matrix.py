@@ -42,6 +42,15 @@ def obj(attr):
     return lambda w, o: {"slug": w.project.slug, "pk": getattr(o, attr).pk}
 
 
+def managers_filter(w, o):
+    return {"pk": pm.SavedTaskFilter.objects.get_or_create(user=w.manager, name="Mine", defaults={"filters": {"status": "all"}})[0].pk}
+
+
+# "My tasks" is the team's: people of a staff kind (members or not) get their own; client people 404.
+TEAM_PEOPLE = frozenset({"outsider", "team", "manager"})
+PEOPLE_OF_THE_TEAM = {"anonymous": 401, **{p: 200 if p in TEAM_PEOPLE else 404 for p in ALL}}
+
+
 def later(days=10):
     return (timezone.now() + dt.timedelta(days=days)).replace(microsecond=0).isoformat()
 
@@ -185,6 +194,14 @@ MATRIX = {
     ("quiet-period-detail", "delete"): (obj("quiet_period"), None, rule(204, MANAGER)),
     ("search", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
     ("digest-list", "get"): (lambda w, o: {}, None, {**{p: 200 for p in ALL}, "anonymous": 401}),
+    ("me-task-list", "get"): (lambda w, o: {}, None, PEOPLE_OF_THE_TEAM),
+    ("me-task-filter-list", "get"): (lambda w, o: {}, None, PEOPLE_OF_THE_TEAM),
+    ("me-task-filter-list", "post"): (lambda w, o: {}, lambda w, o, p: {"name": "Late"}, {**PEOPLE_OF_THE_TEAM, **{p: 201 for p in TEAM_PEOPLE}}),
+    ("me-task-filter-detail", "get"): (managers_filter, None, {**PEOPLE_OF_THE_TEAM, "team": 404, "outsider": 404}),
+    ("me-task-filter-detail", "patch"): (
+        managers_filter, lambda w, o, p: {"name": "Renamed"}, {**PEOPLE_OF_THE_TEAM, "team": 404, "outsider": 404}
+    ),
+    ("me-task-filter-detail", "delete"): (managers_filter, None, {**PEOPLE_OF_THE_TEAM, "manager": 204, "team": 404, "outsider": 404}),
     ("digest-detail", "get"): (
         lambda w, o: {"pk": o.digest.pk},
         None,
@@ -206,7 +223,7 @@ MATRIX = {
 WATCHED = (
     pm.Project, pm.Membership, pm.Invitation, pm.Task, pm.ProgressReport, pm.Risk, pm.AuditEvent,
     em.CommunicationPlan, em.Stakeholder, em.MeetingSeries, em.Meeting, em.Attendance, em.Decision,
-    em.DecisionResponse, em.Absence, em.QuietPeriod, OutboundMessage, Token, Comment, Notification,
+    em.DecisionResponse, em.Absence, em.QuietPeriod, OutboundMessage, Token, Comment, Notification, pm.SavedTaskFilter,
 )
 
 
@@ -221,6 +238,7 @@ def fingerprint() -> dict:
     out["Stakeholder.rows"] = sorted(em.Stakeholder.objects.values_list("pk", "responsibility"))
     out["Project.rows"] = sorted(pm.Project.objects.values_list("pk", "description", "archived_at"))
     out["Invitation.rows"] = sorted(pm.Invitation.objects.values_list("pk", "sent_count", "revoked_at"))
+    out["SavedTaskFilter.rows"] = sorted(pm.SavedTaskFilter.objects.values_list("pk", "name", "is_default"))
     out["Series.rows"] = sorted(em.MeetingSeries.objects.values_list("pk", "location", "ended_at"))
     out["Comment.rows"] = sorted(Comment.objects.values_list("pk", "body", "removed_at"))
     return out

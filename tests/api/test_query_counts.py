@@ -58,6 +58,23 @@ def add_tasks(world, objects, n, start):
     )
 
 
+def add_my_tasks(world, objects, n, start):
+    """The team member's own tasks and client tasks they gave out (what "my tasks" lists)."""
+    owners = [world.client, world.team]
+    pm.Task.objects.bulk_create(
+        [
+            pm.Task(project=world.project, title=f"M{start + i}", owner=owners[i % 2], side="client" if i % 2 == 0 else "team", created_by=world.team)
+            for i in range(n)
+        ]
+    )
+
+
+def add_saved_filters(world, objects, n, start):
+    pm.SavedTaskFilter.objects.bulk_create(
+        [pm.SavedTaskFilter(user=world.team, name=f"Filter {start + i}", filters={"status": "all"}) for i in range(n)]
+    )
+
+
 def add_reports(world, objects, n, start):
     authors = [world.client, world.manager]
     pm.ProgressReport.objects.bulk_create(
@@ -207,6 +224,8 @@ LISTS = {
     "invitation-list": (slug, add_invitations, "manager", 3),
     "task-list": (slug, add_tasks, "client_lead", 3),
     "my-task-list": (lambda w, o: {}, add_tasks, "client", 2),
+    "me-task-list": (lambda w, o: {}, add_my_tasks, "team", 2),
+    "me-task-filter-list": (lambda w, o: {}, add_saved_filters, "team", 2),
     "report-list": (task, add_reports, "client", 3),
     "risk-list": (slug, add_risks, "client", 3),
     "audit-list": (slug, add_audit, "team", 3),

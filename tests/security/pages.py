@@ -7,7 +7,7 @@ from django.urls import reverse
 from conversations.models import Comment, Notification
 from conversations.text import render
 from engagement.models import QuietPeriod
-from projects.models import Membership
+from projects.models import Membership, SavedTaskFilter
 from tests import factories as f
 from tests.security import routes as r
 
@@ -43,6 +43,9 @@ def own_objects(world, **titles) -> dict:
         "milestone": milestone,
         "absence": f.AbsenceFactory(user=world.client, **titles.get("absence", {})),
         "quiet_period": QuietPeriod.objects.create(project=p, starts_on=task.due_date, ends_on=task.due_date, **titles.get("quiet_period", {})),
+        "saved_filter": SavedTaskFilter.objects.create(
+            user=world.manager, filters={"project": p.slug}, **{"name": "Acme", **titles.get("saved_filter", {})}
+        ),
     }
 
 

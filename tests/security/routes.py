@@ -82,6 +82,11 @@ PERSONAL = {
     "api:inbox-read",
     "accounts:absence-add",
     "api:me-absence-list",
+    "projects:my-tasks",
+    "projects:my-tasks-csv",
+    "projects:my-task-filter-new",
+    "api:me-task-list",
+    "api:me-task-filter-list",
 }
 
 # Project routes whose only kwarg is the slug: the foreign project's slug.
@@ -224,6 +229,9 @@ PK_OBJECT = {
     "api:me-absence-detail": "absence",
     "api:project-absence-detail": "absence",
     "api:quiet-period-detail": "quiet_period",
+    "projects:my-task-filter": "saved_filter",
+    "projects:my-task-filter-delete": "saved_filter",
+    "api:me-task-filter-detail": "saved_filter",
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).

@@ -36,9 +36,10 @@ def _evil_world(world):
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
     objects = own_objects(
         world,
-        task={"title": TITLE, "description": LONG},
+        task={"title": TITLE, "description": LONG, "created_by": world.manager},
         comment={"body": LONG},
         risk={"title": TITLE, "description": LONG},
+        saved_filter={"name": TITLE[:80]},
         decision={
             "title": TITLE,
             "context": LONG,

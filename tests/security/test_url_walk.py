@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from conversations.models import Comment, Notification
 from engagement.models import QuietPeriod
-from projects.models import Membership, Role
+from projects.models import Membership, Role, SavedTaskFilter
 from tests import factories as f
 from tests.conftest import PERSONAS
 from tests.security import routes as r
@@ -94,6 +94,7 @@ def _foreign_world():
         "digest": digest,
         "absence": f.AbsenceFactory(user=their_client, note=f"{MARK} absence"),
         "quiet_period": QuietPeriod.objects.create(project=project, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 2), reason=f"{MARK} quiet"),
+        "saved_filter": SavedTaskFilter.objects.create(user=stranger, name=f"{MARK} filter", filters={"project": project.slug}),
     }
     return project, objects, token
 
