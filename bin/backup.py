@@ -45,7 +45,14 @@ def _db_name(url: str) -> str:
 
 def backup(url: str) -> Path:
     BACKUPS.mkdir(parents=True, exist_ok=True)
-    out = BACKUPS / f"{_db_name(url)}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.dump"
+    # Milliseconds in the name: two backups in one second (an in-place restore backs up first) never share a file,
+    # and the names still sort by time. An existing file is never overwritten.
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1000):03d}Z"
+    out = BACKUPS / f"{_db_name(url)}-{stamp}.dump"
+    if out.exists():
+        time.sleep(0.002)
+        return backup(url)
     subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--dbname={url}", f"--file={out}"], check=True)
     print(f"backup written: {out} ({out.stat().st_size} bytes)")
     return out
