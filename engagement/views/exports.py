@@ -36,6 +36,8 @@ def plan_signed_pdf(request, slug):
         number = int(request.GET["version"]) if "version" in request.GET else None
     except ValueError:
         raise Http404 from None
+    if number is not None and not 1 <= number < 2**31:  # no version outside the column's range exists
+        raise Http404
     version = signed_plan_version(plan, number)
     if version is None:
         raise Http404

@@ -171,6 +171,17 @@ def add_quiet_periods(world, objects, n, start):
     )
 
 
+def add_milestones(world, objects, n, start):
+    first = dt.date(2040, 1, 1)
+    made = em.Milestone.objects.bulk_create(
+        [em.Milestone(project=world.project, name=f"m{start + i}", date=first + dt.timedelta(days=start + i),
+                      internal=start > 0 and i % 5 == 4) for i in range(n)]
+    )
+    for milestone in made[:3]:  # some depend on work, so the dependencies are read too
+        milestone.tasks.add(objects.task)
+        milestone.decisions.add(objects.decision)
+
+
 def slug(w, o):
     return {"slug": w.project.slug}
 
@@ -247,6 +258,7 @@ LISTS = {
     "me-absence-list": (lambda w, o: {}, add_absences, "client", 2),
     "project-absence-list": (slug, add_absences, "manager", 3),
     "quiet-period-list": (slug, add_quiet_periods, "client", 3),
+    "milestone-list": (slug, add_milestones, "client", 5),
 }
 
 

@@ -107,5 +107,5 @@ class PlanCompareOutputSerializer(serializers.Serializer):
 
 
 class PlanCompareQuerySerializer(serializers.Serializer):
-    from_version = serializers.IntegerField(min_value=1, help_text="The earlier version.")
-    to_version = serializers.IntegerField(min_value=1, help_text="The later version.")
+    from_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The earlier version.")
+    to_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The later version.")
