@@ -77,6 +77,7 @@ class SearchSource:
     project: Callable = field(default=lambda obj: obj.project)
     related: tuple[str, ...] = ("project",)
     order: int = 100
+    heading: Callable | None = None  # the hit's heading as plain text, when `title`'s text is not one (a comment's)
 
 
 @dataclass
@@ -190,9 +191,11 @@ def _hit(source: SearchSource, obj, text: str) -> Hit:
         title, snippet, rank = obj.search_title, obj.search_snippet, obj.search_rank or 0.0
     else:
         title = _mark(_value(obj, source.title), text)
-        body = [_value(obj, name) for name in source.fields if name != source.title]
+        body = [_value(obj, name) for name in (tuple(n for n in source.fields if n != source.title) or source.fields)]
         snippet = _mark(_excerpt(" … ".join(part for part in body if part), text), text)
         rank = 0.0
+    if source.heading is not None:
+        title = source.heading(obj).replace(_START, "").replace(_STOP, "")  # plain text: nothing in it marked
     url = source.url(obj)
     return Hit(source.kind, (source.kind, url), segments(title), segments(snippet), url, source.project(obj), rank)
 

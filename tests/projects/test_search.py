@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from conversations.models import Comment
 from engagement.models import Decision, Involvement, Meeting
 from projects.models import ProgressReport, Risk, Task
 from projects.search import SearchScope, _query, search, sources
@@ -67,6 +68,29 @@ def test_a_client_finds_nothing_internal_and_nothing_of_another_company(world, i
         "decisions": ["Globex supplier choice"],
     }
     assert search(user=world.outsider, text="supplier") == []
+
+
+def test_comments_are_found_as_their_reader_may_see_them(client, world, items):
+    internal_task = Task.objects.get(title="Supplier margins (team only)")
+    Comment.objects.create(project=world.project, task=items, author=world.client, body="The freight invoice is attached")
+    Comment.objects.create(project=world.project, task=items, author=world.team, body="Freight costs too much", internal=True)
+    Comment.objects.create(project=world.project, task=internal_task, author=world.team, body="Freight margin")
+    Comment.objects.create(project=world.project, task=items, author=world.manager, body="Freight removed",
+                           removed_at=timezone.now(), removed_by=world.manager)
+
+    as_client = search(user=world.client, text="freight")
+    as_team = search(user=world.team, text="freight")
+
+    [group] = as_client
+    assert group.kind == "comments" and len(group.hits) == 1
+    assert "".join(text for text, _m in group.hits[0].title) == f"{world.client.display_name} on “Import the price list”"
+    assert group.hits[0].url.endswith(f"#comment-{Comment.objects.get(body__startswith='The freight').pk}")
+    assert len(as_team[0].hits) == 3  # the removed one is found by nobody
+    assert search(user=world.other_client, text="freight") == []
+    client.force_login(world.client)
+    page = client.get(reverse("projects:search"), {"q": "freight"}).content.decode()
+    assert "<mark>freight</mark> invoice is attached" in page.replace("<mark>Freight</mark>", "<mark>freight</mark>")
+    assert "too much" not in page and "Freight margin" not in page and "removed" not in page
 
 
 def test_russian_text_is_found_by_another_form_of_the_word(world, items):
@@ -166,11 +190,17 @@ def test_every_source_uses_its_full_text_index(postgres, world):
                 starts_at=now + dt.timedelta(hours=n), ends_at=now + dt.timedelta(hours=n, minutes=30))
         for n in range(n_rows)
     )
+    first_task = Task.objects.filter(project=project).first()
+    Comment.objects.bulk_create(
+        Comment(project=project, task=first_task, author=world.team, body=f"Routine remark {n}") for n in range(n_rows)
+    )
     with connection.cursor() as cursor:
-        for table in ("projects_task", "projects_progressreport", "projects_risk", "engagement_decision", "engagement_meeting"):
+        for table in ("projects_task", "projects_progressreport", "projects_risk", "engagement_decision", "engagement_meeting",
+                      "conversations_comment"):
             cursor.execute(f"ANALYZE {table}")  # noqa: S608 - fixed table names
     scope = SearchScope.for_user(world.manager)
-    index_names = {Task: "task_search", ProgressReport: "report_search", Risk: "risk_search", Decision: "decision_search"}
+    index_names = {Task: "task_search", ProgressReport: "report_search", Risk: "risk_search", Decision: "decision_search",
+                   Comment: "comment_search"}
     for source in sources():
         expected = index_names.get(source.model) or (
             "meeting_minutes_search" if source.fields == ("minutes",) else "meeting_search"
