@@ -130,6 +130,8 @@ def test_pages_of_25(client, world):
     second = client.get(URL, {"status": "", "page": 2})
     assert len(_titles(first)) == 25 and len(_titles(second)) == 5
     assert _titles(first)[0] == "Task 00" and _titles(second)[-1] == "Task 29"
+    pager = second.content.decode()
+    assert "Page 2 of 2" in pager and 'href="?page=1"' in pager and "page=3" not in pager
 
 
 def test_query_count_does_not_grow_with_the_tasks(client, world, django_assert_num_queries):
