@@ -209,3 +209,36 @@ class Notification(Target):
 
     def __str__(self) -> str:
         return f"{self.recipient} — {self.get_kind_display()}"
+
+
+class InboundOutcome(models.TextChoices):
+    COMMENTED = "commented", _("posted as a comment")
+    IGNORED = "ignored", _("ignored (automatic or list mail)")
+    REFUSED = "refused", _("refused")
+    DELIVERY_REPORT = "dsn", _("delivery report")
+    UNROUTED = "unrouted", _("not a reply address")
+
+
+class InboundMessage(models.Model):
+    """What became of one e-mail that reached the reply receiver; one row per Message-ID, so a message delivered
+    twice makes one comment. Only the outcome is kept, never the message itself."""
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    sender = models.CharField(_("from"), max_length=254, blank=True)
+    recipient = models.CharField(_("to"), max_length=254, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=InboundOutcome.choices)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    source = models.CharField(_("received by"), max_length=10, default="smtp")
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("inbound e-mail")
+        verbose_name_plural = _("inbound e-mails")
+        indexes = [models.Index(fields=["sender", "received_at"], name="inbound_sender_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.get_outcome_display()}"

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "anymail",
     "portal.core",
     "portal.accounts",
     "portal.outbox",
@@ -334,6 +335,16 @@ RAPPORT_CALENDAR_EMAIL = env.str("RAPPORT_CALENDAR_EMAIL", default=f"calendar@{E
 # same thread (a burst of comments is one message).
 COMMENT_EDIT_WINDOW_MINUTES = env.int("COMMENT_EDIT_WINDOW_MINUTES", default=15)
 COMMENT_MAIL_DELAY_MINUTES = env.int("COMMENT_MAIL_DELAY_MINUTES", default=10)
+
+# Reply by e-mail: notices about one task, decision, meeting or risk carry a Reply-To of this domain (its MX points at
+# `manage.py receive_mail`, or a provider's inbound webhook posts to /anymail/<provider>/inbound/).
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="reply.localhost").lower()
+INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
+INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
+INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+REPLY_ADDRESS_MAX_AGE_DAYS = env.int("REPLY_ADDRESS_MAX_AGE_DAYS", default=60)
+# django-anymail's inbound webhooks: the basic-auth "user:password" the provider's webhook URL carries.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")
