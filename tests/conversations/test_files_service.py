@@ -66,7 +66,7 @@ def test_allowed_types_are_read_from_the_bytes(world, task, name, content, conte
         ("readme.txt", b"#!/bin/sh\nrm -rf ~\n", "program"),  # a script
         ("setup.exe", PE, "program"),
         ("photo.jpg", PNG, "do not match"),  # a real PNG named .jpg
-        ("brief.pdf", "just some text\n".encode(), "do not match"),  # text named as a PDF
+        ("brief.pdf", b"just some text\n", "do not match"),  # text named as a PDF
         ("page.html", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "not a kind of file"),
         ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a kind of file"),
         ("tool.zip", b"PK\x03\x04" + b"\x00" * 40, "not a kind of file"),
