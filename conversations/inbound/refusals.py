@@ -15,7 +15,7 @@ from portal.outbox.services import outbox_enqueue
 
 # What the e-mail explains: the sender, the object, or the address itself (malformed, unknown, forged, expired,
 # revoked, a deactivated account: all read "no longer valid", which reveals nothing to a stranger).
-EXPLAINED = {"sender", "not-visible"}
+EXPLAINED = {"sender", "not-visible", "files", "invalid"}
 
 
 def refusal_key(sender: str, day) -> str:
@@ -34,7 +34,8 @@ def queue_refusal(*, sender: str, reason: str) -> bool:
     person = User.objects.filter(email__iexact=sender, is_active=True).first()
     language = person.language if person else settings.LANGUAGE_CODE
     time_zone = person.time_zone if person else settings.TIME_ZONE
-    context = {"reason": reason if reason in EXPLAINED else "address", "max_age_days": settings.REPLY_ADDRESS_MAX_AGE_DAYS}
+    context = {"reason": reason if reason in EXPLAINED else "address", "max_age_days": settings.REPLY_ADDRESS_MAX_AGE_DAYS,
+               "max_file_size": settings.ATTACHMENT_MAX_BYTES}
     rendered = render_email("reply_refused", context, language=language, time_zone=time_zone)
     headers = base_headers(kind=MessageKind.NOTICE, language=language)
     headers["From"] = formataddr(("Rapport", settings.RAPPORT_NOTIFY_EMAIL))

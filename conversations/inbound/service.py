@@ -4,7 +4,7 @@
 offered to the outbox's delivery-report handling; automatic, bounced and list mail is ignored; the reply address
 must be valid and the From must be its person; the person must still see the object (its own access function). Then
 the reply's own words (quoted history and signature taken off) become the person's comment through `comment_post`,
-with its files, and a progress line that opens a reply about the person's own task also files the report.
+with its files (checked like uploads in the portal), and a progress line that opens a reply about the person's own task also files the report.
 A refused reply stores nothing and is answered once a day per sender (`refusals.queue_refusal`). Every message
 leaves one `InboundMessage` row with its outcome.
 """
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import translation
@@ -27,7 +28,7 @@ from conversations.inbound.refusals import queue_refusal
 from conversations.inbound.reply_text import new_text
 from conversations.models import Comment, InboundMessage, InboundOutcome
 from conversations.permissions import Thread, thread_access
-from conversations.services import comment_post
+from conversations.services import comment_post_with_files
 from portal.core.exceptions import ApplicationError
 from portal.outbox.bounces import handle_dsn
 from portal.outbox.replies import ReplyAddressError, ReplyTarget, is_reply_address, reply_address_resolve
@@ -77,12 +78,8 @@ def _thread(target: ReplyTarget) -> Thread:
     return thread_access(user=target.person, slug=slug, kind=target.kind, pk=target.object_id)
 
 
-def keep_attachments(*, actor, thread: Thread, comment: Comment, files: list[parsing.Attachment]) -> int:
-    """Keep the reply's files with its comment. The files of conversations are not in this version yet: the comment
-    names them (see `_body`) and nothing else is stored. Returns how many were stored."""
-    if files:
-        log.info("inbound: %s file(s) of comment %s not stored (no file storage)", len(files), comment.pk)
-    return 0
+def _uploads(files: list[parsing.Attachment]) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(f.name, f.content, content_type=f.content_type) for f in files]
 
 
 def _body(text: str, files: list[parsing.Attachment], person) -> str:
@@ -151,9 +148,12 @@ def receive_message(raw: bytes, *, recipients: Iterable[str] = (), mail_from: st
     try:
         with transaction.atomic():
             record = InboundMessage.objects.create(**row, outcome=InboundOutcome.COMMENTED)
-            comment = comment_post(actor=person, thread=thread, body=_body(text, files, person),
-                                   internal=target.internal and thread.can_post_internal, via="email")
-            keep_attachments(actor=person, thread=thread, comment=comment, files=files)
+            # The files go through the same checks as in the portal (size, type read from the bytes), all before
+            # anything is written: one refused file refuses the reply.
+            comment = comment_post_with_files(
+                actor=person, thread=thread, body=_body(text, files, person), uploads=_uploads(files),
+                internal=target.internal and thread.can_post_internal, via="email",
+            )
             report = _report(thread, person, text)
             record.comment = comment
             record.save(update_fields=["comment"])
@@ -161,8 +161,9 @@ def receive_message(raw: bytes, *, recipients: Iterable[str] = (), mail_from: st
         if InboundMessage.objects.filter(message_id=message_id).exists():
             return Received(DUPLICATE)
         raise
-    except (ValidationError, PermissionDenied) as exc:  # e.g. longer than a comment may be
+    except (ValidationError, PermissionDenied) as exc:  # a refused file, a text longer than a comment may be
         log.info("inbound: %s refused: %s", message_id, exc)
-        return _record(row, InboundOutcome.REFUSED, "invalid")
+        files_refused = isinstance(exc, ValidationError) and hasattr(exc, "error_dict") and "files" in exc.error_dict
+        return _refuse(row, "files" if files_refused else "invalid")
     log.info("inbound: %s became comment %s", message_id, comment.pk)
     return Received(InboundOutcome.COMMENTED, comment=comment, report=report)

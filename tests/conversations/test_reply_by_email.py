@@ -11,11 +11,12 @@ import pytest
 import time_machine
 
 from conversations.inbound.service import DUPLICATE, receive_message
-from conversations.models import Comment, InboundMessage, Notification, NotificationKind
+from conversations.models import Attachment, Comment, InboundMessage, Notification, NotificationKind
 from portal.outbox import services as outbox
 from portal.outbox.models import OutboundMessage, ReplyAddress
 from portal.outbox.replies import reply_address, reply_address_resolve, reply_addresses_revoke
 from projects.models import Membership, ProgressReport
+from tests.conversations.conftest import PDF, PE
 from tests.conversations.inbound_mail import GMAIL_QUOTE, RUSSIAN_QUOTE, reply
 from tests.factories import TaskFactory
 
@@ -264,3 +265,37 @@ def test_mail_to_no_reply_address_is_offered_to_delivery_reports_and_recorded(wo
     raw = reply(to="postmaster@reply.localhost", sender="mailer-daemon@mx.example", text="Delivery failed")
     assert receive_message(raw, recipients=["postmaster@reply.localhost"]).outcome == "unrouted"
     assert _refusals() == Counter()
+
+
+def test_the_replys_files_are_kept_on_its_comment(world, task, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    raw = reply(to=_address(world, task), sender="bob@acme.example", text="The brief, signed." + GMAIL_QUOTE,
+                files=[("brief.pdf", "application/pdf", PDF)])
+    comment = receive_message(raw).comment
+    [attachment] = Attachment.objects.filter(comment=comment)
+    assert (attachment.name, attachment.task, attachment.uploaded_by, attachment.content_type) == (
+        "brief.pdf", task, world.client, "application/pdf")
+    assert attachment.file.read() == PDF
+
+
+def test_a_reply_with_only_a_file_is_a_comment_naming_it(world, task, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    raw = reply(to=_address(world, task), sender="bob@acme.example", text=GMAIL_QUOTE.strip(),
+                files=[("brief.pdf", "application/pdf", PDF)])
+    comment = receive_message(raw).comment
+    assert comment.body == "Files sent by e-mail: brief.pdf" and comment.attachments.count() == 1
+
+
+def test_a_disguised_program_refuses_the_whole_reply(world, task, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    raw = reply(to=_address(world, task), sender="bob@acme.example", text="see invoice",
+                files=[("invoice.pdf", "application/pdf", PE)])
+    received = receive_message(raw)
+    assert (received.outcome, received.reason) == ("refused", "files")
+    _nothing_stored(task)
+    assert Attachment.objects.count() == 0 and not any(tmp_path.rglob("*.*")) and not list((tmp_path).rglob("attachments/*"))
+    row = OutboundMessage.objects.get(dedupe_key__startswith="reply-refused:")
+    assert "One of its files could not be accepted" in row.body_text
