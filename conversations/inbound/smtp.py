@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def _deliver(content: bytes, recipients: list[str], mail_from: str) -> str:
+    mail_from = "" if mail_from in ("<>", "", None) else mail_from  # aiosmtpd reads `MAIL FROM:<>` as "<>"
     close_old_connections()
     try:
         return receive_message(content, recipients=recipients, mail_from=mail_from, source="smtp").outcome
@@ -27,13 +28,13 @@ class ReplyHandler:
     """aiosmtpd's handler hooks: RCPT refuses other domains (550), DATA processes the message (250, or 451 on an
     unexpected error: the sender tries again later, and a message seen before changes nothing)."""
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook name)
         if address.rpartition("@")[2].lower() != settings.INBOUND_EMAIL_DOMAIN:
             return "550 5.1.1 No such recipient here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8", errors="surrogateescape")
