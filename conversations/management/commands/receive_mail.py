@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=settings.INBOUND_SMTP_HOST, help="default: INBOUND_SMTP_HOST (127.0.0.1)")
 
     def handle(self, *args, port: int, host: str, **options):
+        # aiosmtpd logs every command at INFO, reply addresses included: keep its warnings only.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         controller = reply_controller(host=host, port=port)
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
