@@ -2,8 +2,8 @@
 no orphans."""
 
 import os
-import smtplib
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
