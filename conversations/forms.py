@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from conversations.uploads import allowed_extensions
@@ -59,7 +59,7 @@ class MultipleFileField(forms.FileField):
 
 def _files_help() -> str:
     limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
-    return gettext_now("Up to %(limit)s each: PDF, images, text and office documents. Drop files here or choose them.") % {"limit": limit}
+    return gettext("Up to %(limit)s each: PDF, images, text and office documents. Drop files here or choose them.") % {"limit": limit}
 
 
 def files_field(*, required: bool, label) -> MultipleFileField:
