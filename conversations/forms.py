@@ -74,9 +74,10 @@ def files_field(*, required: bool, label) -> MultipleFileField:
 
 
 class AttachForm(StyledForm):
-    """The "Attach files" form of a thread."""
+    """The "Attach files" form of a thread (its own ids: the comment form on the same page has a `files` field too)."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "attach_%s")
         super().__init__(*args, **kwargs)
         self.fields["files"] = files_field(required=True, label=_("Attach files"))
         self.fields["files"].widget.attrs["class"] = "form-control"

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conversations.models import Attachment, Comment, Notification
 from conversations.services import attach_file
