@@ -118,7 +118,7 @@ def attachment_remove(*, actor, attachment: Attachment, thread: Thread) -> Attac
     when) and the audit log says so; the bytes are deleted from the store once the removal is committed, so a
     removed file cannot be downloaded by anyone, even from the store."""
     if not can_remove_attachment(attachment, thread.access):
-        raise PermissionDenied(_("Only who attached it or the project's manager can remove a file."))
+        raise PermissionDenied(_("Only the person who attached a file or the project's manager can remove it."))
     attachment.removed_at, attachment.removed_by = timezone.now(), actor
     attachment.save(update_fields=["removed_at", "removed_by", "updated_at"])
     audit_record(

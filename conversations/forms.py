@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from conversations.uploads import allowed_extensions
@@ -59,7 +59,7 @@ class MultipleFileField(forms.FileField):
 
 def _files_help() -> str:
     limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
-    return gettext_now("Up to %(limit)s each: PDF, images, text and office documents. Drop files here or choose them.") % {"limit": limit}
+    return gettext("Up to %(limit)s each: PDF, images, text and office documents. Drop files here or choose them.") % {"limit": limit}
 
 
 def files_field(*, required: bool, label) -> MultipleFileField:
@@ -74,9 +74,10 @@ def files_field(*, required: bool, label) -> MultipleFileField:
 
 
 class AttachForm(StyledForm):
-    """The "Attach files" form of a thread."""
+    """The "Attach files" form of a thread (its own ids: the comment form on the same page has a `files` field too)."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "attach_%s")
         super().__init__(*args, **kwargs)
         self.fields["files"] = files_field(required=True, label=_("Attach files"))
         self.fields["files"].widget.attrs["class"] = "form-control"

@@ -51,6 +51,7 @@ def test_a_file_is_stored_under_a_random_name_with_its_own_name_kept(world, task
         ("spec.docx", _docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("scan.JPG", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 40, "image/jpeg"),
     ],
+    ids=["txt", "png", "docx", "jpg"],
 )
 def test_allowed_types_are_read_from_the_bytes(world, task, name, content, content_type, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -72,6 +73,7 @@ def test_allowed_types_are_read_from_the_bytes(world, task, name, content, conte
         ("tool.zip", b"PK\x03\x04" + b"\x00" * 40, "not a kind of file"),
         ("noextension", PDF, "no extension"),
     ],
+    ids=["pe-as-pdf", "elf-as-pdf", "script-as-txt", "exe", "png-as-jpg", "text-as-pdf", "html", "svg", "zip", "no-extension"],
 )
 def test_programs_and_disguised_files_are_refused_and_nothing_is_stored(world, task, name, content, words, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
