@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make run`'s supervisor: the web server plus a Celery worker with embedded beat.
+"""`make run`'s supervisor: the web server plus a Celery worker with embedded beat, and the SMTP receiver for
+replies by e-mail (`manage.py receive_mail` on 127.0.0.1:INBOUND_SMTP_PORT, 2525 by default).
 
 Each child runs in its own process group. On Ctrl-C, SIGTERM, SIGHUP, the death of
 any child or the death of our parent (`make`), every group is sent SIGTERM, then
@@ -74,7 +75,7 @@ class Supervisor:
         if self.stopping:
             return
         self.stopping = True
-        print("\nStopping the web server, worker and beat…", flush=True)
+        print("\nStopping the web server, worker, beat and mail receiver…", flush=True)
         for child in self.children.values():
             self._signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + GRACE_SECONDS
@@ -125,7 +126,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _banner(port: int) -> str:
+def _banner(port: int, mail_port: int) -> str:
     lines = [
         "",
         "=" * 64,
@@ -135,16 +136,22 @@ def _banner(port: int) -> str:
         "  Demo log-ins (password: rapport-demo):",
     ]
     lines += [f"    {email:<22} {who}" for email, who in DEMO_LOGINS]
-    lines += ["", "  Press Ctrl-C to stop the server, the worker and beat.", "=" * 64, ""]
+    lines += ["", f"  Replies by e-mail: SMTP on 127.0.0.1:{mail_port}",
+              "", "  Press Ctrl-C to stop the server, the worker, beat and the mail receiver.", "=" * 64, ""]
     return "\n".join(lines)
 
 
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
+    mail_port = int(os.environ.get("INBOUND_SMTP_PORT", "2525"))
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     if not _port_free(port):
         print(f"Port {port} on 127.0.0.1 is already in use: stop what runs there or choose another, e.g. PORT=8001 make run")
+        return 1
+    if not _port_free(mail_port):
+        print(f"Port {mail_port} on 127.0.0.1 (the mail receiver) is already in use: choose another, e.g. "
+              f"INBOUND_SMTP_PORT=2526 make run")
         return 1
 
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -159,6 +166,7 @@ def main() -> int:
         "worker",
         [celery, "-A", "portal", "worker", "-P", "solo", "--beat", "-l", "info", "-n", f"rapport-dev-{port}@%h"],
     )
+    supervisor.start("mail receiver", [PYTHON, "manage.py", "receive_mail", "--port", str(mail_port)])
 
     announced = False
     started = time.monotonic()
@@ -173,7 +181,7 @@ def main() -> int:
             break
         if not announced:
             if supervisor.ready():
-                print(_banner(port), flush=True)
+                print(_banner(port, mail_port), flush=True)
                 announced = True
             elif time.monotonic() - started > READY_TIMEOUT_SECONDS:
                 print(f"The web server did not answer /healthz within {READY_TIMEOUT_SECONDS} s; stopping.")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from conversations.models import Comment, Notification
+from conversations.models import Comment, InboundMessage, Notification
 
 
 @admin.register(Comment)
@@ -36,4 +36,20 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    """What became of each e-mail the reply receiver got (read-only; never the message itself)."""
+
+    list_display = ("received_at", "sender", "outcome", "reason", "source", "comment")
+    list_filter = ("outcome", "reason", "source")
+    search_fields = ("sender", "message_id")
+    raw_id_fields = ("comment",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -7,6 +7,11 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
+        from anymail.signals import inbound
+
+        from conversations.inbound.webhooks import on_inbound
         from conversations.search_kinds import register_kinds
 
         register_kinds()
+        # django-anymail hands inbound webhooks over as this signal (the library's one integration point).
+        inbound.connect(on_inbound, dispatch_uid="conversations.inbound")

@@ -21,6 +21,7 @@ from conversations.text import plain
 from portal.core.time import next_working_instant
 from portal.outbox.email import Rendered, absolute, base_headers, render_email
 from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
+from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 
 RENDERER = "conversations.emails.render_mentions"
@@ -90,5 +91,10 @@ def render_mentions(row: OutboundMessage) -> Rendered | None:
     rendered = render_email("comment_mention", context, language=person.language, time_zone=person.time_zone)
     headers = base_headers(kind=MessageKind.NOTICE, language=person.language)
     headers["From"] = formataddr(("Rapport", settings.RAPPORT_NOTIFY_EMAIL))
+    # A reply becomes a comment on the thread; one to an internal comment stays internal.
+    headers["Reply-To"] = reply_address(
+        person=person, kind=first.target_kind, object_id=target_id, project_id=first.project_id,
+        internal=any(n.comment.internal for n in mentions),
+    )
     rendered.headers = headers
     return rendered

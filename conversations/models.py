@@ -6,12 +6,15 @@ and a check constraint holds that exactly one is set: plainer and better indexed
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conversations.uploads import PREVIEWABLE_TYPES
 from engagement.models import Decision, Meeting
 from portal.core.models import TimeStamped
 from portal.core.querysets import VisibilityQuerySet
@@ -209,3 +212,101 @@ class Notification(Target):
 
     def __str__(self) -> str:
         return f"{self.recipient} — {self.get_kind_display()}"
+
+
+def attachment_storage_name(instance, filename: str) -> str:
+    """A random name in the store: nothing guessable, nothing of the person's file name (kept in `name`)."""
+    return f"attachments/{secrets.token_urlsafe(24)}"
+
+
+class AttachmentQuerySet(VisibilityQuerySet):
+    def present(self):
+        """Files not removed, and not on a removed comment."""
+        return self.filter(removed_at__isnull=True).exclude(comment__removed_at__isnull=False)
+
+
+class Attachment(Target, TimeStamped):
+    """A file on a task, decision, meeting or risk, optionally on one of its comments. The bytes live in the default
+    storage under a random name and are only served through the access-checked views; a removed file keeps its row
+    (who removed what, when) while its bytes are deleted from the store."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_storage_name, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=120)
+    internal = models.BooleanField(_("internal (hidden from the client)"), default=False)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("removed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        indexes = [
+            models.Index(fields=["task", "created_at"], name="attachment_task", condition=Q(task__isnull=False)),
+            models.Index(fields=["decision", "created_at"], name="attachment_decision", condition=Q(decision__isnull=False)),
+            models.Index(fields=["meeting", "created_at"], name="attachment_meeting", condition=Q(meeting__isnull=False)),
+            models.Index(fields=["risk", "created_at"], name="attachment_risk", condition=Q(risk__isnull=False)),
+        ]
+        constraints = [
+            _one_target("attachment"),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(removed_by__isnull=False), name="attachment_removed_by_someone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # What the audit log and the activity feed name: the object the file is on.
+        return str(self.target)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in PREVIEWABLE_TYPES
+
+
+class InboundOutcome(models.TextChoices):
+    COMMENTED = "commented", _("posted as a comment")
+    IGNORED = "ignored", _("ignored (automatic or list mail)")
+    REFUSED = "refused", _("refused")
+    DELIVERY_REPORT = "dsn", _("delivery report")
+    UNROUTED = "unrouted", _("not a reply address")
+
+
+class InboundMessage(models.Model):
+    """What became of one e-mail that reached the reply receiver; one row per Message-ID, so a message delivered
+    twice makes one comment. Only the outcome is kept, never the message itself."""
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    sender = models.CharField(_("from"), max_length=254, blank=True)
+    recipient = models.CharField(_("to"), max_length=254, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=InboundOutcome.choices)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    source = models.CharField(_("received by"), max_length=10, default="smtp")
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("inbound e-mail")
+        verbose_name_plural = _("inbound e-mails")
+        indexes = [models.Index(fields=["sender", "received_at"], name="inbound_sender_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.get_outcome_display()}"

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from conversations.models import TARGET_FIELDS, Comment
+from conversations.models import TARGET_FIELDS, Attachment, Comment
 from engagement.permissions import decision_access, meeting_access
 from projects.models import Role
 from projects.permissions import ProjectAccess, project_access, risk_access, task_access
@@ -85,3 +85,34 @@ def can_edit(comment: Comment, user, now=None) -> bool:
 def can_remove(comment: Comment, access: ProjectAccess) -> bool:
     """The author, or the project's manager, while the comment stands."""
     return not comment.is_removed and (comment.author_id == access.user.pk or access.role == Role.MANAGER)
+
+
+# The `kind` of a thread for each model that carries one (what `attach_file` is handed).
+KIND_OF_MODEL = {"task": "tasks", "decision": "decisions", "meeting": "meetings", "risk": "risks"}
+
+
+def thread_of(*, user, target) -> Thread:
+    """The thread of `target` (a Task, Decision, Meeting or Risk instance) as `user` may reach it: its object's own
+    access function again, so a person who may not see it gets Http404."""
+    kind = KIND_OF_MODEL.get(target._meta.model_name)
+    if kind is None:
+        raise Http404
+    return thread_access(user=user, slug=target.project.slug, kind=kind, pk=target.pk)
+
+
+def attachment_access(*, user, slug: str, attachment_id: int) -> tuple[Attachment, Thread]:
+    """A file of project `slug` with its thread, the same check as its object: 404 when the object is hidden, when
+    the file is removed (or its comment is), and for a client when the file (or its comment) is internal."""
+    attachment = Attachment.objects.present().filter(project__slug=slug, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    thread = thread_access(user=user, slug=slug, kind=attachment.target_kind, pk=attachment.target_id)
+    if attachment.internal and not thread.access.can_see_internal:
+        raise Http404
+    attachment.project = thread.access.project
+    return attachment, thread
+
+
+def can_remove_attachment(attachment: Attachment, access: ProjectAccess) -> bool:
+    """Who uploaded it, or the project's manager, while it stands."""
+    return not attachment.is_removed and (attachment.uploaded_by_id == access.user.pk or access.role == Role.MANAGER)

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from conversations.models import Comment, Follow, Notification
+from conversations.models import Attachment, Comment, Follow, Notification
 from conversations.permissions import Thread
 from engagement.selectors.awaiting import decisions_awaiting, reports_awaiting
 from projects.models import STAFF_ROLES, Membership
@@ -27,6 +27,18 @@ def thread_comments(thread: Thread) -> QuerySet[Comment]:
         Comment.objects.filter(**thread.lookup)
         .visible_to(thread.access)
         .select_related("author", "removed_by")
+        .order_by("created_at", "id")
+    )
+
+
+def thread_files(thread: Thread) -> QuerySet[Attachment]:
+    """The files of a thread, oldest first, as the reader may see them: none removed (nor on a removed comment), and
+    for a client none internal (nor on an internal comment). One query, uploaders joined."""
+    return (
+        Attachment.objects.filter(**thread.lookup)
+        .present()
+        .visible_to(thread.access)
+        .select_related("uploaded_by", "project")
         .order_by("created_at", "id")
     )
 

@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conversations import emails
+from conversations.attachments import attach_file as attach_file  # the files' services, re-exported
+from conversations.attachments import attachment_remove as attachment_remove
+from conversations.attachments import attachments_add, uploads_check
 from conversations.models import Comment, Follow, Mention, Notification, NotificationKind
 from conversations.permissions import Thread, can_edit, can_remove
 from conversations.selectors import mentionable_by_address
@@ -106,6 +109,19 @@ def comment_post(*, actor, thread: Thread, body: str, internal: bool = False, vi
     )
     for pk in mention_ids:
         transaction.on_commit(partial(emails.queue_mention_email, notification_id=pk))
+    return comment
+
+
+@transaction.atomic
+def comment_post_with_files(*, actor, thread: Thread, body: str, uploads=(), internal: bool = False, via: str = "portal") -> Comment:
+    """Post a comment with files on it: every file is checked before anything is written, and a refused file leaves
+    neither the comment nor any file behind (the error lists each refused file under `files`)."""
+    uploads = list(uploads)
+    if uploads:
+        uploads_check(uploads)
+    comment = comment_post(actor=actor, thread=thread, body=body, internal=internal, via=via)
+    if uploads:
+        attachments_add(actor=actor, thread=thread, uploads=uploads, comment=comment)
     return comment
 
 

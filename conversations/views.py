@@ -6,17 +6,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations import selectors, services
+from conversations.downloads import file_response
 from conversations.emails import thread_url
-from conversations.forms import CommentEditForm, CommentForm
+from conversations.forms import AttachForm, CommentEditForm, CommentForm
 from conversations.models import TARGET_FIELDS
-from conversations.permissions import Thread, can_edit, can_remove, comment_access, thread_access
+from conversations.permissions import (
+    Thread,
+    attachment_access,
+    can_edit,
+    can_remove,
+    can_remove_attachment,
+    comment_access,
+    thread_access,
+)
 from projects.views.common import invalid_status, render_tab, run_service
 
 TABS = {"tasks": "tasks", "decisions": "decisions", "meetings": "meetings", "risks": "risks"}
@@ -33,16 +43,23 @@ def _object_url(thread: Thread) -> str:
     return reverse(name, args=args)
 
 
-def _thread_context(request, thread: Thread, form=None, posted: bool = False) -> dict:
+def _thread_context(request, thread: Thread, form=None, posted: bool = False, attach_form=None) -> dict:
     comments = list(selectors.thread_comments(thread))
+    files = list(selectors.thread_files(thread))
+    for attachment in files:
+        attachment.can_remove = can_remove_attachment(attachment, thread.access)
     for comment in comments:
         comment.can_edit = can_edit(comment, request.user)
         comment.can_remove = can_remove(comment, thread.access)
+        comment.files = [a for a in files if a.comment_id == comment.pk]
     return {
         "thread": thread,
         "target": thread.target,
         "kind": thread.kind,
         "comments": comments,
+        "files": files,
+        "attach_form": attach_form or AttachForm(),
+        "attach_url": reverse(f"conversations:{thread.field}-files", args=[thread.access.project.slug, thread.target.pk]),
         "form": form or CommentForm(can_post_internal=thread.can_post_internal),
         "following": selectors.is_following(thread, request.user),
         "thread_url": thread_url(thread.access.project.slug, thread.field, thread.target.pk),
@@ -52,8 +69,8 @@ def _thread_context(request, thread: Thread, form=None, posted: bool = False) ->
     }
 
 
-def _render_thread(request, thread: Thread, form=None, status: int = 200, posted: bool = False):
-    context = _thread_context(request, thread, form, posted)
+def _render_thread(request, thread: Thread, form=None, status: int = 200, posted: bool = False, attach_form=None, files_attached=False):
+    context = {**_thread_context(request, thread, form, posted, attach_form), "files_attached": files_attached}
     if request.htmx:
         return render(request, "conversations/_thread.html", {**context, "project": thread.access.project}, status=status)
     return render_tab(request, thread.access, TABS[thread.kind], "conversations/thread.html", context, status=status)
@@ -66,14 +83,14 @@ def thread_view(request, slug, pk, kind):
     if request.method == "GET":
         services.notifications_read(actor=request.user, thread=thread)  # seeing the thread reads its inbox lines
         return _render_thread(request, thread)
-    form = CommentForm(request.POST, can_post_internal=thread.can_post_internal)
+    form = CommentForm(request.POST, request.FILES, can_post_internal=thread.can_post_internal)
     if "internal" in request.POST and not thread.can_post_internal:
         raise PermissionDenied(_("Only the team can mark items internal."))
     if form.is_valid():
         comment = run_service(
-            request, form, lambda: services.comment_post(
+            request, form, lambda: services.comment_post_with_files(
                 actor=request.user, thread=thread, body=form.cleaned_data["body"],
-                internal=form.cleaned_data.get("internal", False),
+                internal=form.cleaned_data.get("internal", False), uploads=form.cleaned_data["files"],
             )
         )
         if comment is not None:
@@ -153,3 +170,49 @@ def inbox_read_all(request):
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)
     return redirect("conversations:inbox")
+
+
+@login_required
+@require_POST
+def files_view(request, slug, pk, kind):
+    """The "Attach files" form: several files at once, all or none."""
+    thread = thread_access(user=request.user, slug=slug, kind=kind, pk=pk)
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        made = run_service(
+            request, form, lambda: services.attachments_add(actor=request.user, thread=thread, uploads=form.cleaned_data["files"])
+        )
+        if made is not None:
+            if request.htmx:
+                return _render_thread(request, thread, files_attached=True)
+            messages.success(request, _("The files were attached."))
+            return redirect(thread_url(slug, thread.field, thread.target.pk) + "#files")
+    return _render_thread(request, thread, attach_form=form, status=invalid_status(request))
+
+
+@login_required
+@require_GET
+def file_download(request, slug, pk):
+    attachment, _thread = attachment_access(user=request.user, slug=slug, attachment_id=pk)
+    return file_response(attachment)
+
+
+@login_required
+@require_GET
+def file_preview(request, slug, pk):
+    """An image shown in the page (the thumbnail of the files list); anything else is only downloaded."""
+    attachment, _thread = attachment_access(user=request.user, slug=slug, attachment_id=pk)
+    if not attachment.is_image:
+        raise Http404
+    return file_response(attachment, inline=True)
+
+
+@login_required
+@require_POST
+def file_remove_view(request, slug, pk):
+    attachment, thread = attachment_access(user=request.user, slug=slug, attachment_id=pk)
+    services.attachment_remove(actor=request.user, attachment=attachment, thread=thread)
+    if request.htmx:
+        return _render_thread(request, thread)
+    messages.success(request, _("The file was removed."))
+    return redirect(thread_url(slug, thread.field, thread.target.pk) + "#files")

@@ -48,4 +48,6 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Mail providers' inbound webhooks for replies by e-mail: /anymail/<provider>/inbound/ (docs/conversations.md).
+    path("anymail/", include("anymail.urls")),
 ]

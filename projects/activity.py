@@ -80,6 +80,8 @@ SENTENCES = {
     "comment.post": gettext_lazy("%(actor)s commented on “%(object)s”."),
     "comment.edit": gettext_lazy("%(actor)s edited a comment on “%(object)s”."),
     "comment.remove": gettext_lazy("%(actor)s removed a comment on “%(object)s”."),
+    "attachment.add": gettext_lazy("%(actor)s attached the file %(file_name)s to “%(object)s”."),
+    "attachment.remove": gettext_lazy("%(actor)s removed the file %(file_name)s from “%(object)s”."),
 }
 
 # What the feed filters by: a kind is the actions of some objects.
@@ -93,6 +95,7 @@ KINDS = {
     "people": (gettext_lazy("People and invitations"), ("membership.", "invitation.")),
     "project": (gettext_lazy("Project and health"), ("project.", "health.", "escalation.")),
     "comments": (gettext_lazy("Comments"), ("comment.",)),
+    "files": (gettext_lazy("Files"), ("attachment.",)),
 }
 
 # Edits: shown only when something a person reads changed (an edit that changed only counters is no news).
@@ -283,6 +286,7 @@ def _params(event, people: dict) -> dict:
         "level": conditional_escape(value("level")),
         "version": conditional_escape(_new(event, "signed_off_version") or "—"),
         "starts_at": conditional_escape(value("starts_at")),
+        "file_name": _strong(changes.get("file_name") or "—"),
     }
 
 

@@ -17,6 +17,7 @@ from portal.accounts.models import User
 from portal.core.time import next_working_instant
 from portal.outbox.email import absolute, base_headers, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 from projects.models import Invitation, Membership, ProgressReport, ReportState, Task
 
@@ -28,11 +29,16 @@ def _url(name: str, *args) -> str:
         return absolute("/")
 
 
-def _headers(kind: str, language: str, sender) -> dict:
+def _headers(kind: str, language: str, sender, reply_to: str | None = None) -> dict:
     headers = base_headers(kind=kind, language=language)
     headers["From"] = formataddr((f"{sender} via Rapport", settings.RAPPORT_NOTIFY_EMAIL))
-    headers["Reply-To"] = sender.email
+    headers["Reply-To"] = reply_to or sender.email
     return headers
+
+
+def task_reply_address(task: Task, person) -> str:
+    """The Reply-To of a notice to `person` about `task`: a reply becomes their comment on it."""
+    return reply_address(person=person, kind="tasks", object_id=task.pk, project_id=task.project_id)
 
 
 def queue_invitation_email(*, invitation_id: int, token: str, send_no: int = 1) -> bool:
@@ -105,7 +111,8 @@ def queue_task_assigned_email(*, task_id: int, owner_id: int, version: int, assi
     _row, created = outbox_enqueue(
         kind=MessageKind.TASK_ASSIGNED, recipient=person, dedupe_key=key, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html,
-        headers=_headers(MessageKind.TASK_ASSIGNED, person.language, sender), project_id=project.pk,
+        headers=_headers(MessageKind.TASK_ASSIGNED, person.language, sender, task_reply_address(task, person)),
+        project_id=project.pk,
         send_after=next_working_instant(timezone.now(), person.time_zone),
     )
     return created
@@ -130,7 +137,7 @@ def queue_task_blocked_email(*, report_id: int) -> bool:
     rendered = render_email("task_blocked", context, language=manager.language, time_zone=manager.time_zone)
     headers = base_headers(kind=MessageKind.TASK_BLOCKED, language=manager.language)
     headers["From"] = formataddr(("Rapport", settings.RAPPORT_NOTIFY_EMAIL))
-    headers["Reply-To"] = report.author.email
+    headers["Reply-To"] = task_reply_address(task, manager)
     _row, created = outbox_enqueue(
         kind=MessageKind.TASK_BLOCKED, recipient=manager, dedupe_key=key, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,

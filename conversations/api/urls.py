@@ -15,4 +15,15 @@ urlpatterns = [
         path(f"{P}{kind}/<id:pk>/comments/", views.CommentListView.as_view(), {"kind": kind}, name=f"{field}-comment-list")
         for kind, field in TARGET_FIELDS.items()
     ],
+    *[
+        route
+        for kind, field in TARGET_FIELDS.items()
+        for route in (
+            path(f"{P}{kind}/<id:pk>/files/", views.AttachmentListView.as_view(), {"kind": kind}, name=f"{field}-file-list"),
+            path(f"{P}{kind}/<id:pk>/files/<id:file_id>/", views.AttachmentDetailView.as_view(), {"kind": kind},
+                 name=f"{field}-file-detail"),
+            path(f"{P}{kind}/<id:pk>/files/<id:file_id>/download/", views.AttachmentDownloadView.as_view(), {"kind": kind},
+                 name=f"{field}-file-download"),
+        )
+    ],
 ]

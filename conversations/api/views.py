@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from conversations import selectors, services
 from conversations.api import serializers as s
-from conversations.models import Comment, Notification
-from conversations.permissions import comment_access, thread_access
+from conversations.downloads import file_response
+from conversations.models import Attachment, Comment, Notification
+from conversations.permissions import attachment_access, comment_access, thread_access
 from portal.core.api.common import ApiView, example
 from projects.permissions import project_access
 
@@ -126,3 +132,74 @@ class InboxReadView(ApiView):
         data.is_valid(raise_exception=True)
         marked = services.notifications_read(actor=request.user, ids=data.validated_data.get("ids"))
         return Response({"marked": marked, "unread": selectors.unread_count(request.user)})
+
+
+FILE_TAGS = ["files"]
+
+
+def _thread_file(request, slug: str, kind: str, pk: int, file_id: int):
+    """A file of this object's thread, through the same access check as the object (404 otherwise)."""
+    attachment, thread = attachment_access(user=request.user, slug=slug, attachment_id=file_id)
+    if attachment.target_kind != kind or attachment.target_id != pk:
+        raise Http404
+    return attachment, thread
+
+
+class AttachmentListView(ApiView):
+    """The files of one task, decision, meeting or risk, oldest first (clients see none of the internal ones), and
+    uploading more: several at once, all or none; a refused file answers 400 naming it under `files`."""
+
+    queryset = Attachment.objects.none()
+    ordering_fields = ["created_at"]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(tags=FILE_TAGS, responses=s.AttachmentOutputSerializer(many=True))
+    def get(self, request, slug: str, pk: int, kind: str):
+        thread = thread_access(user=request.user, slug=slug, kind=kind, pk=pk)
+        return self.page(selectors.thread_files(thread), s.AttachmentOutputSerializer)
+
+    @extend_schema(
+        tags=FILE_TAGS,
+        request={"multipart/form-data": s.AttachmentUploadInputSerializer},
+        responses={201: s.AttachmentOutputSerializer(many=True)},
+    )
+    def post(self, request, slug: str, pk: int, kind: str):
+        thread = thread_access(user=request.user, slug=slug, kind=kind, pk=pk)
+        data = s.AttachmentUploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = None
+        if data.validated_data.get("comment"):
+            comment = selectors.thread_comments(thread).filter(pk=data.validated_data["comment"]).first()
+            if comment is None:
+                raise ValidationError({"comment": [_("No such comment on this item.")]})
+        made = services.attachments_add(actor=request.user, thread=thread, uploads=data.validated_data["files"], comment=comment)
+        context = self.get_serializer_context()
+        return Response(s.AttachmentOutputSerializer(made, many=True, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDetailView(ApiView):
+    """One file. Who uploaded it, or the manager, removes it: it disappears for everyone, its bytes are deleted, and
+    who removed what and when stays on record."""
+
+    @extend_schema(tags=FILE_TAGS, responses=s.AttachmentOutputSerializer)
+    def get(self, request, slug: str, pk: int, kind: str, file_id: int):
+        attachment, _thread = _thread_file(request, slug, kind, pk, file_id)
+        return Response(s.AttachmentOutputSerializer(attachment, context=self.get_serializer_context()).data)
+
+    @extend_schema(tags=FILE_TAGS, responses={204: None})
+    def delete(self, request, slug: str, pk: int, kind: str, file_id: int):
+        attachment, thread = _thread_file(request, slug, kind, pk, file_id)
+        services.attachment_remove(actor=request.user, attachment=attachment, thread=thread)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentDownloadView(ApiView):
+    """The file's bytes, streamed after the access check, as a download (`Content-Disposition: attachment`)."""
+
+    @extend_schema(
+        tags=FILE_TAGS,
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file")},
+    )
+    def get(self, request, slug: str, pk: int, kind: str, file_id: int):
+        attachment, _thread = _thread_file(request, slug, kind, pk, file_id)
+        return file_response(attachment)

@@ -12,6 +12,7 @@ from engagement.services.links import A, action_link_create, action_link_url
 from portal.core.time import next_working_instant
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 from projects.models import CLIENT_ROLES, Membership
 from projects.permissions import ProjectAccess
@@ -48,7 +49,9 @@ def queue_decision_request(*, decision_id: int) -> int:
         }
         rendered = render_email("decision_request", context, language=person.language, time_zone=person.time_zone)
         headers = automated_headers(kind=MessageKind.DECISION_REQUEST, language=person.language,
-                                    sender_name=str(project.manager), reply_to=project.manager.email)
+                                    sender_name=str(project.manager),
+                                    reply_to=reply_address(person=person, kind="decisions", object_id=decision.pk,
+                                                           project_id=project.pk))
         _row, created = outbox_enqueue(
             kind=MessageKind.DECISION_REQUEST, recipient=person, dedupe_key=key, subject=rendered.subject,
             body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,

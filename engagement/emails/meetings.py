@@ -22,6 +22,7 @@ from engagement.services.links import action_link_create, action_link_url, unsub
 from portal.core.time import zone
 from portal.outbox.email import Rendered, base_headers, list_id, msgid, render_email, thread_root, unsubscribe_headers
 from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
+from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 
 A = ActionLink.Action
@@ -105,11 +106,12 @@ def _ics_description(meeting: Meeting, person) -> str:
 
 
 def meeting_headers(*, project, organiser, uid: str, person, kind: str, first: bool, automated: bool,
-                    dedupe_key: str) -> tuple[dict, str]:
-    """Headers and Message-ID of one piece of meeting mail; the first one to a person is the thread's root."""
+                    dedupe_key: str, reply_to: str | None = None) -> tuple[dict, str]:
+    """Headers and Message-ID of one piece of meeting mail; the first one to a person is the thread's root.
+    `reply_to`: the person's reply address of one meeting (else the manager's address, for a whole series)."""
     headers = base_headers(kind=kind, language=person.language, automated=automated)
     headers["From"] = calendar_from(str(organiser))
-    headers["Reply-To"] = project.manager.email
+    headers["Reply-To"] = reply_to or project.manager.email
     headers["List-Id"] = list_id(f"{project.name} meetings", f"meetings.p{project.pk}")
     root = thread_root("mtg", uid, person.pk)
     if first:
@@ -123,6 +125,7 @@ def _meeting_headers(meeting: Meeting, person, *, kind: str, first: bool, automa
     return meeting_headers(
         project=meeting.project, organiser=_organiser(meeting), uid=thread_uid(meeting), person=person, kind=kind,
         first=first, automated=automated, dedupe_key=dedupe_key,
+        reply_to=reply_address(person=person, kind="meetings", object_id=meeting.pk, project_id=meeting.project_id),
     )
 
 

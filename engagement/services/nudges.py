@@ -36,6 +36,7 @@ from portal.accounts.models import User
 from portal.core.time import next_working_instant, zone
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 from projects.models import Membership, Project, Task, TaskSide
 
@@ -135,6 +136,16 @@ def _digest_day(person: User, local_date: dt.date, now: dt.datetime) -> bool:
     return slot.at.astimezone(zone(person.time_zone)).date() == local_date
 
 
+def _reply_to(person: User, items: list[Item], manager: User) -> str:
+    """A reminder about one report or decision answers to its thread (a reply becomes a comment, a progress line a
+    report); one about several answers to the manager, as no single thread fits."""
+    if len(items) != 1:
+        return manager.email
+    item = items[0]
+    kind = "tasks" if item.kind == "report" else "decisions"
+    return reply_address(person=person, kind=kind, object_id=item.obj.pk, project_id=item.project.pk)
+
+
 def _queue_nudge(person: User, owed: list[Item], local_date: dt.date, now: dt.datetime) -> int:
     key = f"nudge:{person.pk}:{local_date.isoformat()}"
     if OutboundMessage.objects.filter(dedupe_key=key).exists():
@@ -164,7 +175,7 @@ def _queue_nudge(person: User, owed: list[Item], local_date: dt.date, now: dt.da
     }
     rendered = render_email("nudge", context, language=person.language, time_zone=person.time_zone)
     headers = automated_headers(kind=MessageKind.NUDGE, language=person.language, sender_name=str(main.manager),
-                                reply_to=main.manager.email, list_label="Rapport reminders", list_sub="nudges",
+                                reply_to=_reply_to(person, owed, main.manager), list_label="Rapport reminders", list_sub="nudges",
                                 unsubscribe=unsubscribe)
     _row, created = outbox_enqueue(kind=MessageKind.NUDGE, recipient=person, dedupe_key=key, subject=rendered.subject,
                                    body_text=rendered.body_text, body_html=rendered.body_html, headers=headers,
@@ -252,7 +263,7 @@ def _queue_backup_bundle(escalations: list[Escalation], now: dt.datetime) -> int
                "unsubscribe_url": unsubscribe}
     rendered = render_email("escalation_backup", context, language=backup.language, time_zone=backup.time_zone)
     headers = automated_headers(kind=MessageKind.ESCALATION, language=backup.language, sender_name=str(manager),
-                                reply_to=manager.email, list_label="Rapport reminders", list_sub="nudges",
+                                reply_to=_reply_to(backup, [e.item for e in escalations], manager), list_label="Rapport reminders", list_sub="nudges",
                                 unsubscribe=unsubscribe)
     _row, created = outbox_enqueue(
         kind=MessageKind.ESCALATION, recipient=backup, dedupe_key=_bundle_key("escalate", backup, escalations, now),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.outbox.models import MessageStatus, OutboundMessage
+from portal.outbox.models import MessageStatus, OutboundMessage, ReplyAddress
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,3 +56,21 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
         if not request.user.has_perm("outbox.change_outboundmessage"):
             actions.pop("requeue", None)
         return actions
+
+
+@admin.register(ReplyAddress)
+class ReplyAddressAdmin(ReadOnlyAdmin):
+    """The reply addresses given out; revoking one makes replies to it refused (the next notice gets a new one)."""
+
+    list_display = ("person", "kind", "object_id", "internal", "created_at", "revoked_at")
+    list_filter = ("kind", "internal")
+    search_fields = ("person__email",)
+    list_select_related = ("person",)
+    exclude = ("key",)
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected reply addresses"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, ngettext("%(count)d reply address revoked.", "%(count)d reply addresses revoked.", count)
+                          % {"count": count}, messages.SUCCESS)

@@ -77,3 +77,31 @@ class OutboundMessage(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_email} ({self.get_status_display()})"
+
+
+class ReplyAddress(TimeStamped):
+    """The Reply-To of the notices one person gets about one object: `r-<key>.<time>.<signature>@INBOUND_EMAIL_DOMAIN`
+    (portal/outbox/replies.py). The object is named by its kind (`tasks`, `decisions`, `meetings`, `risks`) and id,
+    not by a foreign key: the outbox sits below the apps that own those objects. `internal` replies stay with the team
+    (a mention in an internal comment). Revoking sets `revoked_at`; the next notice gets a new key."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind of object"), max_length=12)
+    object_id = models.BigIntegerField(_("object"))
+    project_id_ref = models.BigIntegerField(_("project"))
+    internal = models.BooleanField(_("replies are internal"), default=False)
+    key = models.CharField(_("key"), max_length=16, unique=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reply address")
+        verbose_name_plural = _("reply addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "object_id", "internal"], condition=Q(revoked_at__isnull=True),
+                name="reply_address_one_live_per_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.kind}:{self.object_id}"

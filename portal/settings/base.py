@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from portal.settings.env import BASE_DIR, VAR_DIR, database_config, email_config, env, secret_key
+from portal.settings.env import BASE_DIR, VAR_DIR, database_config, email_config, env, media_storage_config, secret_key
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = secret_key(required=False)
@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "anymail",
     "portal.core",
     "portal.accounts",
     "portal.outbox",
@@ -150,8 +151,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (attachments): never served from a public URL, only through the access-checked views
+# (conversations/views/files.py). MEDIA_STORAGE_URL chooses the store: files under var/media/ by default, or an
+# S3-compatible bucket (portal/settings/env.py, docs/conversations.md).
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"  # not routed: nothing under it is served
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_config(default_root=MEDIA_ROOT),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -334,6 +340,21 @@ RAPPORT_CALENDAR_EMAIL = env.str("RAPPORT_CALENDAR_EMAIL", default=f"calendar@{E
 # same thread (a burst of comments is one message).
 COMMENT_EDIT_WINDOW_MINUTES = env.int("COMMENT_EDIT_WINDOW_MINUTES", default=15)
 COMMENT_MAIL_DELAY_MINUTES = env.int("COMMENT_MAIL_DELAY_MINUTES", default=10)
+# Files: the largest file one may attach (bytes); 20 MB by default. The web server in front must accept bodies at least
+# this large (several files go in one request).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# How many files one upload may carry.
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+
+# Reply by e-mail: notices about one task, decision, meeting or risk carry a Reply-To of this domain (its MX points at
+# `manage.py receive_mail`, or a provider's inbound webhook posts to /anymail/<provider>/inbound/).
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="reply.localhost").lower()
+INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
+INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
+INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+REPLY_ADDRESS_MAX_AGE_DAYS = env.int("REPLY_ADDRESS_MAX_AGE_DAYS", default=60)
+# django-anymail's inbound webhooks: the basic-auth "user:password" the provider's webhook URL carries.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")

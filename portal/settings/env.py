@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -109,3 +109,60 @@ def secret_key(required: bool) -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+MEDIA_SCHEMES = {"file", "s3"}
+# Query parameters of an s3:// MEDIA_STORAGE_URL and the django-storages S3Storage options they set.
+S3_OPTIONS = {
+    "endpoint_url": "endpoint_url",
+    "region": "region_name",
+    "region_name": "region_name",
+    "addressing_style": "addressing_style",
+    "signature_version": "signature_version",
+    "custom_domain": "custom_domain",
+}
+
+
+def media_storage_config(var: str = "MEDIA_STORAGE_URL", default_root: Path | None = None) -> dict:
+    """The STORAGES entry for uploaded files.
+
+    Unset: files under `var/media/` (`default_root`). `file:///path`: files under that folder.
+    `s3://bucket/prefix?endpoint_url=…&region=…&addressing_style=path`: any S3-compatible store through
+    django-storages; credentials from `s3://key:secret@bucket`, else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`
+    (or the rest of boto3's usual chain). Objects stay private: no ACL is set and every URL the store hands out is
+    signed and short-lived, though the portal streams downloads itself.
+    """
+    raw = env.str(var, default="")
+    if not raw:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(default_root or VAR_DIR / "media")},
+        }
+    parsed = urlparse(raw)
+    if parsed.scheme not in MEDIA_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{var} has an unknown scheme {parsed.scheme!r}: use file:///path or s3://bucket?endpoint_url=…"
+        )
+    if parsed.scheme == "file":
+        if not parsed.path:
+            raise ImproperlyConfigured(f"{var} names no folder: {raw!r}")
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": parsed.path}}
+    if not parsed.hostname:
+        raise ImproperlyConfigured(f"{var} names no bucket: {raw!r} (expected s3://bucket?endpoint_url=…)")
+    options = {
+        # The bucket's name as written (hostname would lower-case it).
+        "bucket_name": parsed.netloc.rpartition("@")[2],
+        "location": parsed.path.strip("/"),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": env.int("MEDIA_URL_EXPIRE_SECONDS", default=60),
+    }
+    for key, values in parse_qs(parsed.query).items():
+        if key not in S3_OPTIONS:
+            raise ImproperlyConfigured(f"{var} has an unknown option {key!r}: use " + ", ".join(sorted(S3_OPTIONS)))
+        options[S3_OPTIONS[key]] = values[-1]
+    if parsed.username:
+        options["access_key"] = unquote(parsed.username)
+        options["secret_key"] = unquote(parsed.password or "")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

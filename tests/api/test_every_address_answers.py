@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.api.test_permission_matrix import MATRIX, _api_routes
+from tests.api.test_permission_matrix import MATRIX, MULTIPART, _api_routes
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -48,6 +48,8 @@ def test_every_api_address_answers_a_browser_and_options_without_a_server_error(
         send = getattr(browser, method)
         if method == "get":
             answers["GET html"] = send(url, HTTP_ACCEPT=BROWSER_ACCEPT).status_code
+        elif name in MULTIPART:
+            answers[f"{method.upper()} html"] = send(url, body, HTTP_ACCEPT=BROWSER_ACCEPT).status_code
         else:
             answers[f"{method.upper()} html"] = send(
                 url, body, content_type="application/json", HTTP_ACCEPT=BROWSER_ACCEPT

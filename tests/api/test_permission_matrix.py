@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from conversations.models import Comment, Notification
+from conversations.models import Attachment, Comment, Notification
+from conversations.services import attach_file
 from engagement import models as em
 from portal.outbox.models import OutboundMessage
 from projects import models as pm
@@ -45,6 +47,27 @@ def obj(attr):
 def managers_filter(w, o):
     return {"pk": pm.SavedTaskFilter.objects.get_or_create(user=w.manager, name="Mine", defaults={"filters": {"status": "all"}})[0].pk}
 
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+
+
+def a_file(attr):
+    """A file the client attached to the object (made when the address is built, before the fingerprint)."""
+
+    def kwargs(w, o):
+        target = getattr(o, attr)
+        attachment = attach_file(actor=w.client, target=target, upload=SimpleUploadedFile("brief.pdf", PDF))
+        return {"slug": w.project.slug, "pk": target.pk, "file_id": attachment.pk}
+
+    return kwargs
+
+
+def files_body(w, o, p):
+    return {"files": [SimpleUploadedFile("notes.pdf", PDF)]}
+
+
+# Uploads are multipart; every other call is JSON.
+MULTIPART = frozenset(f"{field}-file-list" for field in ("task", "decision", "meeting", "risk"))
 
 # "My tasks" is the team's: people of a staff kind (members or not) get their own; client people 404.
 TEAM_PEOPLE = frozenset({"outsider", "team", "manager"})
@@ -212,6 +235,17 @@ MATRIX = {
         for field in ("task", "decision", "meeting", "risk")
         for method, body, status in (("get", None, 200), ("post", lambda w, o, p: {"body": "Is it final?"}, 201))
     },
+    **{
+        key: value
+        for field in ("task", "decision", "meeting", "risk")
+        for key, value in (
+            ((f"{field}-file-list", "get"), (obj(field), None, rule(200))),
+            ((f"{field}-file-list", "post"), (obj(field), files_body, rule(201))),
+            ((f"{field}-file-detail", "get"), (a_file(field), None, rule(200))),
+            ((f"{field}-file-detail", "delete"), (a_file(field), None, rule(204, {"client", "manager"}))),
+            ((f"{field}-file-download", "get"), (a_file(field), None, rule(200))),
+        )
+    },
     ("comment-detail", "get"): (obj("comment"), None, rule(200)),
     ("comment-detail", "patch"): (obj("comment"), lambda w, o, p: {"body": "Is it final now?"}, rule(200, {"client"})),
     ("comment-detail", "delete"): (obj("comment"), None, rule(204, {"client", "manager"})),
@@ -223,7 +257,7 @@ MATRIX = {
 WATCHED = (
     pm.Project, pm.Membership, pm.Invitation, pm.Task, pm.ProgressReport, pm.Risk, pm.AuditEvent,
     em.CommunicationPlan, em.Stakeholder, em.MeetingSeries, em.Meeting, em.Attendance, em.Decision,
-    em.DecisionResponse, em.Absence, em.QuietPeriod, OutboundMessage, Token, Comment, Notification, pm.SavedTaskFilter,
+    em.DecisionResponse, em.Absence, em.QuietPeriod, OutboundMessage, Token, Comment, Notification, pm.SavedTaskFilter, Attachment,
 )
 
 
@@ -241,6 +275,7 @@ def fingerprint() -> dict:
     out["SavedTaskFilter.rows"] = sorted(pm.SavedTaskFilter.objects.values_list("pk", "name", "is_default"))
     out["Series.rows"] = sorted(em.MeetingSeries.objects.values_list("pk", "location", "ended_at"))
     out["Comment.rows"] = sorted(Comment.objects.values_list("pk", "body", "removed_at"))
+    out["Attachment.rows"] = sorted(Attachment.objects.values_list("pk", "removed_at"))
     return out
 
 
@@ -262,7 +297,7 @@ def test_permission_matrix(api, world, objects, django_capture_on_commit_callbac
     before = fingerprint()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = getattr(client, method)(url, body, format="json")
+        response = getattr(client, method)(url, body, format="multipart" if name in MULTIPART else "json")
 
     assert response.status_code == expected[persona], response.content
     if response.status_code >= 400:

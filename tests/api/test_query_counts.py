@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Comment, Notification
+from conversations.models import Attachment, Comment, Notification
 from engagement import models as em
 from portal.accounts.models import User
 from projects import models as pm
@@ -213,6 +213,23 @@ def _add_comments(field):
     return add
 
 
+def _add_files(field):
+    """Files rows straight in the database (the bytes do not matter to a list)."""
+
+    def add(world, objects, n, start):
+        target = getattr(objects, field)
+        uploaders = [world.client, world.manager, world.team]
+        Attachment.objects.bulk_create(
+            [
+                Attachment(project=world.project, uploaded_by=uploaders[i % 3], file=f"attachments/x{start + i}", name=f"f{start + i}.pdf",
+                           size=10, content_type="application/pdf", internal=start > 0 and i % 5 == 4, **{field: target})
+                for i in range(n)
+            ]
+        )
+
+    return add
+
+
 def add_inbox(world, objects, n, start):
     comment = Comment.objects.create(project=world.project, task=objects.task, author=world.manager, body="x")
     Notification.objects.bulk_create(
@@ -253,6 +270,10 @@ LISTS = {
     "decision-comment-list": (decision, _add_comments("decision"), "client", 5),
     "meeting-comment-list": (meeting, _add_comments("meeting"), "client", 5),
     "risk-comment-list": (risk, _add_comments("risk"), "client", 5),
+    "task-file-list": (task, _add_files("task"), "client", 3),
+    "decision-file-list": (decision, _add_files("decision"), "client", 5),
+    "meeting-file-list": (meeting, _add_files("meeting"), "client", 5),
+    "risk-file-list": (risk, _add_files("risk"), "client", 5),
     "mentionable-list": (slug, add_memberships, "client", 3),
     "inbox": (lambda w, o: {}, add_inbox, "client", 2),
     "me-absence-list": (lambda w, o: {}, add_absences, "client", 2),

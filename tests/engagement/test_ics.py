@@ -15,6 +15,7 @@ from engagement.services.ics import meeting_calendar
 from portal.outbox import services
 from portal.outbox.email import thread_root
 from portal.outbox.models import MessageStatus, OutboundMessage
+from portal.outbox.replies import reply_address_resolve
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,8 @@ def test_invitation_mime_shape_and_calendar_content(world, smtp_sink, settings):
     assert message["Auto-Submitted"] is None and message["List-Unsubscribe"] is None
     assert message["Message-ID"] == thread_root("mtg", str(meeting.uid), world.client.pk)
     assert settings.RAPPORT_CALENDAR_EMAIL in message["From"]
-    assert message["Reply-To"] == world.manager.email
+    target = reply_address_resolve(message["Reply-To"])  # a reply is the client's comment on the meeting
+    assert (target.person, target.kind, target.object_id) == (world.client, "meetings", meeting.pk)
     assert message["Content-Language"] == world.client.language
     assert message["List-Id"].isascii()
 

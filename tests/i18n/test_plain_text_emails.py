@@ -14,6 +14,7 @@ from django.conf import settings
 from icalendar import Calendar
 
 from conversations.emails import queue_mention_email
+from conversations.inbound.refusals import queue_refusal
 from conversations.permissions import thread_access
 from conversations.services import comment_post
 from engagement.emails.decisions import queue_decision_request
@@ -77,6 +78,7 @@ TEMPLATE_KINDS = {
     "task_blocked": "task_blocked",
     "password_reset": "password_reset",
     "comment_mention": "notice",
+    "reply_refused": "notice",
 }
 
 
@@ -167,6 +169,7 @@ def _every_kind(w, language: str):
     queue_mention_email(notification_id=comment.notifications.get(recipient=w.client, kind="mention").pk)
     nudges_send(now=TUESDAY_0930)
     password_reset_request(email=w.client.email, address="203.0.113.7")
+    queue_refusal(sender=w.client.email, reason="sender")  # a reply by e-mail that could not be posted
     services.outbox_send_due(now=TUESDAY_0930)
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"migrate", "web", "worker", "beat", "proxy", "postgres", "redis", "mailpit"}
+SERVICES = {"migrate", "web", "worker", "beat", "mailin", "proxy", "postgres", "redis", "mailpit"}
 ONE_SHOT = {"migrate"}
 APP_SERVICES = ("migrate", "web", "worker", "beat")
 CONTRACT_VARIABLES = {
@@ -51,6 +51,14 @@ def test_web_runs_gunicorn_and_worker_and_beat_run_celery(compose):
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
+
+
+def test_mailin_runs_the_reply_receiver_on_production_settings(compose):
+    mailin = compose["services"]["mailin"]
+    assert mailin["command"][:3] == ["python", "manage.py", "receive_mail"]
+    assert mailin["environment"]["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+    assert mailin["environment"]["INBOUND_EMAIL_DOMAIN"].startswith("${INBOUND_EMAIL_DOMAIN")
+    assert any(str(port).endswith(":2525") for port in mailin["ports"])
 
 
 def test_app_services_share_production_settings_and_the_contract_variables(compose):
