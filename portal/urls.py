@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -49,3 +50,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Bounce and complaint webhooks of e-mail providers (portal/outbox/bounces.py); authenticated by the secret.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

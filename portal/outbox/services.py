@@ -35,6 +35,7 @@ from django.utils.module_loading import import_string
 
 from portal.outbox.email import Rendered, build_message, msgid, one_line
 from portal.outbox.models import MessageStatus, OutboundMessage
+from portal.outbox.suppressions import blocks, suppressed_among
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ RETRY = "retry"
 FAILED = "failed"
 SKIPPED = "skipped"
 SUPERSEDED = "superseded"
+SUPPRESSED = "suppressed"
 NOT_CLAIMED = "not-claimed"
 MAX_BACKOFF_SECONDS = 6 * 3600
 CLAIM_CHUNK = 20  # rows claimed per UPDATE when sending many; at most this many wait for the requeue after a crash
@@ -189,6 +191,7 @@ def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[
             mine = outbox_claim_many(ids=chunk, now=moment)
             started = time.monotonic()
             rows = OutboundMessage.objects.select_related("recipient").in_bulk(mine)
+            suppressed = suppressed_among(row.to_email for row in rows.values())
             claimed = set(mine)
             for pk in chunk:
                 if pk not in claimed:
@@ -197,7 +200,7 @@ def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[
                 if not _still_mine(rows[pk], claimed_for=time.monotonic() - started):
                     results.append((pk, NOT_CLAIMED))
                     continue
-                result = _send_claimed(rows[pk], now=moment, connection=smtp)
+                result = _send_claimed(rows[pk], now=moment, connection=smtp, suppressed=suppressed)
                 if result in (RETRY, FAILED):
                     smtp.close()
                 results.append((pk, result))
@@ -222,10 +225,14 @@ def _still_mine(row: OutboundMessage, *, claimed_for: float) -> bool:
     return bool(kept)
 
 
-def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None) -> str:
+def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None, suppressed: dict | None = None) -> str:
     if _is_superseded(row):
         _finish(row, MessageStatus.SUPERSEDED)
         return SUPERSEDED
+    suppression = blocks(row, suppressed)
+    if suppression is not None:
+        _finish(row, MessageStatus.SUPPRESSED, error=f"{suppression.get_kind_display()}: {suppression.reason}"[:2000])
+        return SUPPRESSED
     if row.recipient_id and not row.recipient.is_active:
         _finish(row, MessageStatus.SKIPPED, error="recipient deactivated")
         return SKIPPED

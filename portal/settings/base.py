@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "anymail",
     "portal.core",
     "portal.accounts",
     "portal.outbox",
@@ -160,6 +161,9 @@ globals().update(email_config())
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A provider's bounce and complaint webhooks (django-anymail, e.g. Postmark's at /anymail/postmark/tracking/) are
+# served only when their shared secret is set: "user:password", given to the provider as the webhook URL's basic auth.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
 
 # Redis: broker, result backend and cache when set; else the embedded default. Sessions stay in the database
 # (Django's default engine), so people stay signed in while Redis is down.
