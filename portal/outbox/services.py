@@ -71,8 +71,12 @@ def outbox_enqueue(
     send_after: dt.datetime | None = None,
     project_id: int | None = None,
     message_id: str | None = None,
+    dispatch: bool = True,
 ) -> tuple[OutboundMessage, bool]:
     """Queue one e-mail. Safe to call twice: the second call with the same key returns the row untouched.
+
+    The new row is handed to a worker after the commit; a caller queueing many rows at once passes `dispatch=False`
+    and hands them over together (`outbox_dispatch_many`: one task, one SMTP connection per batch).
 
     `payload["render"]` names a function `(row) -> Rendered | None` called at send time
     (None skips the row). `payload["supersede_prefix"]` + `payload["order"]` make older
@@ -103,7 +107,8 @@ def outbox_enqueue(
     except IntegrityError:  # a concurrent enqueue won the race: same key, same message
         return OutboundMessage.objects.get(dedupe_key=dedupe_key), False
     _supersede_older(row)
-    transaction.on_commit(partial(_dispatch, row.pk))
+    if dispatch:
+        transaction.on_commit(partial(_dispatch, row.pk))
     return row, True
 
 
@@ -126,8 +131,8 @@ def _supersede_older(row: OutboundMessage) -> None:
 
 
 def outbox_dispatch_many(message_ids: list[int]) -> None:
-    """Hand rows queued together (a digest batch) to one worker task that sends them over one connection;
-    if the broker is down, `send_pending` finds them later."""
+    """Hand rows queued together (a digest batch, a reminder run's batch) to one worker task that sends them over one
+    connection; if the broker is down, `send_pending` finds them later."""
     if not message_ids:
         return
     try:

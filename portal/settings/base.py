@@ -347,6 +347,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_STUCK_AFTER_SECONDS = max(env.int("OUTBOX_STUCK_AFTER_SECONDS", default=120), 6 * EMAIL_TIMEOUT)
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", default=30)
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=100)
+# A reminder run's rows per sending task (one SMTP connection each); small enough that every worker takes a share.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=25)
 NUDGE_LOCAL_HOUR = env.int("NUDGE_LOCAL_HOUR", default=9)
 
 # Engagement health weights: see docs/health.md. Override any key in the environment as JSON.
