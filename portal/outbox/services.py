@@ -130,6 +130,15 @@ def _supersede_older(row: OutboundMessage) -> None:
         )
 
 
+def outbox_supersede_pending(*, dedupe_prefix: str) -> int:
+    """Rows with this key prefix that have not gone out yet (pending, or failed and requeueable) will not: what they
+    say is no longer true (an invitation's link replaced or withdrawn). A row inside an SMTP conversation is past
+    stopping. Returns how many were stopped."""
+    return OutboundMessage.objects.filter(
+        dedupe_key__startswith=dedupe_prefix, status__in=[MessageStatus.PENDING, MessageStatus.FAILED]
+    ).update(status=MessageStatus.SUPERSEDED, updated_at=timezone.now())
+
+
 def outbox_dispatch_many(message_ids: list[int]) -> None:
     """Hand rows queued together (a digest batch, a reminder run's batch) to one worker task that sends them over one
     connection; if the broker is down, `send_pending` finds them later."""
