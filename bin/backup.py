@@ -1,25 +1,36 @@
 #!/usr/bin/env python
-"""Back up and restore the PostgreSQL database named by DATABASE_URL.
+"""Back up and restore the PostgreSQL database named by DATABASE_URL, and the uploaded files beside it.
 
-    bin/backup.py backup                 pg_dump --format=custom into var/backups/
+    bin/backup.py backup                 pg_dump --format=custom into var/backups/, and the uploaded
+                                         files (MEDIA_ROOT, var/media/ by default) into a tar next to
+                                         it (<dump>.media.tar.gz), read back and checked against the
+                                         directory: the same files with the same sizes.
     bin/backup.py restore [DUMP]         pg_restore the newest (or given) dump into a scratch
                                          database `<name>_restore` and check it against the dump
                                          itself: every table the dump holds is there, with as many
                                          rows as the dump's own data for it; exits 1 on a mismatch.
-                                         The live database is neither read nor written.
+                                         The live database is neither read nor written. The files'
+                                         tar is unpacked into var/media_restore/ and checked the same way.
     bin/backup.py restore --in-place DUMP --yes
                                          put DUMP back into the live database: first a backup of the
                                          database as it is now, then pg_restore --clean in one
-                                         transaction (all or nothing), then the same check. Stop
-                                         web, worker and beat first (docs/operations.md).
+                                         transaction (all or nothing), then the same check; the
+                                         uploaded files are replaced by the tar's (unpacked beside
+                                         them, checked, then swapped in). Stop web, worker and beat
+                                         first (docs/operations.md).
+
+When the files are stored in S3 (STORAGES["default"] is an S3 backend), they are not archived here: a line says so,
+and the bucket is backed up by the operator (versioning or replication; docs/operations.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -43,6 +54,102 @@ def _db_name(url: str) -> str:
     return urllib.parse.urlparse(url).path.lstrip("/")
 
 
+def _media() -> tuple[Path | None, str]:
+    """(the uploaded files' directory, a reason when there is none to archive). MEDIA_ROOT from the environment, else
+    from the Django settings, else var/media/; None when the default storage is S3 (the bucket is backed up apart)."""
+    backend, root = "", os.environ.get("MEDIA_ROOT", "")
+    try:
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+        from django.conf import settings
+
+        backend = str(settings.STORAGES.get("default", {}).get("BACKEND", ""))
+        root = root or str(getattr(settings, "MEDIA_ROOT", "") or "")
+    except Exception as exc:  # noqa: BLE001 — settings that cannot load here (a missing secret) leave the defaults
+        print(f"settings not read ({type(exc).__name__}); uploaded files taken from MEDIA_ROOT or var/media/")
+    if "s3" in backend.lower():
+        return None, f"uploaded files are stored in S3 ({backend}): not archived here, back up the bucket"
+    return Path(root) if root else ROOT / "var" / "media", ""
+
+
+def _media_tar(dump: Path) -> Path:
+    return dump.with_name(dump.name.removesuffix(".dump") + ".media.tar.gz")
+
+
+def _tree(directory: Path) -> dict[str, int]:
+    """Every regular file under `directory`: relative path -> size."""
+    if not directory.is_dir():
+        return {}
+    return {str(p.relative_to(directory)): p.stat().st_size for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def _tar_tree(tar_path: Path) -> dict[str, int]:
+    with tarfile.open(tar_path, "r:gz") as tar:
+        return {m.name: m.size for m in tar.getmembers() if m.isfile()}
+
+
+def _check_files(want: dict[str, int], got: dict[str, int], label: str) -> int:
+    wrong = sorted(set(want) ^ set(got) | {n for n in set(want) & set(got) if want[n] != got[n]})
+    for name in wrong[:20]:
+        print(f"MISMATCH file {name}: the archive holds {want.get(name)} bytes, {label} has {got.get(name)}")
+    if wrong:
+        return 1
+    print(f"uploaded files in {label}: {len(want)} files, {sum(want.values())} bytes, equal to the archive's")
+    return 0
+
+
+def backup_media(dump: Path) -> Path | None:
+    media, why = _media()
+    if media is None:
+        print(why)
+        return None
+    out = _media_tar(dump)
+    files = _tree(media)
+    with tarfile.open(out, "x:gz") as tar:
+        for name in files:
+            tar.add(media / name, arcname=name, recursive=False)
+    if _check_files(files, _tar_tree(out), out.name):
+        sys.exit(f"the files' archive {out} does not match {media}")
+    print(f"uploaded files written: {out} ({len(files)} files from {media})")
+    return out
+
+
+def _unpack(tar_path: Path, into: Path) -> int:
+    if into.exists():
+        shutil.rmtree(into)
+    into.mkdir(parents=True)
+    with tarfile.open(tar_path, "r:gz") as tar:
+        tar.extractall(into, filter="data")  # no absolute paths, no links out of the directory
+    return _check_files(_tar_tree(tar_path), _tree(into), str(into))
+
+
+def restore_media(dump: Path, *, in_place: bool) -> int:
+    media, why = _media()
+    archive = _media_tar(dump)
+    if media is None:
+        print(why)
+        return 0
+    if not archive.exists():
+        print(f"no uploaded files' archive next to {dump.name}: the files are left as they are")
+        return 0
+    if not in_place:
+        return _unpack(archive, ROOT / "var" / "media_restore")
+    incoming = media.with_name(media.name + ".incoming")
+    if _unpack(archive, incoming):
+        return 1
+    if media.exists():
+        previous = media.with_name(media.name + ".previous")
+        if previous.exists():
+            shutil.rmtree(previous)
+        media.rename(previous)
+        incoming.rename(media)
+        shutil.rmtree(previous)  # the backup taken before the restore holds them
+    else:
+        incoming.rename(media)
+    print(f"uploaded files put back into {media}")
+    return 0
+
+
 def backup(url: str) -> Path:
     BACKUPS.mkdir(parents=True, exist_ok=True)
     # Milliseconds in the name: two backups in one second (an in-place restore backs up first) never share a file,
@@ -55,6 +162,7 @@ def backup(url: str) -> Path:
         return backup(url)
     subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--dbname={url}", f"--file={out}"], check=True)
     print(f"backup written: {out} ({out.stat().st_size} bytes)")
+    backup_media(out)
     return out
 
 
@@ -117,7 +225,7 @@ def restore(url: str, dump: Path | None) -> int:
         conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         conn.execute(f'CREATE DATABASE "{scratch}"')
     subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={_with_db(url, scratch)}", str(dump)], check=True)
-    return _compare(dump, _with_db(url, scratch), scratch)
+    return _compare(dump, _with_db(url, scratch), scratch) or restore_media(dump, in_place=False)
 
 
 def restore_in_place(url: str, dump: Path) -> int:
@@ -126,7 +234,7 @@ def restore_in_place(url: str, dump: Path) -> int:
     print(f"the database as it was is kept in {before}")
     subprocess.run(["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--no-owner",
                     "--no-privileges", f"--dbname={url}", str(dump)], check=True)
-    return _compare(dump, url, _db_name(url))
+    return _compare(dump, url, _db_name(url)) or restore_media(dump, in_place=True)
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ urlpatterns = [
     path(P + "plan/print/", plan.plan_print, name="plan-print"),
     path(P + "plan/versions/", plan.plan_versions_page, name="plan-versions"),
     path(P + "plan/request-sign-off/", plan.plan_request_signoff, name="plan-request-signoff"),
+    path(P + "plan/unreachable/<int:pk>/clear/", plan.unreachable_clear_view, name="plan-unreachable-clear"),
     path(P + "plan/stakeholders/new/", plan.stakeholder_new, name="stakeholder-new"),
     path(P + "plan/stakeholders/<int:pk>/", plan.stakeholder_edit, name="stakeholder-edit"),
     path(P + "plan/stakeholders/<int:pk>/remove/", plan.stakeholder_delete, name="stakeholder-remove"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -51,3 +52,7 @@ urlpatterns = [
     # Mail providers' inbound webhooks for replies by e-mail: /anymail/<provider>/inbound/ (docs/conversations.md).
     path("anymail/", include("anymail.urls")),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Bounce and complaint webhooks of e-mail providers (portal/outbox/bounces.py); authenticated by the secret.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

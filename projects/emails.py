@@ -47,7 +47,7 @@ def queue_invitation_email(*, invitation_id: int, token: str, send_no: int = 1) 
     invitation = Invitation.objects.select_related("project__client", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending:
         return False
-    key = f"invite:{invitation.pk}:{send_no}"
+    key = f"{invitation_key_prefix(invitation.pk)}{send_no}"
     if OutboundMessage.objects.filter(dedupe_key=key).exists():
         return False
     project = invitation.project
@@ -63,8 +63,14 @@ def queue_invitation_email(*, invitation_id: int, token: str, send_no: int = 1) 
         kind=MessageKind.INVITATION, to_email=invitation.email, dedupe_key=key, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html,
         headers=_headers(MessageKind.INVITATION, language, invitation.invited_by), project_id=project.pk,
+        payload={"supersede_prefix": invitation_key_prefix(invitation.pk), "order": send_no},
     )
     return created
+
+
+def invitation_key_prefix(invitation_id: int) -> str:
+    """Every e-mail of one invitation (each send has its own link): a newer one supersedes the older ones."""
+    return f"invite:{invitation_id}:"
 
 
 def queue_membership_added_email(*, membership_id: int) -> bool:

@@ -4,9 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from engagement.models import Absence, QuietPeriod, Stakeholder
 from portal.core.time import zone
+from portal.outbox.models import Suppression
+from portal.outbox.suppressions import normalise, suppressed_among
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A person whose e-mail address is undeliverable (it bounced, or they complained): while it lasts, what they
+    would be asked goes to their backup at once, as during an absence that has no end."""
+
+    suppression: Suppression
+    undeliverable: bool = True
+    ends_on: None = None
+
+
+def unreachable_among(people: Iterable) -> dict[int, Unreachable]:
+    """Of `people`, those whose address is suppressed (id -> Unreachable), in one query."""
+    people = list(people)
+    suppressed = suppressed_among(p.email for p in people)
+    return {p.pk: Unreachable(suppressed[normalise(p.email)]) for p in people if normalise(p.email) in suppressed}
+
+
+def unavailable_on(*, people: Iterable, days: dict[int, dt.date]) -> dict[int, Absence | Unreachable]:
+    """Who cannot be asked today: away (an absence covers their local day) or unreachable by e-mail."""
+    return {**away_on(days=days), **unreachable_among(people)}
 
 
 def absence_list_for(*, user) -> list[Absence]:
@@ -67,9 +92,9 @@ def backups_of(*, user) -> list:
 
 
 def away_and_covering(*, project_id: int, people: list, now: dt.datetime) -> tuple[dict[int, Absence], dict[int, list]]:
-    """Of `people`, who is away on their local day (id -> absence), and for each backup in the project's plan the
+    """Of `people`, who is away on their local day or unreachable by e-mail (id -> absence), and for each backup in the project's plan the
     away primaries they cover (backup id -> [(primary, absence)]): a request to an away person goes to their backup."""
-    away = away_on(days={p.pk: now.astimezone(zone(p.time_zone)).date() for p in people})
+    away = unavailable_on(people=people, days={p.pk: now.astimezone(zone(p.time_zone)).date() for p in people})
     covering: dict[int, list] = {}
     if away:
         for s in Stakeholder.objects.filter(plan__project_id=project_id, backup_for__user_id__in=away, user__isnull=False).select_related(

@@ -10,7 +10,8 @@ the bundle's payload, so a later run never escalates them again). Both wait for 
 recipient's working hours.
 
 While a person is away (a declared absence covering their local day) they get no nudge, and everything they
-owe goes to their backup at once, the bundle saying until when they are away. A project in a quiet period
+owe goes to their backup at once, the bundle saying until when they are away. A person whose address is
+undeliverable (a hard bounce or a complaint) is treated the same way until the manager clears it. A project in a quiet period
 sends neither nudges nor escalations.
 """
 
@@ -28,7 +29,7 @@ from django.utils import timezone
 from engagement.emails.common import automated_headers, portal_url
 from engagement.models import Absence, Stakeholder
 from engagement.models.plan import CommunicationPlan
-from engagement.selectors.absences import away_on, is_quiet, quiet_days
+from engagement.selectors.absences import is_quiet, quiet_days, unavailable_on
 from engagement.selectors.awaiting import decisions_awaiting_by_person, report_awaited
 from engagement.services.digests import digest_slot
 from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
@@ -91,7 +92,7 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     clients = {person.pk: person for person in User.objects.filter(is_active=True, kind=User.Kind.CLIENT)}
     today = {pk: now.astimezone(zone(person.time_zone)).date() for pk, person in clients.items()}
-    away = away_on(days=today)
+    away = unavailable_on(people=clients.values(), days=today)  # an unreachable address counts as away
     people = {}
     local_dates = {}
     for pk, person in clients.items():

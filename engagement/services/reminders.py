@@ -4,11 +4,16 @@ A reminder is due at `starts_at - offset` (absolute UTC instants, so DST never s
 and is queued by the first run with `now - grace < due <= now`. Never early (send_after =
 due), never twice (dedupe key), rendered at send time and skipped then if the meeting was
 cancelled or moved.
+
+A run's reminders go to the workers in batches of `REMINDER_BATCH_SIZE`, each batch over one SMTP connection (as
+digests do): many meetings starting in the same minute make one burst, and a connection per message would make it
+late. Each row is still claimed and marked sent on its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +23,7 @@ from engagement.emails.meetings import reminder_key
 from engagement.models import Meeting, MeetingStatus
 from engagement.models.meetings import default_reminder_offsets
 from portal.outbox.models import MessageKind, OutboundMessage
-from portal.outbox.services import outbox_enqueue
+from portal.outbox.services import outbox_dispatch_many, outbox_enqueue
 
 MAX_OFFSET_MINUTES = 7 * 24 * 60
 RENDERER = "engagement.emails.meetings.render_reminder"
@@ -60,11 +65,11 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     existing = set(
         OutboundMessage.objects.filter(dedupe_key__in=[c[0] for c in candidates]).values_list("dedupe_key", flat=True)
     )
-    queued = 0
+    queued: list[int] = []
     for key, meeting, person, offset, due in candidates:
         if key in existing:
             continue
-        _row, created = outbox_enqueue(
+        row, created = outbox_enqueue(
             kind=MessageKind.REMINDER,
             recipient=person,
             dedupe_key=key,
@@ -72,6 +77,11 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             payload={"render": RENDERER, "meeting": meeting.pk, "offset": offset, "starts_at": meeting.starts_at.isoformat()},
             send_after=due,
             project_id=meeting.project_id,
+            dispatch=False,
         )
-        queued += int(created)
-    return queued
+        if created:
+            queued.append(row.pk)
+    size = settings.REMINDER_BATCH_SIZE
+    for start in range(0, len(queued), size):
+        transaction.on_commit(partial(outbox_dispatch_many, queued[start : start + size]))
+    return len(queued)

@@ -12,6 +12,7 @@ from engagement.forms import PlanCompareForm, PlanForm, StakeholderForm
 from engagement.models import Stakeholder
 from engagement.permissions import plan_access, plan_history_access, stakeholder_access
 from engagement.selectors.plan_history import plan_changes_since_sign_off, plan_diff, plan_versions, version_document
+from engagement.selectors.unreachable import unreachable_contacts
 from engagement.services.plan import (
     plan_completeness,
     plan_get_or_create,
@@ -21,6 +22,7 @@ from engagement.services.plan import (
     stakeholder_remove,
     stakeholder_update,
 )
+from engagement.services.unreachable import unreachable_clear
 from projects.permissions import project_access, require
 from projects.selectors.people import client_people
 from projects.views.common import invalid_status, render_tab, run_action, run_service
@@ -33,9 +35,11 @@ def _stakeholders(plan):
 
 
 def _plan_context(plan, access) -> dict:
+    stakeholders = _stakeholders(plan)
     return {
         "plan": plan,
-        "stakeholders": _stakeholders(plan),
+        "stakeholders": stakeholders,
+        "unreachable": unreachable_contacts(project=access.project, stakeholders=stakeholders) if access.can_edit_plan else [],
         "checklist": plan_completeness(plan),
         "leads": client_people(access.project, leads_only=True) if access.can_edit_plan else [],
         "since_sign_off": plan_changes_since_sign_off(plan),
@@ -147,6 +151,20 @@ def plan_request_signoff(request, slug):
         request,
         lambda: plan_request_sign_off(actor=request.user, plan=plan_get_or_create(project=access.project)),
         _("The client leads were asked to sign the plan off."),
+    )
+    return redirect("engagement:plan", slug=slug)
+
+
+@login_required
+@require_POST
+def unreachable_clear_view(request, slug, pk):
+    """The manager says the person's address works again (they fixed it): mail to it resumes."""
+    plan_obj, access = plan_access(user=request.user, slug=slug)
+    require(access.can_edit_plan)
+    run_action(
+        request,
+        lambda: unreachable_clear(actor=request.user, access=access, stakeholders=_stakeholders(plan_obj), suppression_id=pk),
+        _("Cleared: e-mail goes to this address again."),
     )
     return redirect("engagement:plan", slug=slug)
 

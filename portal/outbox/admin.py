@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.outbox.models import MessageStatus, OutboundMessage, ReplyAddress
+from portal.outbox.models import MessageStatus, OutboundMessage, ReplyAddress, Suppression
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,3 +74,17 @@ class ReplyAddressAdmin(ReadOnlyAdmin):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, ngettext("%(count)d reply address revoked.", "%(count)d reply addresses revoked.", count)
                           % {"count": count}, messages.SUCCESS)
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdmin):
+    """Undeliverable addresses (hard bounces, complaints): messages to them are `suppressed`; managers clear them on
+    the project's plan page once the person has fixed their address."""
+
+    list_display = ("address", "kind", "source", "created_at", "cleared_at", "cleared_by", "short_reason")
+    list_filter = ("kind", "source", ("cleared_at", admin.EmptyFieldListFilter))
+    search_fields = ("address", "reason")
+    list_select_related = ("cleared_by",)
+    readonly_fields = ("address", "kind", "reason", "source", "message", "created_at", "cleared_at", "cleared_by")
+
+    @admin.display(description=_("reason"))
+    def short_reason(self, obj: Suppression) -> str:
+        return (obj.reason or "")[:120]

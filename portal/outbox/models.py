@@ -35,6 +35,8 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("failed")
     SUPERSEDED = "superseded", _("superseded")
     SKIPPED = "skipped", _("skipped")
+    SUPPRESSED = "suppressed", _("not sent: address undeliverable")
+    BOUNCED = "bounced", _("bounced")
 
 
 class OutboundMessage(TimeStamped):
@@ -105,3 +107,35 @@ class ReplyAddress(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.kind}:{self.object_id}"
+class SuppressionKind(models.TextChoices):
+    HARD = "hard", _("hard bounce")
+    COMPLAINT = "complaint", _("complaint")
+
+
+class Suppression(models.Model):
+    """An address that must not be mailed: it bounced hard or its reader marked our mail as spam. Kept after it is
+    cleared (who cleared it and when), so the history stays; at most one is in force per address."""
+
+    address = models.EmailField(_("address"), db_index=True)  # lower-cased
+    kind = models.CharField(_("kind"), max_length=10, choices=SuppressionKind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    source = models.CharField(_("source"), max_length=40)  # "dsn", "webhook:Postmark", ...
+    message = models.ForeignKey(
+        OutboundMessage, verbose_name=_("message"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cleared by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("undeliverable address")
+        verbose_name_plural = _("undeliverable addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["address"], condition=Q(cleared_at__isnull=True), name="suppression_one_in_force"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.get_kind_display()})"

@@ -35,6 +35,7 @@ from django.utils.module_loading import import_string
 
 from portal.outbox.email import Rendered, build_message, msgid, one_line
 from portal.outbox.models import MessageStatus, OutboundMessage
+from portal.outbox.suppressions import blocks, suppressed_among
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ RETRY = "retry"
 FAILED = "failed"
 SKIPPED = "skipped"
 SUPERSEDED = "superseded"
+SUPPRESSED = "suppressed"
 NOT_CLAIMED = "not-claimed"
 MAX_BACKOFF_SECONDS = 6 * 3600
 CLAIM_CHUNK = 20  # rows claimed per UPDATE when sending many; at most this many wait for the requeue after a crash
@@ -69,8 +71,12 @@ def outbox_enqueue(
     send_after: dt.datetime | None = None,
     project_id: int | None = None,
     message_id: str | None = None,
+    dispatch: bool = True,
 ) -> tuple[OutboundMessage, bool]:
     """Queue one e-mail. Safe to call twice: the second call with the same key returns the row untouched.
+
+    The new row is handed to a worker after the commit; a caller queueing many rows at once passes `dispatch=False`
+    and hands them over together (`outbox_dispatch_many`: one task, one SMTP connection per batch).
 
     `payload["render"]` names a function `(row) -> Rendered | None` called at send time
     (None skips the row). `payload["supersede_prefix"]` + `payload["order"]` make older
@@ -101,7 +107,8 @@ def outbox_enqueue(
     except IntegrityError:  # a concurrent enqueue won the race: same key, same message
         return OutboundMessage.objects.get(dedupe_key=dedupe_key), False
     _supersede_older(row)
-    transaction.on_commit(partial(_dispatch, row.pk))
+    if dispatch:
+        transaction.on_commit(partial(_dispatch, row.pk))
     return row, True
 
 
@@ -123,9 +130,18 @@ def _supersede_older(row: OutboundMessage) -> None:
         )
 
 
+def outbox_supersede_pending(*, dedupe_prefix: str) -> int:
+    """Rows with this key prefix that have not gone out yet (pending, or failed and requeueable) will not: what they
+    say is no longer true (an invitation's link replaced or withdrawn). A row inside an SMTP conversation is past
+    stopping. Returns how many were stopped."""
+    return OutboundMessage.objects.filter(
+        dedupe_key__startswith=dedupe_prefix, status__in=[MessageStatus.PENDING, MessageStatus.FAILED]
+    ).update(status=MessageStatus.SUPERSEDED, updated_at=timezone.now())
+
+
 def outbox_dispatch_many(message_ids: list[int]) -> None:
-    """Hand rows queued together (a digest batch) to one worker task that sends them over one connection;
-    if the broker is down, `send_pending` finds them later."""
+    """Hand rows queued together (a digest batch, a reminder run's batch) to one worker task that sends them over one
+    connection; if the broker is down, `send_pending` finds them later."""
     if not message_ids:
         return
     try:
@@ -189,6 +205,7 @@ def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[
             mine = outbox_claim_many(ids=chunk, now=moment)
             started = time.monotonic()
             rows = OutboundMessage.objects.select_related("recipient").in_bulk(mine)
+            suppressed = suppressed_among(row.to_email for row in rows.values())
             claimed = set(mine)
             for pk in chunk:
                 if pk not in claimed:
@@ -197,7 +214,7 @@ def outbox_send_many(*, ids: list[int], now: dt.datetime | None = None) -> list[
                 if not _still_mine(rows[pk], claimed_for=time.monotonic() - started):
                     results.append((pk, NOT_CLAIMED))
                     continue
-                result = _send_claimed(rows[pk], now=moment, connection=smtp)
+                result = _send_claimed(rows[pk], now=moment, connection=smtp, suppressed=suppressed)
                 if result in (RETRY, FAILED):
                     smtp.close()
                 results.append((pk, result))
@@ -222,10 +239,14 @@ def _still_mine(row: OutboundMessage, *, claimed_for: float) -> bool:
     return bool(kept)
 
 
-def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None) -> str:
+def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None, suppressed: dict | None = None) -> str:
     if _is_superseded(row):
         _finish(row, MessageStatus.SUPERSEDED)
         return SUPERSEDED
+    suppression = blocks(row, suppressed)
+    if suppression is not None:
+        _finish(row, MessageStatus.SUPPRESSED, error=f"{suppression.get_kind_display()}: {suppression.reason}"[:2000])
+        return SUPPRESSED
     if row.recipient_id and not row.recipient.is_active:
         _finish(row, MessageStatus.SKIPPED, error="recipient deactivated")
         return SKIPPED

@@ -166,6 +166,9 @@ globals().update(email_config())
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A provider's bounce and complaint webhooks (django-anymail, e.g. Postmark's at /anymail/postmark/tracking/) are
+# served only when their shared secret is set: "user:password", given to the provider as the webhook URL's basic auth.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
 
 # Redis: broker, result backend and cache when set; else the embedded default. Sessions stay in the database
 # (Django's default engine), so people stay signed in while Redis is down.
@@ -364,6 +367,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_STUCK_AFTER_SECONDS = max(env.int("OUTBOX_STUCK_AFTER_SECONDS", default=120), 6 * EMAIL_TIMEOUT)
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", default=30)
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=100)
+# A reminder run's rows per sending task (one SMTP connection each); small enough that every worker takes a share.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=25)
 NUDGE_LOCAL_HOUR = env.int("NUDGE_LOCAL_HOUR", default=9)
 
 # Engagement health weights: see docs/health.md. Override any key in the environment as JSON.

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
+from portal.outbox.services import outbox_supersede_pending
 from projects import notifications
+from projects.emails import invitation_key_prefix
 from projects.models import CLIENT_ROLES, Invitation, Membership, Project
 from projects.permissions import project_access, require
 from projects.services.audit import audit_record
@@ -96,6 +98,8 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     invitation.sent_count += 1
     invitation.full_clean()
     invitation.save()
+    # An earlier e-mail still queued would carry the dead link: it does not go out.
+    outbox_supersede_pending(dedupe_prefix=invitation_key_prefix(invitation.pk))
     audit_record(
         actor=actor,
         action="invitation.resend",
@@ -114,6 +118,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.full_clean()
     invitation.save()
+    outbox_supersede_pending(dedupe_prefix=invitation_key_prefix(invitation.pk))  # nothing queued goes out withdrawn
     audit_record(actor=actor, action="invitation.revoke", obj=invitation, changes={"revoked_at": {"old": None, "new": invitation.revoked_at.isoformat()}})
     return invitation
 

@@ -25,6 +25,7 @@ class SmtpSink:
     host: str
     port: int
     raw: list[bytes] = field(default_factory=list)
+    peers: list = field(default_factory=list)  # the client's (host, port) per accepted message: one per connection
     fail_next: int = 0
     # Called with the number of messages accepted so far, before accepting the next; True refuses it (451).
     before_accept: Callable[[int], bool] | None = None
@@ -64,6 +65,7 @@ class _Handler:
                 self.sink.fail_next -= 1
                 return "451 4.3.0 Try again later"
             self.sink.raw.append(envelope.original_content or envelope.content)
+            self.sink.peers.append(session.peer)
         return "250 OK"
 
 

@@ -277,3 +277,40 @@ def test_a_stuck_claim_is_taken_back_within_minutes_and_the_slow_holder_does_not
     assert results == [(ids[0], services.SENT), (ids[1], services.NOT_CLAIMED), (ids[2], services.NOT_CLAIMED)]
     assert sorted(m["Subject"] for m in smtp_sink.messages) == ["Held 0", "Held 1", "Held 2"]
     assert set(OutboundMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {MessageStatus.SENT}
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs in the sender (not even an except Exception)."""
+
+
+def test_a_sender_killed_after_the_server_accepted_one_row_resends_that_row_only_with_the_same_message_id(
+        smtp_sink, monkeypatch):
+    """The one window SMTP leaves: the server answered 250 for a row and the sender died before that row's own
+    UPDATE. The rows before it were marked sent one by one, the rows after it were never sent: after the requeue
+    exactly that one row goes again, under the Message-ID it had, so a receiver can tell it is the same message."""
+    person = f.StaffFactory()
+    rows = [_enqueue(person, key=f"kill:{i}")[0] for i in range(6)]  # each with its own Message-ID, as queued
+    now = timezone.now()
+    real_finish = services._finish
+
+    def dies_on_the_fourth(row, status, error=""):
+        if row.pk == rows[3].pk and status == MessageStatus.SENT:
+            raise _Killed
+        real_finish(row, status, error)
+
+    monkeypatch.setattr(services, "_finish", dies_on_the_fourth)
+    with pytest.raises(_Killed):
+        services.outbox_send_many(ids=[r.pk for r in rows], now=now)
+    monkeypatch.setattr(services, "_finish", real_finish)
+    states = dict(OutboundMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "status"))
+    assert [states[r.pk] for r in rows] == [MessageStatus.SENT] * 3 + [MessageStatus.SENDING] * 3
+    assert smtp_sink.count() == 4  # the fourth was accepted by the server before the "kill"
+
+    later = now + dt.timedelta(minutes=10)
+    assert services.outbox_requeue_stuck(now=later) == 3
+    services.outbox_send_due(now=later)
+
+    ids = [m["Message-ID"] for m in smtp_sink.messages]
+    assert len(ids) == 7 and sorted(set(ids)) == sorted(r.message_id for r in rows)
+    assert [i for i in set(ids) if ids.count(i) > 1] == [rows[3].message_id]  # one duplicate, the same Message-ID
+    assert OutboundMessage.objects.filter(pk__in=[r.pk for r in rows], status=MessageStatus.SENT).count() == 6

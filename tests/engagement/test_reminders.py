@@ -166,3 +166,28 @@ def test_command_runs_the_job_and_is_safe_twice(world, capsys):
         call_command("send_due_reminders", "--now", "2026-12-01T09:00:00")  # no offset
     with pytest.raises(CommandError):
         call_command("send_due_reminders", "--now", "tomorrow")
+
+
+def test_a_burst_of_reminders_goes_in_batches_each_over_one_connection(world, smtp_sink, settings, monkeypatch,
+                                                                       django_capture_on_commit_callbacks):
+    """Many meetings starting in the same minute: the run hands its rows over in batches (one task each), and a batch
+    is sent over one SMTP connection; every reminder arrives once."""
+    from portal.outbox import tasks
+
+    settings.REMINDER_BATCH_SIZE = 4
+    handed: list[list[int]] = []
+    monkeypatch.setattr(tasks.send_batch, "apply_async", lambda args, retry: handed.append(args[0]))
+    monkeypatch.setattr(tasks.send_message, "apply_async", lambda *a, **k: pytest.fail("one task per reminder"))
+    for _n in range(5):
+        _meeting(world)  # 5 meetings x 2 attendees
+    due = START - dt.timedelta(hours=1)
+    with time_machine.travel(due, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_send_due(now=due) == 10
+        assert [len(batch) for batch in handed] == [4, 4, 2]
+        for batch in handed:
+            tasks.send_batch(batch)
+        tasks.send_batch(handed[0])  # a batch delivered twice by the broker sends nothing more
+    assert smtp_sink.count() == 10
+    assert len(set(smtp_sink.peers)) == 3  # one connection per batch
+    assert OutboundMessage.objects.filter(kind=MessageKind.REMINDER, status=MessageStatus.SENT).count() == 10

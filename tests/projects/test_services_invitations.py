@@ -199,3 +199,32 @@ def test_expired_invitation_can_be_reissued(world):
     new = _invite(world)
     assert Invitation.objects.get(pk=old.pk).revoked_at is not None
     assert new.pk != old.pk
+
+
+def test_a_resend_stops_the_earlier_email_still_queued_and_a_revoke_stops_the_last(world, django_capture_on_commit_callbacks, mailoutbox):
+    """The first e-mail's link dies with the resend: if it has not gone out yet, it never does; only the new one is
+    delivered. Withdrawing the invitation stops a queued e-mail as well."""
+    from portal.outbox import services
+    from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(world)
+    first = OutboundMessage.objects.get(kind=MessageKind.INVITATION)
+    assert first.status == MessageStatus.PENDING  # not sent yet (the broker is slow, SMTP down, ...)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_resend(actor=world.manager, invitation=invitation)
+    first.refresh_from_db()
+    assert first.status == MessageStatus.SUPERSEDED
+    services.outbox_send_due()
+    invitation.refresh_from_db()
+    assert len(mailoutbox) == 1 and invitation_token(invitation) in mailoutbox[0].body
+    assert invitation_from_token(invitation_token(invitation)).pk == invitation.pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_resend(actor=world.manager, invitation=invitation)
+    third = OutboundMessage.objects.get(dedupe_key=f"invite:{invitation.pk}:3")
+    invitation_revoke(actor=world.manager, invitation=invitation)
+    third.refresh_from_db()
+    assert third.status == MessageStatus.SUPERSEDED
+    services.outbox_send_due()
+    assert len(mailoutbox) == 1
