@@ -7,6 +7,9 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
+        from conversations.inbox import ConversationsInbox
         from conversations.search_kinds import register_kinds
+        from projects import inbox
 
         register_kinds()
+        inbox.plug(ConversationsInbox())

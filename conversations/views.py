@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import selectors, services
-from conversations.emails import thread_url
+from conversations.emails import line_path, thread_url
 from conversations.forms import CommentEditForm, CommentForm
-from conversations.models import TARGET_FIELDS
 from conversations.permissions import Thread, can_edit, can_remove, comment_access, thread_access
 from projects.views.common import invalid_status, render_tab, run_service
 
@@ -139,8 +138,7 @@ def inbox(request):
 @login_required
 def inbox_open(request, pk):
     notification = services.notification_open(actor=request.user, notification_id=pk)
-    field = TARGET_FIELDS[notification.target_kind]
-    return redirect(thread_url(notification.project.slug, field, getattr(notification, f"{field}_id"), notification.comment_id))
+    return redirect(line_path(notification))
 
 
 @login_required
