@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from conversations import selectors, services
 from conversations.emails import line_path, thread_url
@@ -32,7 +33,7 @@ def _object_url(thread: Thread) -> str:
     return reverse(name, args=args)
 
 
-def _thread_context(request, thread: Thread, form=None, posted: bool = False) -> dict:
+def _thread_context(request, thread: Thread, form=None, posted: bool = False, saved: int | None = None) -> dict:
     comments = list(selectors.thread_comments(thread))
     for comment in comments:
         comment.can_edit = can_edit(comment, request.user)
@@ -48,11 +49,12 @@ def _thread_context(request, thread: Thread, form=None, posted: bool = False) ->
         "follow_url": reverse(f"conversations:{thread.field}-follow", args=[thread.access.project.slug, thread.target.pk]),
         "object_url": _object_url(thread),
         "posted": posted,
+        "saved": saved,
     }
 
 
-def _render_thread(request, thread: Thread, form=None, status: int = 200, posted: bool = False):
-    context = _thread_context(request, thread, form, posted)
+def _render_thread(request, thread: Thread, form=None, status: int = 200, posted: bool = False, saved: int | None = None):
+    context = _thread_context(request, thread, form, posted, saved)
     if request.htmx:
         return render(request, "conversations/_thread.html", {**context, "project": thread.access.project}, status=status)
     return render_tab(request, thread.access, TABS[thread.kind], "conversations/thread.html", context, status=status)
@@ -95,11 +97,13 @@ def comment_edit_view(request, slug, pk):
         )
         if saved is not None:
             if request.htmx:
-                return _render_thread(request, thread)
+                return retarget(reswap(_render_thread(request, thread, saved=comment.pk), "outerHTML"), "#comments")
             return redirect(thread_url(slug, thread.field, thread.target.pk, comment.pk))
     context = {"comment": comment, "form": form, "thread": thread, "target": thread.target,
                "thread_url": thread_url(slug, thread.field, thread.target.pk)}
     status = invalid_status(request) if form.errors else 200
+    if request.htmx:  # edited in place: the comment becomes its form (the whole page stays the fallback)
+        return render(request, "conversations/_comment_edit.html", {**context, "project": thread.access.project}, status=status)
     return render_tab(request, thread.access, TABS[thread.kind], "conversations/comment_edit.html", context, status=status)
 
 

@@ -23,9 +23,9 @@ from engagement.models import Decision, DecisionResponse, Impact, Involvement
 from engagement.models.decisions import DecisionStatus, ResponseKind
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
+from projects import inbox
 from projects.models import Membership, Project, Role
 from projects.permissions import project_access, require
-from projects import inbox
 from projects.services.audit import audit_record, diff, snapshot
 
 TRACKED = (
