@@ -32,7 +32,7 @@ from engagement.selectors.awaiting import report_awaited, reports_awaiting_by_pe
 from portal.accounts.models import Delivery, User
 from portal.core.time import zone
 from projects.inbox import DigestLine, Event
-from projects.models import STAFF_ROLES, Membership, Project, Task, TaskSide
+from projects.models import STAFF_ROLES, Membership, ProjectStatus, Task, TaskSide
 
 K = NotificationKind
 # The task fields whose change its owner hears of (completion time, percent and side follow from others).
@@ -48,10 +48,11 @@ def _settle(rows, now: dt.datetime) -> int:
 
 def task_changed(event: Event, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
-    task = Task.objects.select_related("project").get(pk=event.task_id)
+    task = event.task or Task.objects.select_related("project", "owner").get(pk=event.task_id)
     changed = [name for name in TOLD_FIELDS if name in event.changed]
-    if changed:
-        _tell_task_people(task, {task.owner_id, *event.people} - {event.actor_id, None}, changed, event.actor_id, now)
+    people = {task.owner_id, *event.people} - {event.actor_id, None}
+    if changed and people:
+        _tell_task_people(task, people, changed, event.actor_id, now)
     report_sync(task, now)
 
 
@@ -79,10 +80,10 @@ def _report_awaited_from(task: Task, now: dt.datetime) -> int | None:
     """The owner whose report this task awaits now, or None (the rule of `engagement.selectors.awaiting`)."""
     if not task.is_open or task.internal or task.side != TaskSide.CLIENT:
         return None
-    if not Project.objects.open().filter(pk=task.project_id, archived_at__isnull=True).exists():
-        return None
-    owner = User.objects.only("time_zone").get(pk=task.owner_id)
-    return task.owner_id if report_awaited(task, now, now.astimezone(zone(owner.time_zone)).date()) else None
+    project = task.project
+    if project.archived_at is not None or project.status in (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED):
+        return None  # the rule of `Project.objects.open()`, on the row in hand
+    return task.owner_id if report_awaited(task, now, now.astimezone(zone(task.owner.time_zone)).date()) else None
 
 
 def report_sync(task: Task, now: dt.datetime) -> None:

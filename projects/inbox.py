@@ -20,7 +20,8 @@ from typing import Protocol
 class Event:
     """What changed. `kind`: "task" (a task was changed, or a report on it stored) or "decision" (a decision was
     recorded, asked, answered or closed). `changed`: the task's fields whose value changed; `people`: besides the
-    task's owner, who else should hear (a task's previous owner)."""
+    task's owner, who else should hear (a task's previous owner). `task`: the task as the service just saved it,
+    which spares reading it again."""
 
     kind: str
     actor_id: int | None
@@ -28,6 +29,7 @@ class Event:
     decision_id: int | None = None
     changed: tuple[str, ...] = ()
     people: tuple[int, ...] = field(default=())
+    task: object = field(default=None, compare=False)  # the task as just saved (with its project and owner)
 
 
 @dataclass(frozen=True)

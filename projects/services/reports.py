@@ -79,7 +79,8 @@ def _store(*, actor: User, task: Task, report: ProgressReport, access: ProjectAc
         changes={**diff(before, snapshot(locked, TASK_FIELDS)), "report": {"old": None, "new": report.pk}},
         internal=locked.internal,
     )
-    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=locked.pk, changed=tuple(diff(before, snapshot(locked, TASK_FIELDS)))))
+    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=locked.pk,
+                           changed=tuple(diff(before, snapshot(locked, TASK_FIELDS))), task=locked))
     for field in Task._meta.concrete_fields:  # the caller's copy, as stored now
         setattr(task, field.attname, getattr(locked, field.attname))
     if state == ReportState.BLOCKED:

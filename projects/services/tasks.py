@@ -56,7 +56,7 @@ def _save(task: Task, *, actor: User, action: str, before: dict, extra: dict | N
     task.save()
     audit_record(actor=actor, action=action, obj=task, changes={**changes, **(extra or {})}, internal=task.internal)
     inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=tuple(changes),
-                           people=tuple({before["owner"]} - {task.owner_id, None})))
+                           people=tuple({before["owner"]} - {task.owner_id, None}), task=task))
     return task
 
 
@@ -108,7 +108,7 @@ def task_create(
     task.full_clean()
     task.save()
     audit_record(actor=actor, action="task.create", obj=task, changes=diff({}, snapshot(task, TRACKED)), internal=internal)
-    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=("owner",)))
+    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=("owner",), task=task))
     _tell_new_owner(task, actor)
     return task
 
