@@ -175,8 +175,10 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(Target):
-    """One line of a person's inbox. `email_message` is the outbox row that told them by e-mail (a bundle names
-    several): what was read in the portal first is never e-mailed."""
+    """One line of a person's inbox. `email_message` is the outbox row that told them by e-mail or in their digest
+    (a bundle names several): what was read in the portal first is never e-mailed. A task line names the task's
+    fields that `changed` (a burst of changes is one line); a decision or report line is `settled_at` once it no
+    longer awaits the person (they answered or reported, or it was closed)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -192,6 +194,8 @@ class Notification(Target):
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_message = models.BigIntegerField(_("e-mail"), null=True, blank=True)
+    changed = models.JSONField(_("fields changed"), default=list, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -208,11 +212,24 @@ class Notification(Target):
             models.UniqueConstraint(
                 fields=["recipient", "comment", "kind"], condition=Q(comment__isnull=False), name="notification_once_per_comment"
             ),
+            # What awaits a person is one line until they act on it (`settled_at`); it may come back later.
+            models.UniqueConstraint(
+                fields=["recipient", "decision"], condition=Q(kind="decision", settled_at__isnull=True),
+                name="notification_decision_awaiting_once",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "task"], condition=Q(kind="report", settled_at__isnull=True),
+                name="notification_report_awaiting_once",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.recipient} — {self.get_kind_display()}"
 
+    @property
+    def changed_labels(self) -> str:
+        """The task's fields that changed, by their names in the reader's language ("due date, status")."""
+        return ", ".join(str(Task._meta.get_field(name).verbose_name) for name in self.changed or [])
 
 def attachment_storage_name(instance, filename: str) -> str:
     """A random name in the store: nothing guessable, nothing of the person's file name (kept in `name`)."""

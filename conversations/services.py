@@ -58,7 +58,7 @@ def _assignee_id(thread: Thread) -> int | None:
 
 
 def _notify(thread: Thread, comment: Comment, *, mentioned: list[int], actor) -> list[int]:
-    """Inbox lines for the people mentioned now and for the thread's followers; returns the mention lines' ids."""
+    """Inbox lines for the people mentioned now and for the thread's followers; returns the lines' ids."""
     mentioned = [pk for pk in _readers(thread, comment, mentioned) if pk != actor.pk]
     followers = Follow.objects.filter(active=True, **thread.lookup).exclude(person_id__in=[actor.pk, *mentioned])
     repliers = _readers(thread, comment, followers.values_list("person_id", flat=True))
@@ -70,11 +70,7 @@ def _notify(thread: Thread, comment: Comment, *, mentioned: list[int], actor) ->
         ],
         ignore_conflicts=True,
     )
-    return list(
-        Notification.objects.filter(comment=comment, kind=NotificationKind.MENTION, recipient_id__in=mentioned).values_list(
-            "pk", flat=True
-        )
-    )
+    return list(Notification.objects.filter(comment=comment).values_list("pk", flat=True))
 
 
 def _clean_body(body: str) -> str:
@@ -102,13 +98,13 @@ def comment_post(*, actor, thread: Thread, body: str, internal: bool = False, vi
     comment.save()
     Mention.objects.bulk_create([Mention(comment=comment, person=p) for p in people.values()])
     _follow(thread, [actor.pk, *[p.pk for p in people.values()], *filter(None, [_assignee_id(thread)])])
-    mention_ids = _notify(thread, comment, mentioned=[p.pk for p in people.values()], actor=actor)
+    line_ids = _notify(thread, comment, mentioned=[p.pk for p in people.values()], actor=actor)
     audit_record(
         actor=actor, action="comment.post", obj=comment, project=thread.access.project,
         changes={"body": body, "internal": internal, "via": via}, internal=_hidden_from_clients(comment, thread),
     )
-    for pk in mention_ids:
-        transaction.on_commit(partial(emails.queue_mention_email, notification_id=pk))
+    for pk in line_ids:
+        transaction.on_commit(partial(emails.queue_inbox_email, notification_id=pk))
     return comment
 
 
@@ -163,7 +159,7 @@ def comment_edit(*, actor, comment: Comment, thread: Thread, body: str) -> Comme
         changes={"body": {"old": old, "new": body}}, internal=_hidden_from_clients(comment, thread),
     )
     for pk in mention_ids:
-        transaction.on_commit(partial(emails.queue_mention_email, notification_id=pk))
+        transaction.on_commit(partial(emails.queue_inbox_email, notification_id=pk))
     return comment
 
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from conversations import selectors, services
 from conversations.downloads import file_response
-from conversations.emails import thread_url
+from conversations.emails import line_path, thread_url
 from conversations.forms import AttachForm, CommentEditForm, CommentForm
-from conversations.models import TARGET_FIELDS
 from conversations.permissions import (
     Thread,
     attachment_access,
@@ -43,7 +43,7 @@ def _object_url(thread: Thread) -> str:
     return reverse(name, args=args)
 
 
-def _thread_context(request, thread: Thread, form=None, posted: bool = False, attach_form=None) -> dict:
+def _thread_context(request, thread: Thread, form=None, posted: bool = False, attach_form=None, saved: int | None = None) -> dict:
     comments = list(selectors.thread_comments(thread))
     files = list(selectors.thread_files(thread))
     for attachment in files:
@@ -66,11 +66,15 @@ def _thread_context(request, thread: Thread, form=None, posted: bool = False, at
         "follow_url": reverse(f"conversations:{thread.field}-follow", args=[thread.access.project.slug, thread.target.pk]),
         "object_url": _object_url(thread),
         "posted": posted,
+        "saved": saved,
     }
 
 
-def _render_thread(request, thread: Thread, form=None, status: int = 200, posted: bool = False, attach_form=None, files_attached=False):
-    context = {**_thread_context(request, thread, form, posted, attach_form), "files_attached": files_attached}
+def _render_thread(
+    request, thread: Thread, form=None, status: int = 200, posted: bool = False, attach_form=None, files_attached=False,
+    saved: int | None = None,
+):
+    context = {**_thread_context(request, thread, form, posted, attach_form, saved), "files_attached": files_attached}
     if request.htmx:
         return render(request, "conversations/_thread.html", {**context, "project": thread.access.project}, status=status)
     return render_tab(request, thread.access, TABS[thread.kind], "conversations/thread.html", context, status=status)
@@ -113,11 +117,13 @@ def comment_edit_view(request, slug, pk):
         )
         if saved is not None:
             if request.htmx:
-                return _render_thread(request, thread)
+                return retarget(reswap(_render_thread(request, thread, saved=comment.pk), "outerHTML"), "#comments")
             return redirect(thread_url(slug, thread.field, thread.target.pk, comment.pk))
     context = {"comment": comment, "form": form, "thread": thread, "target": thread.target,
                "thread_url": thread_url(slug, thread.field, thread.target.pk)}
     status = invalid_status(request) if form.errors else 200
+    if request.htmx:  # edited in place: the comment becomes its form (the whole page stays the fallback)
+        return render(request, "conversations/_comment_edit.html", {**context, "project": thread.access.project}, status=status)
     return render_tab(request, thread.access, TABS[thread.kind], "conversations/comment_edit.html", context, status=status)
 
 
@@ -156,8 +162,7 @@ def inbox(request):
 @login_required
 def inbox_open(request, pk):
     notification = services.notification_open(actor=request.user, notification_id=pk)
-    field = TARGET_FIELDS[notification.target_kind]
-    return redirect(thread_url(notification.project.slug, field, getattr(notification, f"{field}_id"), notification.comment_id))
+    return redirect(line_path(notification))
 
 
 @login_required

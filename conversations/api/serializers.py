@@ -4,6 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from conversations.emails import line_url
 from conversations.models import TARGET_FIELDS, NotificationKind
 from projects.api.serializers import PersonSerializer
 
@@ -61,9 +62,17 @@ class NotificationOutputSerializer(serializers.Serializer):
     comment_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
+    changed = serializers.ListField(child=serializers.CharField(), help_text="For `task`: the task's fields that changed")
+    settled_at = serializers.DateTimeField(
+        allow_null=True, help_text="For `decision` and `report`: when it stopped awaiting the person (they acted on it)"
+    )
+    url = serializers.SerializerMethodField(help_text="The page the line leads to")
 
     def get_target(self, notification) -> str:
         return str(notification.target)
+
+    def get_url(self, notification) -> str:
+        return line_url(notification)
 
 
 class InboxReadInputSerializer(serializers.Serializer):

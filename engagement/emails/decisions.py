@@ -9,6 +9,7 @@ from engagement.models import Decision, DecisionResponse
 from engagement.models.decisions import Involvement
 from engagement.selectors.absences import away_and_covering
 from engagement.services.links import A, action_link_create, action_link_url
+from portal.accounts.models import Delivery
 from portal.core.time import next_working_instant
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
@@ -36,6 +37,8 @@ def queue_decision_request(*, decision_id: int) -> int:
         access = ProjectAccess(project=project, user=person, role=membership.role)
         if person.pk in answered or person.pk in away or not access.can_respond_to(decision):
             continue
+        if person.notify_decision != Delivery.EMAIL and not covering.get(person.pk):
+            continue  # they chose to read it in their inbox (and digest) only
         if OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
         context = {

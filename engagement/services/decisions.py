@@ -23,6 +23,7 @@ from engagement.models import Decision, DecisionResponse, Impact, Involvement
 from engagement.models.decisions import DecisionStatus, ResponseKind
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
+from projects import inbox
 from projects.models import Membership, Project, Role
 from projects.permissions import project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -63,6 +64,7 @@ def _save(decision: Decision, *, actor: User, action: str, before: dict, extra: 
     decision.save()
     changes = {**diff(before, snapshot(decision, TRACKED)), **(extra or {})}
     audit_record(actor=actor, action=action, obj=decision, changes=changes, internal=decision.internal)
+    inbox.tell(inbox.Event(kind="decision", actor_id=actor.pk, decision_id=decision.pk))
     return decision
 
 
@@ -85,6 +87,7 @@ def _create(decision: Decision, *, actor: User, action: str) -> Decision:
     decision.full_clean()
     decision.save()
     audit_record(actor=actor, action=action, obj=decision, changes=diff({}, snapshot(decision, TRACKED)), internal=decision.internal)
+    inbox.tell(inbox.Event(kind="decision", actor_id=actor.pk, decision_id=decision.pk))
     return decision
 
 

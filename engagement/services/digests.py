@@ -37,6 +37,7 @@ from portal.core.time import iso_week, zone
 from portal.outbox.email import Part, Rendered, msgid, one_line, render_email, render_part
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_dispatch_many, outbox_enqueue
+from projects import inbox
 from projects.models import CLIENT_ROLES, Membership, Project
 
 CATCH_UP = dt.timedelta(days=1)  # a slot missed by downtime is still served within a day
@@ -200,14 +201,18 @@ def digest_build_many(*, due: list[tuple], now: dt.datetime) -> list[Digest]:
     people = [person for person, _slot in due]
     contexts = client_digest_contexts(people=people, week_starts={p.pk: s.week_start for p, s in due}, now=now)
     _add_links(people, contexts, now=now)
+    lines = inbox.digest_lines(people)
     items, parts = [], {}
     for person, slot in due:
         context = contexts[person.pk]
+        context["inbox_lines"] = lines.get(person.pk, [])
         context["projects_part"] = _projects_part(person, context, parts)
         rendered = render_email("client_digest", context, language=person.language, time_zone=person.time_zone)
         items.append((person, slot, rendered, context["content"], _client_headers(person, context),
                       context["main_project"].pk if context["main_project"] else None))
-    return _store_many(items)
+    built = _store_many(items)
+    inbox.digested({digest.message_id: [line.id for line in lines.get(digest.recipient_id, [])] for digest in built})
+    return built
 
 
 def _projects_part(person, context: dict, parts: dict) -> Part:
@@ -286,6 +291,7 @@ def manager_digest_build(*, person, slot: Slot, now: dt.datetime) -> Digest | No
     unsubscribe = unsubscribe_url(person=person, preference="email_digest")
     context = manager_digest_context(person=person, week_start=slot.week_start, now=now)
     context["unsubscribe_url"] = unsubscribe
+    context["inbox_lines"] = inbox.digest_lines([person]).get(person.pk, [])
     headers = automated_headers(
         kind=MessageKind.MANAGER_DIGEST,
         language=person.language,
@@ -294,8 +300,11 @@ def manager_digest_build(*, person, slot: Slot, now: dt.datetime) -> Digest | No
         unsubscribe=unsubscribe,
     )
     rendered = render_email("manager_digest", context, language=person.language, time_zone=person.time_zone)
-    return _store_and_queue(
+    digest = _store_and_queue(
         person=person, kind=Digest.Kind.MANAGER, slot=slot, rendered=rendered, content=context.get("content", {}),
         message_kind=MessageKind.MANAGER_DIGEST, key=f"mdigest:{person.pk}:{slot.iso_week}", headers=headers,
         project_id=None,
     )
+    if digest is not None:
+        inbox.digested({digest.message_id: [line.id for line in context["inbox_lines"]]})
+    return digest

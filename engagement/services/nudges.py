@@ -33,7 +33,7 @@ from engagement.selectors.absences import is_quiet, quiet_days, unavailable_on
 from engagement.selectors.awaiting import decisions_awaiting_by_person, report_awaited
 from engagement.services.digests import digest_slot
 from engagement.services.links import A, action_link_create, action_link_url, unsubscribe_url
-from portal.accounts.models import User
+from portal.accounts.models import Delivery, User
 from portal.core.time import next_working_instant, zone
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
@@ -108,7 +108,7 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
         person, local_date = people[person_id], local_dates[person_id]
         if local_date is None or person_id in away:
             continue
-        owed_before_today = [item for item in owed if not _asked_today(item, person, local_date)]
+        owed_before_today = [item for item in owed if not _asked_today(item, person, local_date) and _by_email(item, person)]
         if person.email_nudges and owed_before_today and not _digest_day(person, local_date, now):
             queued += _queue_nudge(person, owed_before_today, local_date, now)
     queued += _escalate(people, items, now, away)
@@ -122,6 +122,11 @@ def _without_quiet(items: dict[int, list[Item]], today: dict[int, dt.date]) -> d
     days = [today[pid] for pid in items]
     spans = quiet_days(project_ids={i.project.pk for owed in items.values() for i in owed}, start=min(days), end=max(days))
     return {pid: [i for i in owed if not is_quiet(spans, i.project.pk, today[pid])] for pid, owed in items.items()}
+
+
+def _by_email(item: Item, person: User) -> bool:
+    """The person hears of this kind of item by e-mail (their inbox and digest say it otherwise)."""
+    return getattr(person, f"notify_{item.kind}") == Delivery.EMAIL
 
 
 def _asked_today(item: Item, person: User, local_date: dt.date) -> bool:

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import services
-from portal.accounts.models import Language, Weekday
+from portal.accounts.models import Delivery, Language, User, Weekday
 from portal.core.time import validate_time_zone
 
 
@@ -39,6 +39,13 @@ class PreferencesForm(forms.Form):
     email_digest = forms.BooleanField(label=_("Weekly digest"), required=False)
     email_nudges = forms.BooleanField(label=_("Task and sign-off notices, and reminders about reports and decisions awaiting me"), required=False)
     email_reminders = forms.BooleanField(label=_("Meeting reminders (24 h and 1 h before)"), required=False)
+    notify_mention = forms.ChoiceField(label=_("Mentions of me"), choices=Delivery.choices, widget=forms.RadioSelect)
+    notify_reply = forms.ChoiceField(label=_("Replies in threads I follow"), choices=Delivery.choices, widget=forms.RadioSelect)
+    notify_task = forms.ChoiceField(label=_("Changes to my tasks by others"), choices=Delivery.choices, widget=forms.RadioSelect)
+    notify_decision = forms.ChoiceField(
+        label=_("Decisions awaiting my answer"), choices=Delivery.choices, widget=forms.RadioSelect
+    )
+    notify_report = forms.ChoiceField(label=_("Reports awaiting me"), choices=Delivery.choices, widget=forms.RadioSelect)
 
     FIELDS = (
         "language",
@@ -48,6 +55,7 @@ class PreferencesForm(forms.Form):
         "email_digest",
         "email_nudges",
         "email_reminders",
+        *User.NOTIFY_FIELDS,
     )
 
     @classmethod

@@ -27,6 +27,14 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+class Delivery(models.TextChoices):
+    """How a person hears of one kind of inbox line (a mention, a reply, a task changed, what awaits them)."""
+
+    INBOX = "inbox", _("Inbox only")
+    EMAIL = "email", _("Inbox and e-mail")
+    DIGEST = "digest", _("Inbox and the weekly digest")
+
+
 class Client(TimeStamped):
     """A client company."""
 
@@ -89,6 +97,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_reminders = models.BooleanField(_("meeting reminders by e-mail"), default=True)
     email_digest = models.BooleanField(_("weekly digest by e-mail"), default=True)
     email_nudges = models.BooleanField(_("report and decision nudges by e-mail"), default=True)
+    notify_mention = models.CharField(_("mentions"), max_length=6, choices=Delivery.choices, default=Delivery.EMAIL)
+    notify_reply = models.CharField(
+        _("replies in threads I follow"), max_length=6, choices=Delivery.choices, default=Delivery.INBOX
+    )
+    notify_task = models.CharField(_("changes to my tasks"), max_length=6, choices=Delivery.choices, default=Delivery.INBOX)
+    notify_decision = models.CharField(
+        _("decisions awaiting me"), max_length=6, choices=Delivery.choices, default=Delivery.EMAIL
+    )
+    notify_report = models.CharField(_("reports awaiting me"), max_length=6, choices=Delivery.choices, default=Delivery.EMAIL)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     calendar_token = models.CharField(_("calendar feed token"), max_length=64, unique=True, default=secrets.token_urlsafe)
     is_staff = models.BooleanField(_("admin access"), default=False)
@@ -96,6 +113,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()
+
+    NOTIFY_FIELDS = ("notify_mention", "notify_reply", "notify_task", "notify_decision", "notify_report")
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -7,12 +7,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from portal.accounts.models import User
+from portal.accounts.models import Delivery, User
 
 TOKEN_ID_LENGTH = 8  # a token's public id: the first characters of its key
 
 PREFERENCE_FIELDS = frozenset(
-    {"language", "time_zone", "digest_weekday", "digest_hour", "email_digest", "email_nudges", "email_reminders"}
+    {"language", "time_zone", "digest_weekday", "digest_hour", "email_digest", "email_nudges", "email_reminders",
+     *User.NOTIFY_FIELDS}
 )
 
 
@@ -33,7 +34,13 @@ def preferences_update(*, actor: User, user: User, owes_answers: bool, **fields)
     user = User.objects.select_for_update().get(pk=user.pk)
     for name, value in fields.items():
         setattr(user, name, value)
-    if user.is_client and not user.email_nudges and not user.email_digest and owes_answers:
+    digest_kinds = [name for name in User.NOTIFY_FIELDS if getattr(user, name) == Delivery.DIGEST]
+    if digest_kinds and not user.email_digest:
+        raise ValidationError(
+            {name: _("Turn the weekly digest on to read these in it, or choose another way.") for name in digest_kinds}
+        )
+    nudged = user.email_nudges and Delivery.EMAIL in (user.notify_decision, user.notify_report)
+    if user.is_client and not nudged and not user.email_digest and owes_answers:
         raise ValidationError(
             {
                 "email_nudges": _(

@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "engagement-send-weekly-digests": {"task": "engagement.send_weekly_digests", "schedule": crontab(minute="*/15")},
     "engagement-send-nudges": {"task": "engagement.send_nudges", "schedule": crontab(minute=30)},
     "engagement-health-snapshots": {"task": "engagement.take_health_snapshots", "schedule": crontab(minute=15, hour=2)},
+    "conversations-sync-awaiting": {"task": "conversations.sync_awaiting", "schedule": crontab(minute="*/30")},
 }
 
 REST_FRAMEWORK = {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
-from projects import notifications
+from projects import inbox, notifications
 from projects.models import ProgressReport, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
@@ -79,6 +79,8 @@ def _store(*, actor: User, task: Task, report: ProgressReport, access: ProjectAc
         changes={**diff(before, snapshot(locked, TASK_FIELDS)), "report": {"old": None, "new": report.pk}},
         internal=locked.internal,
     )
+    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=locked.pk,
+                           changed=tuple(diff(before, snapshot(locked, TASK_FIELDS))), task=locked))
     for field in Task._meta.concrete_fields:  # the caller's copy, as stored now
         setattr(task, field.attname, getattr(locked, field.attname))
     if state == ReportState.BLOCKED:

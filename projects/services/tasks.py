@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.exceptions import ApplicationError
-from projects import notifications
+from projects import inbox, notifications
 from projects.models import OPEN_TASK_STATUSES, Priority, Project, Task, TaskSide, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require, require_can_mark_internal
 from projects.services.audit import audit_record, diff, snapshot
@@ -55,6 +55,8 @@ def _save(task: Task, *, actor: User, action: str, before: dict, extra: dict | N
     task.full_clean()
     task.save()
     audit_record(actor=actor, action=action, obj=task, changes={**changes, **(extra or {})}, internal=task.internal)
+    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=tuple(changes),
+                           people=tuple({before["owner"]} - {task.owner_id, None}), task=task))
     return task
 
 
@@ -106,6 +108,7 @@ def task_create(
     task.full_clean()
     task.save()
     audit_record(actor=actor, action="task.create", obj=task, changes=diff({}, snapshot(task, TRACKED)), internal=internal)
+    inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=("owner",), task=task))
     _tell_new_owner(task, actor)
     return task
 

@@ -92,6 +92,12 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (event) {
     init(document);
+    var target = document.querySelector("#comments [data-edit-focus], #comments [data-focus]");
+    if (target) {
+      target.focus();
+      if (target.setSelectionRange) { target.setSelectionRange(target.value.length, target.value.length); }
+      return;
+    }
     var status = document.querySelector("#comments [role=status]");
     if (status && status.textContent.trim()) {
       var box = document.querySelector("#comments textarea[data-mentions]");

@@ -109,3 +109,87 @@ def test_mention_inbox_and_reply(page, new_page, live_server, mailbox, console_e
     assert other.goto(f"/api/v1/projects/{project.slug}/tasks/{task.pk}/comments/").status == 404
     assert Comment.objects.filter(task=task).count() == 2
     assert console_errors == []
+
+
+def test_inbox_kinds_editing_in_place_and_preferences(page, live_server, console_errors):
+    """The client's inbox at 375 px: a task changed by the manager, a decision awaiting an answer and a mention,
+    grouped by day; a line opened with the keyboard is read; "Mark all read" clears the bell. A comment edited in
+    place, without a page reload. The per-kind preferences chosen and saved. axe clean, both languages."""
+    from engagement.models.decisions import Involvement
+    from engagement.services.decisions import decision_record
+    from projects.services.tasks import task_update
+
+    manager = f.StaffFactory(email="pm@studio.example", full_name="Anna Petrova")
+    acme = f.ClientFactory(name="Acme")
+    bob = f.ClientUserFactory(email="bob@acme.example", full_name="Boris Client", organisation=acme)
+    project = f.ProjectFactory(client=acme, manager=manager, name="Acme portal", slug="acme-portal")
+    Membership.objects.create(project=project, user=manager, role=Role.MANAGER)
+    Membership.objects.create(project=project, user=bob, role=Role.CLIENT)
+    task = f.TaskFactory(project=project, owner=bob, side="client", title="Homepage copy")
+    task_update(actor=manager, task=task, priority="high")
+    decision_record(actor=manager, project=project, title="Hosting provider", involvement=Involvement.CONSULTED)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, bob)
+    assert page.locator(".btn-bell .bell-count").inner_text() == "2"
+    page.goto("/inbox/")
+    assert page.locator(".inbox-day").count() == 1
+    items = page.locator(".inbox-item")
+    assert items.count() == 2
+    text = items.all_inner_texts()
+    assert "A decision awaits your answer: “Hosting provider”" in text[0]
+    assert "Anna Petrova changed your task “Homepage copy”: priority" in text[1]
+    assert page.evaluate("() => document.documentElement.scrollWidth <= 375")
+    assert axe_check(page) == []
+    _shots(page, "inbox-kinds-en")
+    # keyboard: the first line is reached with Tab and opened with Enter; back in the inbox it reads as read
+    page.locator(".inbox-item a").nth(1).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/projects/{project.slug}/tasks/{task.pk}/")
+    page.goto("/inbox/")
+    assert page.locator(".inbox-item.unread").count() == 1
+    page.get_by_role("button", name="Mark all read").click()
+    page.wait_for_url("**/inbox/")
+    assert page.locator(".inbox-item.unread").count() == 0 and page.locator(".btn-bell .bell-count").count() == 0
+
+    # a comment edited in place
+    page.goto(f"/projects/{project.slug}/tasks/{task.pk}/comments/")
+    page.evaluate("() => { window.notReloaded = true; }")
+    page.get_by_role("combobox", name="Comment").fill("Frist draft is ready")
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".comment", has_text="Frist draft").wait_for()
+    page.get_by_role("link", name="Edit").click()
+    box = page.get_by_role("combobox", name="Edit comment")
+    box.wait_for()
+    assert page.evaluate("() => document.activeElement.name") == "body"  # the box has the focus
+    assert axe_check(page) == []
+    box.fill("First draft is ready")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".comment", has_text="First draft is ready").wait_for()
+    assert page.locator("#comments [role=status]").inner_text() == "Your comment was saved."
+    assert page.locator(".comment .comment-edited").count() == 1
+    assert page.evaluate("() => window.notReloaded === true")  # no page reload
+    assert page.evaluate("() => document.activeElement.id") == page.locator(".comment").first.get_attribute("id")
+
+    # preferences: mentions in the digest, task changes by e-mail
+    page.goto("/accounts/preferences/")
+    group = page.get_by_role("group", name="Mentions of me")
+    assert group.get_by_role("radio", name="Inbox and e-mail").is_checked()
+    group.get_by_role("radio", name="Inbox and the weekly digest").check()
+    page.get_by_role("group", name="Changes to my tasks by others").get_by_role("radio", name="Inbox and e-mail").check()
+    assert axe_check(page) == []
+    _shots(page, "preferences-inbox-en")
+    page.select_option("#id_language", "ru")  # and from now on, in Russian
+    page.get_by_role("button", name="Save preferences").click()
+    page.locator(".messages").first.wait_for()
+    bob.refresh_from_db()
+    assert (bob.notify_mention, bob.notify_task, bob.language) == ("digest", "email", "ru")
+    assert page.get_by_role("group", name="Упоминания меня").get_by_role(
+        "radio", name="Во входящих и в еженедельном дайджесте").is_checked()
+    assert axe_check(page) == []
+    _shots(page, "preferences-inbox-ru")
+    page.goto("/inbox/")
+    assert "изменил(а) вашу задачу «Homepage copy»" in page.locator(".inbox-item").last.inner_text()
+    assert axe_check(page) == []
+    _shots(page, "inbox-kinds-ru")
+    assert console_errors == []

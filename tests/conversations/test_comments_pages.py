@@ -190,6 +190,29 @@ def test_the_author_edits_within_the_window_and_it_reads_as_edited(client, world
     assert AuditEvent.objects.filter(action="comment.edit", object_id=str(comment.pk)).exists()
 
 
+def test_editing_in_place_with_htmx(client, world, task):
+    client.force_login(world.client)
+    _post(client, task, "Frist draft")
+    comment = Comment.objects.get()
+    edit = reverse("conversations:comment-edit", args=[world.project.slug, comment.pk])
+    # the Edit link swaps the comment for its form (the full page stays for browsers without JavaScript)
+    assert f'hx-get="{edit}" hx-target="#comment-{comment.pk}"' in client.get(thread_url(task)).content.decode()
+    form = client.get(edit, headers={"HX-Request": "true"})
+    html = form.content.decode()
+    assert html.startswith("<li") and f'id="comment-{comment.pk}"' in html and "Frist draft</textarea>" in html
+    assert "<html" not in html
+    # an empty text: the form again, in place, with its error and nothing saved
+    bad = client.post(edit, {"body": "  "}, headers={"HX-Request": "true"})
+    assert bad.status_code == 200 and "Write something first." in bad.content.decode() and "HX-Retarget" not in bad
+    # saved: the whole thread comes back in place of the conversation, the edited comment to be focused
+    good = client.post(edit, {"body": "First draft"}, headers={"HX-Request": "true"})
+    assert good["HX-Retarget"] == "#comments" and good["HX-Reswap"] == "outerHTML"
+    assert f'id="comment-{comment.pk}" tabindex="-1" data-focus' in good.content.decode()
+    assert "Your comment was saved." in good.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "First draft" and comment.edited_at is not None
+
+
 def test_editing_after_the_window_is_refused(client, world, task, settings):
     settings.COMMENT_EDIT_WINDOW_MINUTES = 15
     client.force_login(world.client)

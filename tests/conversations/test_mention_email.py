@@ -102,8 +102,8 @@ def test_replies_reach_followers_inboxes_and_following_can_be_turned_off(world, 
     assert not Follow.objects.get(person=world.client, task=task).active
 
 
-def test_no_mail_for_people_who_turned_off_notices(world, task, mailoutbox, django_capture_on_commit_callbacks):
-    world.client.email_nudges = False
+def test_no_mail_for_people_who_read_mentions_in_the_inbox_only(world, task, mailoutbox, django_capture_on_commit_callbacks):
+    world.client.notify_mention = "inbox"
     world.client.save()
     _post(world, task, world.manager, "@bob@acme.example see this", capture=django_capture_on_commit_callbacks)
     assert Notification.objects.filter(recipient=world.client, kind="mention").count() == 1

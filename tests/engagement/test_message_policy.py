@@ -229,3 +229,37 @@ def test_a_fortnight_brings_one_invitation_per_series_and_attendee(django_captur
     invitations = Counter(OutboundMessage.objects.filter(kind=K.MEETING_INVITE, status=MessageStatus.SENT)
                           .values_list("recipient__email", flat=True))
     assert invitations == {person.email: 1 for person in p.all()}
+
+
+def test_mentions_on_three_threads_in_a_day_are_one_message_per_person(django_capture_on_commit_callbacks):
+    """Tuesday: the manager mentions Lena (Moscow) on three threads within minutes and Boris (New York) on three
+    threads through the Moscow day, before his working hours begin. Each hears once: one bundled e-mail."""
+    from conversations.permissions import thread_access
+    from conversations.services import comment_post
+
+    with time_machine.travel(START, tick=False):
+        p = People()
+        tasks = [task_create(actor=p.anna, project=p.project, title=title, owner=p.dmitri)
+                 for title in ("Homepage copy", "Logo files", "Legal pages")]
+
+    def mention(person, task):
+        thread = thread_access(user=p.anna, slug=p.project.slug, kind="tasks", pk=task.pk)
+        comment_post(actor=p.anna, thread=thread, body=f"@{person.email} a look at {task.title}, please?")
+
+    actions = {at(1, 10): [(p.lena, tasks[0]), (p.boris, tasks[0])], at(1, 10, 5): [(p.lena, tasks[1]), (p.lena, tasks[2])],
+               at(1, 12): [(p.boris, tasks[1])], at(1, 14): [(p.boris, tasks[2])]}
+    now = at(1, 0)
+    while now < at(2, 0):
+        with time_machine.travel(now, tick=False):
+            for person, task in actions.get(now, []):
+                with django_capture_on_commit_callbacks(execute=True):
+                    mention(person, task)
+            outbox_send_due(now=now)
+        now += dt.timedelta(minutes=5)
+    tally = {key: n for key, n in _tally().items() if key[2] == K.NOTICE}
+    # Lena: the three mentions fall in one bundle window (the first waits COMMENT_MAIL_DELAY_MINUTES); Boris's wait
+    # for his morning in New York and go together.
+    assert tally == {("lena", d(1), K.NOTICE): 1, ("boris", d(1), K.NOTICE): 1}
+    for person in (p.lena, p.boris):
+        [row] = OutboundMessage.objects.filter(kind=K.NOTICE, recipient=person)
+        assert all(title in row.body_text for title in ("Homepage copy", "Logo files", "Legal pages"))

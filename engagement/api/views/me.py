@@ -20,7 +20,8 @@ def _owes_answers(user) -> bool:
 
 
 class MeView(ApiView):
-    """The caller's profile and preferences; PATCH changes time zone, language, digest day and hour, e-mail choices."""
+    """The caller's profile and preferences; PATCH changes time zone, language, digest day and hour, e-mail choices, and how each kind of inbox line is told
+    (`notify_*`: `inbox`, `email` or `digest`)."""
 
     @extend_schema(operation_id="me_retrieve", tags=["me"], responses={200: s.MeOutputSerializer})
     def get(self, request):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from portal.accounts.models import Language, User, Weekday
+from portal.accounts.models import Delivery, Language, User, Weekday
 from portal.core.time import TIME_ZONE_CHOICES
 
 
@@ -38,6 +38,11 @@ class MeOutputSerializer(serializers.Serializer):
     email_reminders = serializers.BooleanField()
     email_digest = serializers.BooleanField()
     email_nudges = serializers.BooleanField()
+    notify_mention = serializers.ChoiceField(choices=Delivery.choices)
+    notify_reply = serializers.ChoiceField(choices=Delivery.choices)
+    notify_task = serializers.ChoiceField(choices=Delivery.choices)
+    notify_decision = serializers.ChoiceField(choices=Delivery.choices)
+    notify_report = serializers.ChoiceField(choices=Delivery.choices)
 
 
 class MePreferencesInputSerializer(serializers.Serializer):
@@ -48,3 +53,8 @@ class MePreferencesInputSerializer(serializers.Serializer):
     email_reminders = serializers.BooleanField(required=False)
     email_digest = serializers.BooleanField(required=False)
     email_nudges = serializers.BooleanField(required=False)
+    notify_mention = serializers.ChoiceField(choices=Delivery.choices, required=False)
+    notify_reply = serializers.ChoiceField(choices=Delivery.choices, required=False)
+    notify_task = serializers.ChoiceField(choices=Delivery.choices, required=False)
+    notify_decision = serializers.ChoiceField(choices=Delivery.choices, required=False)
+    notify_report = serializers.ChoiceField(choices=Delivery.choices, required=False)
