@@ -49,10 +49,10 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # Mail providers' inbound webhooks for replies by e-mail: /anymail/<provider>/inbound/ (docs/conversations.md).
-    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
-    # Bounce and complaint webhooks of e-mail providers (portal/outbox/bounces.py); authenticated by the secret.
+    # Mail providers' webhooks (django-anymail), authenticated by the secret: bounces and complaints at
+    # /anymail/<provider>/tracking/ (portal/outbox/bounces.py), replies by e-mail at /anymail/<provider>/inbound/
+    # (conversations/inbound/, docs/conversations.md).
     urlpatterns.append(path("anymail/", include("anymail.urls")))

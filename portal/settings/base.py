@@ -166,9 +166,10 @@ globals().update(email_config())
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rapport <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# A provider's bounce and complaint webhooks (django-anymail, e.g. Postmark's at /anymail/postmark/tracking/) are
-# served only when their shared secret is set: "user:password", given to the provider as the webhook URL's basic auth.
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
+# Mail providers' webhooks through django-anymail — bounces and complaints (/anymail/<provider>/tracking/) and
+# replies by e-mail (/anymail/<provider>/inbound/) — are served only when their shared secret is set: "user:password",
+# given to the provider as the webhook URL's basic auth.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 
 # Redis: broker, result backend and cache when set; else the embedded default. Sessions stay in the database
 # (Django's default engine), so people stay signed in while Redis is down.
@@ -357,8 +358,6 @@ INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
 INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
 REPLY_ADDRESS_MAX_AGE_DAYS = env.int("REPLY_ADDRESS_MAX_AGE_DAYS", default=60)
-# django-anymail's inbound webhooks: the basic-auth "user:password" the provider's webhook URL carries.
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")
