@@ -148,7 +148,10 @@ class CalendarEmail(EmailMultiAlternatives):
 def build_message(row, *, connection=None) -> EmailMessage:
     """The EmailMessage for one outbox row; the row holds everything (rendered bodies, headers, calendar)."""
     headers = dict(row.headers or {})
-    from_email = headers.pop("From", None) or settings.DEFAULT_FROM_EMAIL
+    # The From header is the row's; the envelope sender (Return-Path), where delivery reports go, is the bounce
+    # address at the reply receiver's domain, so bounces reach `receive_mail` (portal/outbox/bounces.py).
+    headers["From"] = headers.get("From") or settings.DEFAULT_FROM_EMAIL
+    from_email = settings.EMAIL_RETURN_PATH or headers["From"]
     reply_to = headers.pop("Reply-To", None)
     headers["Message-ID"] = row.message_id
     headers.setdefault("Date", _format_date(timezone.now()))

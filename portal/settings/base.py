@@ -358,6 +358,9 @@ INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
 INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
 REPLY_ADDRESS_MAX_AGE_DAYS = env.int("REPLY_ADDRESS_MAX_AGE_DAYS", default=60)
+# The envelope sender of every e-mail, where delivery reports (bounces) are sent: an address of the reply domain, so
+# they reach the receiver. Empty: the From address (when a provider's webhook reports the bounces instead).
+EMAIL_RETURN_PATH = env.str("EMAIL_RETURN_PATH", default=f"bounces@{INBOUND_EMAIL_DOMAIN}")
 
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")

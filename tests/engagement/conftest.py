@@ -26,6 +26,7 @@ class SmtpSink:
     port: int
     raw: list[bytes] = field(default_factory=list)
     peers: list = field(default_factory=list)  # the client's (host, port) per accepted message: one per connection
+    mail_from: list = field(default_factory=list)  # the envelope sender of each accepted message
     fail_next: int = 0
     # Called with the number of messages accepted so far, before accepting the next; True refuses it (451).
     before_accept: Callable[[int], bool] | None = None
@@ -66,6 +67,7 @@ class _Handler:
                 return "451 4.3.0 Try again later"
             self.sink.raw.append(envelope.original_content or envelope.content)
             self.sink.peers.append(session.peer)
+            self.sink.mail_from.append(envelope.mail_from)
         return "250 OK"
 
 
