@@ -53,4 +53,4 @@ urlpatterns = [
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # Bounce and complaint webhooks of e-mail providers (portal/outbox/bounces.py); authenticated by the secret.
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+    urlpatterns.append(path("anymail/", include("portal.outbox.urls")))

@@ -163,7 +163,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # A provider's bounce and complaint webhooks (django-anymail, e.g. Postmark's at /anymail/postmark/tracking/) are
 # served only when their shared secret is set: "user:password", given to the provider as the webhook URL's basic auth.
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default=""),  # also serves Mailgun's
+}
 
 # Redis: broker, result backend and cache when set; else the embedded default. Sessions stay in the database
 # (Django's default engine), so people stay signed in while Redis is down.
