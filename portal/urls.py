@@ -52,7 +52,6 @@ urlpatterns = [
 ]
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
-    # Mail providers' webhooks (django-anymail), authenticated by the secret: bounces and complaints at
-    # /anymail/<provider>/tracking/ (portal/outbox/bounces.py), replies by e-mail at /anymail/<provider>/inbound/
-    # (conversations/inbound/, docs/conversations.md).
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+    # Mail providers' webhooks (django-anymail), authenticated by the secret: bounces and complaints
+    # (portal/outbox/bounces.py) and replies by e-mail (conversations/inbound/).
+    urlpatterns.append(path("anymail/", include("portal.outbox.urls")))

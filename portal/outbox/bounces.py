@@ -13,9 +13,11 @@ suppressed.
 
 from __future__ import annotations
 
+import base64
 import email.message
 import email.policy
 import logging
+import quopri
 import re
 from email.parser import HeaderParser
 
@@ -78,12 +80,25 @@ def _address(field_value) -> str:
     return normalise(value.split(";", 1)[1] if ";" in value else value)
 
 
+def _status_blocks(part: email.message.Message) -> list[email.message.Message]:
+    """The field blocks of a message/delivery-status part: parsed by the stdlib, or (a part sent with a transfer
+    encoding the parser left as text) read from its decoded text, one block per paragraph."""
+    blocks = part.get_payload()
+    encoding = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+    if isinstance(blocks, list) and encoding not in ("base64", "quoted-printable"):
+        return blocks
+    encoded = "".join(b.as_string() if isinstance(b, email.message.Message) else str(b) for b in blocks) if isinstance(
+        blocks, list) else str(blocks)
+    raw = base64.b64decode(encoded) if encoding == "base64" else quopri.decodestring(encoded.encode())
+    text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
+    parser = HeaderParser(policy=email.policy.default)
+    return [parser.parsestr(chunk.strip() + "\n") for chunk in text.split("\n\n") if chunk.strip()]
+
+
 def _recipient_blocks(message: email.message.EmailMessage) -> list[email.message.Message]:
     for part in _parts(message):
         if part.get_content_type() == "message/delivery-status":
-            blocks = part.get_payload()
-            if isinstance(blocks, list):
-                return [b for b in blocks[1:] if b.get("Final-Recipient") or b.get("Original-Recipient")]
+            return [b for b in _status_blocks(part) if b.get("Final-Recipient") or b.get("Original-Recipient")]
     return []
 
 

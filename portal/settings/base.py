@@ -168,8 +168,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Mail providers' webhooks through django-anymail — bounces and complaints (/anymail/<provider>/tracking/) and
 # replies by e-mail (/anymail/<provider>/inbound/) — are served only when their shared secret is set: "user:password",
-# given to the provider as the webhook URL's basic auth.
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
+# given to the provider as the webhook URL's basic auth (portal/outbox/urls.py).
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default="") or None,  # also Mailgun's
+}
 
 # Redis: broker, result backend and cache when set; else the embedded default. Sessions stay in the database
 # (Django's default engine), so people stay signed in while Redis is down.

@@ -228,3 +228,16 @@ Message-ID: {message_id}
 
 def dsn_bytes(template: str, *, message_id: str, rcpt: str) -> bytes:
     return template.replace("{message_id}", message_id).replace("{rcpt}", rcpt).encode("utf-8")
+
+
+def with_report_in_base64(raw: bytes) -> bytes:
+    """The same DSN with its message/delivery-status part sent base64-encoded, as some servers do."""
+    import base64
+
+    text = raw.decode("utf-8")
+    head = "Content-Type: message/delivery-status\n"
+    start = text.index(head) + len(head)
+    end = text.index("\n--", start)
+    body = text[start:end].lstrip("\n")
+    encoded = base64.encodebytes(body.encode("utf-8")).decode("ascii")
+    return (text[:start] + "Content-Transfer-Encoding: base64\n\n" + encoded + text[end:]).encode("utf-8")

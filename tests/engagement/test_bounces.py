@@ -230,3 +230,13 @@ def test_the_manager_s_list_is_one_query(world):
         contacts = unreachable_contacts(project=world.project, stakeholders=stakeholders)
     assert len(queries) == 1
     assert [(c.name, c.backups) for c in contacts] == [("Boris Client", ("Lena Lead",)), ("Lena Lead", ())]
+
+
+def test_a_dsn_whose_report_part_is_base64_encoded_is_read_too(world, smtp_sink):
+    from tests.engagement.dsn_samples import with_report_in_base64
+
+    sent = _sent_notice(world, smtp_sink)
+    raw = with_report_in_base64(dsn_bytes(POSTFIX_HARD, message_id=sent.message_id, rcpt=world.client.email))
+    assert b"Content-Transfer-Encoding: base64" in raw and b"Status: 5.1.1" not in raw
+    assert handle_dsn(parse(raw)) is True
+    assert Suppression.objects.get().reason.startswith("5.1.1")

@@ -162,7 +162,8 @@ def test_reminder_and_digest_arrive_once_and_a_failed_send_is_retried(world, wor
     assert Digest.objects.get(recipient=person).message.message_id == digest_mail["Message-ID"]
 
 
-@pytest.mark.slow  # about 60-70 s: 500 digests built and sent one by one by a single worker process
+# About 60-70 s (500 digests built and sent by a single worker process); kept in `make test`: CI's proof that a worker
+# killed mid-batch loses nothing and sends at most the one message it was inside.
 def test_worker_killed_mid_batch_of_500_digests_delivers_each_exactly_once(world, worker, broker, smtp_sink):
     now = timezone.now()
     _quiet_world(world)

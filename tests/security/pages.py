@@ -7,6 +7,7 @@ from django.urls import reverse
 from conversations.models import Comment, Notification
 from conversations.text import render
 from engagement.models import QuietPeriod
+from portal.outbox.models import Suppression
 from projects.models import Membership, SavedTaskFilter
 from tests import factories as f
 from tests.security import routes as r
@@ -42,6 +43,9 @@ def own_objects(world, **titles) -> dict:
         "digest": f.DigestFactory(recipient=world.client, **titles.get("digest", {})),
         "milestone": milestone,
         "absence": f.AbsenceFactory(user=world.client, **titles.get("absence", {})),
+        "suppression": Suppression.objects.create(  # the manager's plan page lists who cannot be reached and why
+            address=world.client.email, kind="hard", source="dsn", **{"reason": "5.1.1 User unknown", **titles.get("suppression", {})}
+        ),
         "quiet_period": QuietPeriod.objects.create(project=p, starts_on=task.due_date, ends_on=task.due_date, **titles.get("quiet_period", {})),
         "saved_filter": SavedTaskFilter.objects.create(
             user=world.manager, filters={"project": p.slug}, **{"name": "Acme", **titles.get("saved_filter", {})}

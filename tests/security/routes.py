@@ -56,6 +56,8 @@ PUBLIC = {
     "api:schema",
     "api:docs",
     "api:not-found",
+    # E-mail providers' webhooks (django-anymail, bounces and complaints): authenticated by their shared secret.
+    "anymail:postmark_tracking_webhook",
 }
 
 # Personal pages: no project in the URL, a logged-in person sees only their own things (200 allowed,
@@ -232,6 +234,7 @@ PK_OBJECT = {
     "projects:my-task-filter": "saved_filter",
     "projects:my-task-filter-delete": "saved_filter",
     "api:me-task-filter-detail": "saved_filter",
+    "engagement:plan-unreachable-clear": "suppression",
 }
 
 # Routes with someone else's secret in the path (not a credential: an id the caller must own).

@@ -52,6 +52,7 @@ def _evil_world(world):
         milestone={"name": TITLE, "description": LONG},
         absence={"note": TITLE[:300]},
         quiet_period={"reason": TITLE[:300]},
+        suppression={"reason": TITLE},  # a bounce's diagnostic is text from a remote server
         plan={"expectations": LONG},
         digest={"subject": "Your week", "body_text": LONG, "body_html": "<p>escaped by the builder</p>"},
     )

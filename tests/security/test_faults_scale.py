@@ -5,7 +5,8 @@ For each broker: a weekly digest run fanned out over the four workers; the same 
 mid-run and restarted; with the broker restarted mid-run; with the SMTP server refusing (451) for a while; and the
 reminders of many meetings due in the same minute. Each digest arrives exactly once, each reminder once and on time.
 
-`make test` runs a small version (FAULT_SCALE_* defaults); `make faults-scale` runs a few thousand contacts with a
+`make test` (CI) runs the clean scenario in the small size on each broker (FAULT_SCALE_SCENARIOS=clean); `make faults`
+runs every scenario in the small size; `make faults-scale` runs a few thousand contacts with a
 minute of SMTP refusal and writes the figures under bench/results/ (bench/faults/scale.py has the scenarios).
 """
 

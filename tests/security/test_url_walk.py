@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from conversations.models import Comment, Notification
 from engagement.models import QuietPeriod
+from portal.outbox.models import Suppression
 from projects.models import Membership, Role, SavedTaskFilter
 from tests import factories as f
 from tests.conftest import PERSONAS
@@ -95,6 +96,7 @@ def _foreign_world():
         "absence": f.AbsenceFactory(user=their_client, note=f"{MARK} absence"),
         "quiet_period": QuietPeriod.objects.create(project=project, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 2), reason=f"{MARK} quiet"),
         "saved_filter": SavedTaskFilter.objects.create(user=stranger, name=f"{MARK} filter", filters={"project": project.slug}),
+        "suppression": Suppression.objects.create(address=their_client.email, kind="hard", reason=f"{MARK} bounce", source="dsn"),
     }
     return project, objects, token
 
