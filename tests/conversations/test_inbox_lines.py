@@ -78,6 +78,14 @@ def test_an_internal_task_never_tells_a_client(world):
     assert [n.recipient for n in Notification.objects.filter(kind="task")] == [world.team]
 
 
+def test_reading_the_tasks_thread_leaves_its_task_line_unread(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client, side="client")
+    task_update(actor=world.manager, task=task, priority="high")
+    client.force_login(world.client)
+    client.get(reverse("conversations:task-comments", args=[world.project.slug, task.pk]))
+    assert Notification.objects.get(kind="task").read_at is None
+
+
 def test_the_task_line_opens_the_task_and_reads_it(client, world):
     task = f.TaskFactory(project=world.project, owner=world.client, side="client")
     task_update(actor=world.manager, task=task, priority="high")
