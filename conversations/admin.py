@@ -25,7 +25,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "recipient", "kind", "project", "created_at", "read_at")
+    list_display = ("id", "recipient", "kind", "project", "created_at", "read_at", "settled_at")
     list_filter = ("kind",)
     list_select_related = ("recipient", "project")
 

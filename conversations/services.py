@@ -187,12 +187,13 @@ def follow_set(*, actor, thread: Thread, following: bool) -> Follow:
 
 
 def notifications_read(*, actor, ids=None, thread: Thread | None = None) -> int:
-    """Mark the person's unread notifications read: these `ids`, those of one thread, or all. Returns how many."""
+    """Mark the person's unread notifications read: these `ids`, those of one thread's comments, or all. Returns how
+    many."""
     rows = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
-    if thread is not None:
-        rows = rows.filter(**thread.lookup)
+    if thread is not None:  # the thread's comments, not what awaits the person on its object
+        rows = rows.filter(comment__isnull=False, **thread.lookup)
     return rows.update(read_at=timezone.now())
 
 

@@ -47,7 +47,10 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "kind", "organisation", "phone")}),
-        (_("Preferences"), {"fields": ("time_zone", "language", "digest_weekday", "digest_hour", "email_reminders", "email_digest", "email_nudges")}),
+        (_("Preferences"), {"fields": (
+            "time_zone", "language", "digest_weekday", "digest_hour", "email_reminders", "email_digest", "email_nudges",
+            *User.NOTIFY_FIELDS,
+        )}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

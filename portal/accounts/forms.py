@@ -31,6 +31,11 @@ class TimeZoneField(forms.CharField):
         return value
 
 
+def _delivery(label) -> forms.ChoiceField:
+    """How one kind of inbox line is told; left out, the saved choice stays."""
+    return forms.ChoiceField(label=label, choices=Delivery.choices, widget=forms.RadioSelect, required=False)
+
+
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     time_zone = TimeZoneField()
@@ -39,13 +44,11 @@ class PreferencesForm(forms.Form):
     email_digest = forms.BooleanField(label=_("Weekly digest"), required=False)
     email_nudges = forms.BooleanField(label=_("Task and sign-off notices, and reminders about reports and decisions awaiting me"), required=False)
     email_reminders = forms.BooleanField(label=_("Meeting reminders (24 h and 1 h before)"), required=False)
-    notify_mention = forms.ChoiceField(label=_("Mentions of me"), choices=Delivery.choices, widget=forms.RadioSelect)
-    notify_reply = forms.ChoiceField(label=_("Replies in threads I follow"), choices=Delivery.choices, widget=forms.RadioSelect)
-    notify_task = forms.ChoiceField(label=_("Changes to my tasks by others"), choices=Delivery.choices, widget=forms.RadioSelect)
-    notify_decision = forms.ChoiceField(
-        label=_("Decisions awaiting my answer"), choices=Delivery.choices, widget=forms.RadioSelect
-    )
-    notify_report = forms.ChoiceField(label=_("Reports awaiting me"), choices=Delivery.choices, widget=forms.RadioSelect)
+    notify_mention = _delivery(_("Mentions of me"))
+    notify_reply = _delivery(_("Replies in threads I follow"))
+    notify_task = _delivery(_("Changes to my tasks by others"))
+    notify_decision = _delivery(_("Decisions awaiting my answer"))
+    notify_report = _delivery(_("Reports awaiting me"))
 
     FIELDS = (
         "language",
@@ -61,6 +64,13 @@ class PreferencesForm(forms.Form):
     @classmethod
     def initial_for(cls, user) -> dict:
         return {name: getattr(user, name) for name in cls.FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in User.NOTIFY_FIELDS:  # a choice left out keeps the saved one
+            if not cleaned.get(name):
+                cleaned[name] = self.initial.get(name) or User._meta.get_field(name).default
+        return cleaned
 
 
 class NewPasswordForm(SetPasswordForm):

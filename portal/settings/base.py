@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "projects.models.Role",
+        "DeliveryEnum": "portal.accounts.models.Delivery",
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "TaskStatusEnum": "projects.models.TaskStatus",
         "RiskStatusEnum": "projects.models.Risk.Status",

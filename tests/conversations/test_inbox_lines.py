@@ -78,6 +78,14 @@ def test_an_internal_task_never_tells_a_client(world):
     assert [n.recipient for n in Notification.objects.filter(kind="task")] == [world.team]
 
 
+def test_reading_the_tasks_thread_leaves_its_task_line_unread(client, world):
+    task = f.TaskFactory(project=world.project, owner=world.client, side="client")
+    task_update(actor=world.manager, task=task, priority="high")
+    client.force_login(world.client)
+    client.get(reverse("conversations:task-comments", args=[world.project.slug, task.pk]))
+    assert Notification.objects.get(kind="task").read_at is None
+
+
 def test_the_task_line_opens_the_task_and_reads_it(client, world):
     task = f.TaskFactory(project=world.project, owner=world.client, side="client")
     task_update(actor=world.manager, task=task, priority="high")
@@ -247,3 +255,17 @@ def test_preferences_page_and_api_choose_per_kind(client, world):
     assert response.status_code == 400 and "notify_task" in response.json()["fields"]
     response = client.patch("/api/v1/me/", {"notify_task": "inbox"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["notify_task"] == "inbox"
+
+
+def test_morning_reminders_leave_out_what_the_person_reads_in_the_inbox_only(world):
+    from engagement.services.nudges import nudges_send
+
+    world.client.notify_report = "inbox"  # the lead keeps the default, e-mail
+    world.client.save()
+    for person in (world.client, world.client_lead):
+        f.TaskFactory(project=world.project, owner=person, side="client", due_date=dt.date(2026, 11, 27))
+    tuesday_morning = dt.datetime(2026, 12, 1, 6, 30, tzinfo=dt.UTC)  # 09:30 in Moscow, their zone
+    with time_machine.travel(tuesday_morning, tick=False):
+        nudges_send(now=tuesday_morning)
+    assert list(OutboundMessage.objects.filter(kind="nudge").values_list("recipient__email", flat=True)) == [
+        "lead@acme.example"]

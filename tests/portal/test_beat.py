@@ -35,6 +35,7 @@ def _run_every_job(now: dt.datetime) -> None:
 
 @pytest.mark.django_db
 def test_each_periodic_job_run_twice_for_the_same_period_sends_nothing_more(world, smtp_sink, monkeypatch):  # noqa: F811
+    import conversations.tasks  # noqa: F401 - registers the inbox's task
     import portal.outbox.tasks  # noqa: F401 - registers the outbox tasks
     from engagement import tasks, tasks_health
 
