@@ -17,7 +17,7 @@ RUN pip install -r requirements.txt
 COPY --chown=rapport:rapport . .
 # Static files are collected at build time; the secret is a throwaway used only for this step.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
-    && mkdir -p var && chown -R rapport:rapport var
+    && mkdir -p var/media && chown -R rapport:rapport var
 
 USER rapport
 EXPOSE 8000

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from conversations.models import Comment, InboundMessage, Notification
+from conversations.models import Attachment, Comment, InboundMessage, Notification
 
 
 @admin.register(Comment)
@@ -28,6 +28,28 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("id", "recipient", "kind", "project", "created_at", "read_at", "settled_at")
     list_filter = ("kind",)
     list_select_related = ("recipient", "project")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """Read-only, and without the stored file's address: files are reached only through the portal's access-checked
+    views, and change only through its services (audited)."""
+
+    list_display = ("id", "name", "project", "uploaded_by", "size", "content_type", "internal", "created_at", "removed_at")
+    list_filter = ("internal", "content_type")
+    search_fields = ("name", "uploaded_by__email")
+    list_select_related = ("project", "uploaded_by")
+    exclude = ("file",)
+    raw_id_fields = ("task", "decision", "meeting", "risk", "comment", "uploaded_by", "removed_by", "project")
 
     def has_add_permission(self, request):
         return False

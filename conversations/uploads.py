@@ -92,16 +92,13 @@ def _zip_type(upload) -> str | None:
     return None
 
 
+# Bytes that no text file carries (everything below a space but tab, line feed, form feed and carriage return).
+CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
+
+
 def _is_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A multi-byte character cut at the end of the sample is still text.
-        if error.start < len(head) - 4:
-            return False
-    return True
+    """Plain text in any 8-bit or UTF-8 encoding (a CSV saved as Windows-1251 too): no control bytes."""
+    return not CONTROL_BYTES.intersection(head)
 
 
 def detect(upload) -> str | None:

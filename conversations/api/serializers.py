@@ -129,3 +129,7 @@ class AttachmentUploadInputSerializer(serializers.Serializer):
         "PDF, images (PNG, JPEG, GIF, WebP), plain text and office documents; the type is read from the bytes.",
     )
     comment = serializers.IntegerField(required=False, min_value=1, help_text="Attach them to this comment of yours.")
+
+
+class AttachmentUploadOutputSerializer(serializers.Serializer):
+    files = AttachmentOutputSerializer(many=True, help_text="The files made, in the order sent.")

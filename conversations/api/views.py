@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -161,7 +161,11 @@ class AttachmentListView(ApiView):
     @extend_schema(
         tags=FILE_TAGS,
         request={"multipart/form-data": s.AttachmentUploadInputSerializer},
-        responses={201: s.AttachmentOutputSerializer(many=True)},
+        responses={201: s.AttachmentUploadOutputSerializer},
+        examples=[OpenApiExample(
+            "Two files on a comment", value={"files": ["(brief.pdf)", "(logo.png)"], "comment": 12},
+            request_only=True, media_type="multipart/form-data",
+        )],
     )
     def post(self, request, slug: str, pk: int, kind: str):
         thread = thread_access(user=request.user, slug=slug, kind=kind, pk=pk)
@@ -174,7 +178,8 @@ class AttachmentListView(ApiView):
                 raise ValidationError({"comment": [_("No such comment on this item.")]})
         made = services.attachments_add(actor=request.user, thread=thread, uploads=data.validated_data["files"], comment=comment)
         context = self.get_serializer_context()
-        return Response(s.AttachmentOutputSerializer(made, many=True, context=context).data, status=status.HTTP_201_CREATED)
+        body = s.AttachmentUploadOutputSerializer({"files": made}, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class AttachmentDetailView(ApiView):

@@ -50,7 +50,8 @@ def test_every_write_has_a_request_example(schema):
         body = operation.get("requestBody")
         if body is None:
             continue
-        media = body["content"]["application/json"]
+        content = body["content"]
+        media = content["application/json"] if "application/json" in content else content["multipart/form-data"]  # uploads
         assert media.get("examples"), (path, method)
 
 

@@ -41,7 +41,8 @@ def _shots(page, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways at {width}px"
+        fits = "() => { const c = document.querySelector('#comments'); return c.scrollWidth <= c.clientWidth; }"
+        assert page.evaluate(fits), f"{name}: the conversation is wider than its box at {width}px"
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
@@ -75,7 +76,9 @@ def test_drop_upload_preview_refusal_and_another_company(page, new_page, live_se
     assert axe_check(page) == []
     _shots(page, "files-en")
 
-    # a program named as a PDF, sent with a comment: refused, the text stays, nothing stored
+    # a program named as a PDF, sent with a comment: refused, the text stays, nothing stored (on the page
+    # freshly loaded, as after the screenshots' resizing)
+    page.goto(f"/projects/{project.slug}/tasks/{task.pk}/")
     page.get_by_role("combobox", name="Comment").fill("The invoice, as promised")
     page.set_input_files("#id_files", files=[{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 60}])
     page.get_by_role("button", name="Post comment").click()

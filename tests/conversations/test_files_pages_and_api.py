@@ -203,7 +203,7 @@ def test_the_api_lists_uploads_and_deletes_with_a_download_address(api, world, t
     created = caller.post(api_files(task), {"files": [upload("a.pdf", PDF), upload("b.png", PNG)]}, format="multipart")
 
     assert created.status_code == 201, created.content
-    rows = created.json()
+    rows = created.json()["files"]
     assert [r["name"] for r in rows] == ["a.pdf", "b.png"]
     assert rows[1]["is_image"] is True and rows[1]["preview_url"].startswith("http://testserver/")
     download = caller.get(rows[0]["download_url"])
@@ -225,7 +225,7 @@ def test_the_api_attaches_to_a_comment_of_the_thread_only(api, world, task, medi
     caller = api.as_(world.client)
     comment = caller.post(reverse("api:task-comment-list", args=[world.project.slug, task.pk]), {"body": "See"}, format="json").json()
     made = caller.post(api_files(task), {"files": [upload("a.pdf", PDF)], "comment": comment["id"]}, format="multipart")
-    assert made.status_code == 201 and made.json()[0]["comment_id"] == comment["id"]
+    assert made.status_code == 201 and made.json()["files"][0]["comment_id"] == comment["id"]
     wrong = caller.post(api_files(task), {"files": [upload("a.pdf", PDF)], "comment": 999999}, format="multipart")
     assert wrong.status_code == 400 and "comment" in wrong.json()["fields"]
     empty = caller.post(api_files(task), {}, format="multipart")

@@ -47,11 +47,12 @@ def test_a_file_is_stored_under_a_random_name_with_its_own_name_kept(world, task
     ("name", "content", "content_type"),
     [
         ("notes.txt", "Привет, plain text\n".encode(), "text/plain"),
+        ("budget.csv", "Статья;Сумма\r\nДизайн;1200\r\n".encode("cp1251"), "text/plain"),
         ("photo.png", PNG, "image/png"),
         ("spec.docx", _docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("scan.JPG", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 40, "image/jpeg"),
     ],
-    ids=["txt", "png", "docx", "jpg"],
+    ids=["txt", "csv-1251", "png", "docx", "jpg"],
 )
 def test_allowed_types_are_read_from_the_bytes(world, task, name, content, content_type, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -71,9 +72,10 @@ def test_allowed_types_are_read_from_the_bytes(world, task, name, content, conte
         ("page.html", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "not a kind of file"),
         ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a kind of file"),
         ("tool.zip", b"PK\x03\x04" + b"\x00" * 40, "not a kind of file"),
+        ("data.txt", bytes(range(256)) * 4, "not a kind of file"),  # binary named as text
         ("noextension", PDF, "no extension"),
     ],
-    ids=["pe-as-pdf", "elf-as-pdf", "script-as-txt", "exe", "png-as-jpg", "text-as-pdf", "html", "svg", "zip", "no-extension"],
+    ids=["pe-as-pdf", "elf-as-pdf", "script-as-txt", "exe", "png-as-jpg", "text-as-pdf", "html", "svg", "zip", "binary-as-txt", "no-extension"],
 )
 def test_programs_and_disguised_files_are_refused_and_nothing_is_stored(world, task, name, content, words, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

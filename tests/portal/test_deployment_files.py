@@ -76,6 +76,13 @@ def test_app_services_share_production_settings_and_the_contract_variables(compo
         assert compose["services"][name]["depends_on"]["redis"] == {"condition": "service_healthy"}
 
 
+def test_uploaded_files_live_in_a_volume_every_app_container_shares(compose):
+    for name in APP_SERVICES:
+        assert "media:/app/var/media" in compose["services"][name]["volumes"], name
+        assert "MEDIA_STORAGE_URL" in compose["services"][name]["environment"], name
+    assert "media" in compose["volumes"]
+
+
 def test_postgres_keeps_its_data_in_a_named_volume(compose):
     volumes = compose["services"]["postgres"]["volumes"]
 
@@ -87,7 +94,10 @@ def test_env_example_names_only_settings_the_portal_reads():
     names = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
 
     assert CONTRACT_VARIABLES - {"CELERY_BROKER_URL"} <= names
-    assert names - CONTRACT_VARIABLES <= {"POSTGRES_PASSWORD", "SECURE_SSL_REDIRECT", "DATABASE_PREPARE_THRESHOLD"}
+    assert names - CONTRACT_VARIABLES <= {
+        "POSTGRES_PASSWORD", "SECURE_SSL_REDIRECT", "DATABASE_PREPARE_THRESHOLD",
+        "MEDIA_STORAGE_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ATTACHMENT_MAX_BYTES",
+    }
 
 
 def test_dockerfile_builds_with_production_settings_and_a_health_check():

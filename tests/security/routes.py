@@ -225,6 +225,13 @@ PK_OBJECT = {
     "api:meeting-comment-list": "meeting",
     "api:risk-comment-list": "risk",
     "api:comment-detail": "comment",
+    **{f"conversations:{field}-files": field for field in ("task", "decision", "meeting", "risk")},
+    **{f"api:{field}-file-list": field for field in ("task", "decision", "meeting", "risk")},
+    # A file's routes: `pk` is its object's, `file_id` the file's (the walk fills both from the file).
+    **{f"api:{field}-file-{what}": f"{field}_file" for field in ("task", "decision", "meeting", "risk") for what in ("detail", "download")},
+    "conversations:file-download": "task_file",
+    "conversations:file-preview": "task_file",
+    "conversations:file-remove": "task_file",
     "accounts:absence-remove": "absence",
     "engagement:absence-remove": "absence",
     "engagement:quiet-period-remove": "quiet_period",

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from conversations.models import Comment, Notification
+from conversations.models import Attachment, Comment, Notification
 from engagement.models import QuietPeriod
 from portal.outbox.models import Suppression
 from projects.models import Membership, Role, SavedTaskFilter
@@ -79,7 +79,15 @@ def _foreign_world():
         recipient=their_client, kind="mention", project=project, actor=stranger, comment=comment, task=task
     )
     token = Token.objects.create(user=their_client)
+    files = {
+        f"{field}_file": Attachment.objects.create(
+            project=project, uploaded_by=their_client, file=f"attachments/{MARK}-{field}", name=f"{MARK}.png", size=70,
+            content_type="image/png", **{field: target},
+        )
+        for field, target in (("task", task), ("decision", decision), ("meeting", meeting), ("risk", risk))
+    }
     objects = {
+        **files,
         "comment": comment,
         "notification": notification,
         "task": task,
@@ -122,6 +130,10 @@ def _requests(route: r.Route, foreign, objects, token, own_slug):
     name = route.name
     if name in r.SLUG_ONLY:
         yield reverse(name, kwargs={"slug": foreign.slug}), PERSONAS
+    elif name in r.PK_OBJECT and "file_id" in route.kwargs:
+        attachment = objects[r.PK_OBJECT[name]]
+        yield reverse(name, kwargs={"slug": foreign.slug, "pk": attachment.target_id, "file_id": attachment.pk}), PERSONAS
+        yield reverse(name, kwargs={"slug": own_slug, "pk": attachment.target_id, "file_id": attachment.pk}), MEMBERS
     elif name in r.PK_OBJECT:
         pk = objects[r.PK_OBJECT[name]].pk
         if "slug" in route.kwargs:
