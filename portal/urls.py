@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -48,6 +49,9 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # Mail providers' inbound webhooks for replies by e-mail: /anymail/<provider>/inbound/ (docs/conversations.md).
-    path("anymail/", include("anymail.urls")),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Mail providers' webhooks (django-anymail), authenticated by the secret: inbound replies by e-mail at
+    # /anymail/<provider>/inbound/ (docs/conversations.md).
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

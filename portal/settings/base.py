@@ -353,8 +353,9 @@ INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
 INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
 REPLY_ADDRESS_MAX_AGE_DAYS = env.int("REPLY_ADDRESS_MAX_AGE_DAYS", default=60)
-# django-anymail's inbound webhooks: the basic-auth "user:password" the provider's webhook URL carries.
-ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
+# django-anymail's webhooks (/anymail/…, served only when this is set): the basic-auth "user:password" the provider's
+# webhook URL carries.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")}
 
 RAPPORT_NOTIFY_EMAIL = env.str("RAPPORT_NOTIFY_EMAIL", default=f"notifications@{EMAIL_MESSAGE_ID_DOMAIN}")
 RAPPORT_REMINDER_ICS = env.str("RAPPORT_REMINDER_ICS", default="request")

@@ -20,3 +20,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 PASSWORD_RESET_LIMIT_PER_ADDRESS = 100_000
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = 100_000
 ONE_CLICK_LIMIT_PER_ADDRESS = 100_000
+ANYMAIL = {"WEBHOOK_SECRET": "provider:test-webhook-secret"}
