@@ -299,3 +299,37 @@ def test_a_disguised_program_refuses_the_whole_reply(world, task, settings, tmp_
     assert Attachment.objects.count() == 0 and not any(tmp_path.rglob("*.*")) and not list((tmp_path).rglob("attachments/*"))
     row = OutboundMessage.objects.get(dedupe_key__startswith="reply-refused:")
     assert "One of its files could not be accepted" in row.body_text
+
+
+def test_the_mention_email_answers_to_the_readers_thread(world, task, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from conversations.emails import queue_mention_email
+
+    notification = Notification.objects.get(recipient=world.client, kind=NotificationKind.MENTION)
+    assert queue_mention_email(notification_id=notification.pk)
+    outbox.outbox_send_due(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=4))
+    [mail] = mailoutbox
+    target = reply_address_resolve(mail.reply_to[0])
+    assert (target.person, target.kind, target.object_id, target.internal) == (world.client, "tasks", task.pk, False)
+    # replying to it is the client's comment on that task
+    received = receive_message(reply(to=mail.reply_to[0], sender=mail.to[0], text="Final, yes." + GMAIL_QUOTE))
+    assert received.comment.task == task and received.comment.author == world.client
+
+
+def test_a_decision_request_answers_to_the_decisions_thread(world, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from engagement.emails.decisions import queue_decision_request
+    from engagement.models.decisions import DecisionStatus, Involvement
+    from tests.factories import DecisionFactory
+
+    decision = DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.APPROVAL,
+                               status=DecisionStatus.PROPOSED)
+    queue_decision_request(decision_id=decision.pk)
+    outbox.outbox_send_due(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=4))
+    mail = next(m for m in mailoutbox if m.to == [world.client.email])
+    comment = receive_message(reply(to=mail.reply_to[0], sender=world.client.email, text="Which region?")).comment
+    assert (comment.decision, comment.author, comment.body) == (decision, world.client, "Which region?")
+    # the lead's e-mail carries the lead's own address: the client's reply address does not work from the lead's mail
+    lead_mail = next(m for m in mailoutbox if m.to == [world.client_lead.email])
+    assert lead_mail.reply_to != mail.reply_to
+    assert receive_message(reply(to=mail.reply_to[0], sender=world.client_lead.email, text="me too")).reason == "sender"
