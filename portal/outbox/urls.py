@@ -3,12 +3,11 @@ portal/outbox/bounces.py) and replies by e-mail (`inbound`, handled by conversat
 `inbound` signal).
 
 Served only when `ANYMAIL["WEBHOOK_SECRET"]` is set (HTTP basic auth, given to the provider in the webhook URL).
-Postmark, SendGrid, Brevo, Mailjet and SparkPost need nothing more; Mailgun also signs its webhooks and is served when its signing key is set too.
+Postmark, SendGrid, Mailjet and SparkPost need nothing more; Mailgun also signs its webhooks and is served when its signing key is set too.
 """
 
 from __future__ import annotations
 
-from anymail.webhooks.brevo import BrevoInboundWebhookView
 from anymail.webhooks.mailgun import MailgunInboundWebhookView, MailgunTrackingWebhookView
 from anymail.webhooks.mailjet import MailjetInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView, PostmarkTrackingWebhookView
@@ -24,7 +23,6 @@ urlpatterns = [
     path("postmark/inbound/", PostmarkInboundWebhookView.as_view(), name="postmark_inbound_webhook"),
     # Inbound webhooks authenticated by the secret alone.
     path("sendgrid/inbound/", SendGridInboundWebhookView.as_view(), name="sendgrid_inbound_webhook"),
-    path("brevo/inbound/", BrevoInboundWebhookView.as_view(), name="brevo_inbound_webhook"),
     path("mailjet/inbound/", MailjetInboundWebhookView.as_view(), name="mailjet_inbound_webhook"),
     path("sparkpost/inbound/", SparkPostInboundWebhookView.as_view(), name="sparkpost_inbound_webhook"),
 ]

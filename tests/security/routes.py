@@ -56,8 +56,13 @@ PUBLIC = {
     "api:schema",
     "api:docs",
     "api:not-found",
-    # E-mail providers' webhooks (django-anymail, bounces and complaints): authenticated by their shared secret.
+    # E-mail providers' webhooks (django-anymail: bounces and complaints, replies by e-mail): authenticated by their
+    # shared secret.
     "anymail:postmark_tracking_webhook",
+    "anymail:postmark_inbound_webhook",
+    "anymail:sendgrid_inbound_webhook",
+    "anymail:mailjet_inbound_webhook",
+    "anymail:sparkpost_inbound_webhook",
 }
 
 # Personal pages: no project in the URL, a logged-in person sees only their own things (200 allowed,
