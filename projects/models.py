@@ -44,6 +44,9 @@ class Project(TimeStamped):
     target_launch = models.DateField(_("target launch"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNING)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Kept by the task services (`projects.services.counts`): lists read them instead of aggregating the tasks.
+    open_client_tasks = models.PositiveIntegerField(_("open client tasks"), default=0, editable=False)
+    last_client_report = models.DateTimeField(_("last client report"), null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 

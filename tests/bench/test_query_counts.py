@@ -21,8 +21,8 @@ DASHBOARD_QUERIES = 12  # 11, and the header bell's unread count
 API_TASK_LIST_QUERIES = 4
 # The session, the person, the task with its access; the report's full validation (each of its two check constraints
 # in a savepoint of its own; the task and the author are the objects already read); then in a savepoint: the task
-# under its row lock, the report, the task and the audit row.
-REPORT_POST_QUERIES = 15
+# under its row lock, the report, the task, the project's stored counts and the audit row.
+REPORT_POST_QUERIES = 16
 
 
 def _portfolio(world, projects: int):
