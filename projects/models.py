@@ -236,6 +236,8 @@ class Task(TimeStamped):
             models.Index(fields=["project", "side", "status"], name="task_project_side_status"),
             # The default order: lists across many projects stop after one page instead of sorting every task.
             models.Index(fields=["due_date", "id"], name="task_due_order"),
+            # Counting the tasks a person may see (the API's `count`) reads this index alone, not the task rows.
+            models.Index(fields=["project", "internal"], name="task_project_internal"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(report_cadence_days__gte=1), name="task_cadence_positive"),
