@@ -165,6 +165,9 @@ class DigestAdmin(admin.ModelAdmin):
     list_select_related = ("recipient", "message")
     readonly_fields = ("recipient", "kind", "iso_week", "subject", "body_text", "body_html", "content", "message")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("message")
+
     def has_add_permission(self, request):
         return False
 

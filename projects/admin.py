@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from projects.models import AuditEvent, Invitation, Membership, ProgressReport, Project, Risk, Task
+from projects.services.counts import project_counts_refresh
 
 
 class ArchiveNotDeleteMixin:
@@ -75,6 +76,7 @@ class TaskAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+        project_counts_refresh(project_ids={obj.project_id, *([form.initial["project"]] if form.initial.get("project") else [])})
 
 
 @admin.register(ProgressReport)

@@ -44,6 +44,9 @@ class Project(TimeStamped):
     target_launch = models.DateField(_("target launch"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNING)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Kept by the task services (`projects.services.counts`): lists read them instead of aggregating the tasks.
+    open_client_tasks = models.PositiveIntegerField(_("open client tasks"), default=0, editable=False)
+    last_client_report = models.DateTimeField(_("last client report"), null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -233,6 +236,8 @@ class Task(TimeStamped):
             models.Index(fields=["project", "side", "status"], name="task_project_side_status"),
             # The default order: lists across many projects stop after one page instead of sorting every task.
             models.Index(fields=["due_date", "id"], name="task_due_order"),
+            # Counting the tasks a person may see (the API's `count`) reads this index alone, not the task rows.
+            models.Index(fields=["project", "internal"], name="task_project_internal"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(report_cadence_days__gte=1), name="task_cadence_positive"),

@@ -225,11 +225,24 @@ class DigestFactory(DjangoModelFactory):
     class Meta:
         model = em.Digest
 
+    class Params:
+        body_text = "Nothing due"
+        body_html = "<p>Nothing due</p>"
+
     recipient = factory.SubFactory(ClientUserFactory)
     iso_week = "2026-W48"
     subject = "Your week"
-    body_text = "Nothing due"
-    body_html = "<p>Nothing due</p>"
+    # The archive reads its bodies through the outbox row it was sent from.
+    message = factory.SubFactory(
+        OutboundMessageFactory,
+        kind=MessageKind.DIGEST,
+        recipient=factory.SelfAttribute("..recipient"),
+        subject=factory.SelfAttribute("..subject"),
+        body_text=factory.SelfAttribute("..body_text"),
+        body_html=factory.SelfAttribute("..body_html"),
+        status="sent",
+        sent_at=factory.LazyFunction(timezone.now),
+    )
 
 
 class HealthSnapshotFactory(DjangoModelFactory):

@@ -9,7 +9,12 @@ from portal.outbox.models import OutboundMessage
 
 
 class Digest(TimeStamped):
-    """A weekly digest as rendered for one person; the portal's archive shows it."""
+    """A weekly digest as rendered for one person; the portal's archive shows it.
+
+    The rendering is stored once, in the outbox row it was sent from (`message`): the archive reads its text and
+    HTML through it, and that row cannot be deleted while the archive refers to it. The subject stays here too,
+    for the archive's lists.
+    """
 
     class Kind(models.TextChoices):
         CLIENT = "client", _("client digest")
@@ -19,10 +24,8 @@ class Digest(TimeStamped):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CLIENT)
     iso_week = models.CharField(_("ISO week"), max_length=8)
     subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField(_("text"))
-    body_html = models.TextField(_("HTML"))
     content = models.JSONField(_("content"), default=dict)
-    message = models.ForeignKey(OutboundMessage, verbose_name=_("sent message"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.ForeignKey(OutboundMessage, verbose_name=_("sent message"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-iso_week"]
@@ -32,3 +35,11 @@ class Digest(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.iso_week}"
+
+    @property
+    def body_text(self) -> str:
+        return self.message.body_text
+
+    @property
+    def body_html(self) -> str:
+        return self.message.body_html

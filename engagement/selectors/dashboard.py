@@ -13,7 +13,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -81,19 +80,10 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
         .select_related("client")
         .annotate(
             my_role=F("memberships__role"),
-            open_client_tasks=_count(client_tasks),
+            # open_client_tasks and last_client_report are stored on the project by the task services.
             overdue_client_tasks=_count(client_tasks.filter(due_date__lt=today)),
             decisions_awaiting=_count(decisions_awaiting_client_qs().filter(project=OuterRef("pk"))),
             open_warnings=_count(HealthWarning.objects.filter(project=OuterRef("pk"), closed_at__isnull=True)),
-            # Each task keeps the time of its last report (the report service writes both), so this reads the
-            # project's client tasks, not every report ever made on them.
-            last_client_report=Subquery(
-                Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT)
-                .order_by()
-                .values("project_id")
-                .annotate(latest=Max("last_reported_at"))
-                .values("latest")[:1]
-            ),
             next_meeting_at=Subquery(
                 Meeting.objects.filter(project=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__gte=now)
                 .order_by("starts_at")
@@ -104,7 +94,8 @@ def dashboard_projects(*, user, status: str = "", client=None, attention: bool =
             health_level=Coalesce(F("health_override"), _latest_snapshot("level")),
         )
         # The columns the table shows; every annotation above is a correlated subquery, so none is spare (bench).
-        .only("id", "slug", "name", "status", "target_launch", "client__id", "client__name")
+        .only("id", "slug", "name", "status", "target_launch", "open_client_tasks", "last_client_report", "client__id",
+              "client__name")
     )
     if status == "all":
         pass

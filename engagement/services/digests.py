@@ -4,9 +4,9 @@ The periodic job (every 15 min) calls `digest_due_batches`, which names the peop
 slot has come this ISO week and who have no digest for it yet, in batches formed per project
 (the contacts of one project share most of their digest); each batch is one task calling
 `digest_send_batch`. A batch is built together (`digest_build_many`): its data and its one-click links
-in a fixed number of queries, each digest rendered for its reader, its `Digest` rows (the archive) and
-outbox rows written in one transaction, and its messages handed to one sending task. Each digest is
-sent from that rendering, so retries send the same bytes.
+in a fixed number of queries, each digest rendered for its reader, its outbox rows and `Digest` rows (the
+archive, which reads the rendering through its outbox row: it is stored once) written in one transaction, and
+its messages handed to one sending task. Each digest is sent from that rendering, so retries send the same bytes.
 Everything is safe to run twice: one Digest per (person, kind, week), one outbox row per key.
 """
 
@@ -139,15 +139,6 @@ def _store_and_queue(*, person, kind: str, slot: Slot, rendered: Rendered, conte
         return None
     try:
         with transaction.atomic():
-            digest = Digest.objects.create(
-                recipient=person,
-                kind=kind,
-                iso_week=slot.iso_week,
-                subject=rendered.subject,
-                body_text=rendered.body_text,
-                body_html=rendered.body_html,
-                content=content,
-            )
             row, _created = outbox_enqueue(
                 kind=message_kind,
                 recipient=person,
@@ -159,8 +150,9 @@ def _store_and_queue(*, person, kind: str, slot: Slot, rendered: Rendered, conte
                 headers=headers,
                 project_id=project_id,
             )
-            digest.message = row
-            digest.save(update_fields=["message"])
+            digest = Digest.objects.create(
+                recipient=person, kind=kind, iso_week=slot.iso_week, subject=rendered.subject, content=content, message=row
+            )
     except IntegrityError:  # another worker built the same week's digest first
         return None
     return digest
@@ -262,7 +254,7 @@ def _store_many(items: list[tuple]) -> list[Digest]:
         )
         rows.append(row)
         digests.append(Digest(recipient=person, kind=Digest.Kind.CLIENT, iso_week=slot.iso_week, subject=rendered.subject,
-                              body_text=rendered.body_text, body_html=rendered.body_html, content=content))
+                              content=content, message=row))
     try:
         with transaction.atomic():
             OutboundMessage.objects.bulk_create(rows)

@@ -221,7 +221,7 @@ def digest_list(request):
 @login_required
 @require_GET
 def digest_detail(request, pk: int):
-    digest = Digest.objects.filter(recipient=request.user, pk=pk).first()
+    digest = Digest.objects.filter(recipient=request.user, pk=pk).select_related("message").first()
     if digest is None:
         raise Http404
     return TemplateResponse(request, "engagement/digests/detail.html", {"digest": digest})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,27 +29,19 @@ def _count(qs: QuerySet) -> Coalesce:
 
 
 def project_list_for_user(user, *, include_archived: bool = False) -> QuerySet[Project]:
-    """The person's projects with `my_role`, `open_client_tasks`, `overdue_client_tasks`, `last_client_report`."""
+    """The person's projects with `my_role` and `overdue_client_tasks` (`open_client_tasks` and `last_client_report`
+    are stored on the project)."""
     if not getattr(user, "is_authenticated", False):
         return Project.objects.none()
     today = timezone.localdate()
     client_open = Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT, status__in=OPEN_TASK_STATUSES)
-    last_report = (
-        Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT)
-        .order_by()
-        .values("project_id")
-        .annotate(last=Max("last_reported_at"))
-        .values("last")
-    )
     role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
     qs = (
         Project.objects.filter(memberships__user=user)
         .select_related("client", "manager")
         .annotate(
             my_role=Subquery(role),
-            open_client_tasks=_count(client_open),
             overdue_client_tasks=_count(client_open.filter(due_date__lt=today)),
-            last_client_report=Subquery(last_report),
         )
         .order_by("name", "pk")
     )

@@ -15,6 +15,7 @@ from projects import inbox, notifications
 from projects.models import ProgressReport, ReportState, Task, TaskStatus
 from projects.permissions import ProjectAccess, project_access, require
 from projects.services.audit import audit_record, diff, snapshot
+from projects.services.counts import project_counts_refresh
 
 TASK_FIELDS = ("status", "last_percent", "last_state", "completed_at")
 STATUS_AFTER = {ReportState.DONE: TaskStatus.DONE, ReportState.BLOCKED: TaskStatus.BLOCKED}
@@ -72,6 +73,7 @@ def _store(*, actor: User, task: Task, report: ProgressReport, access: ProjectAc
         locked.completed_at = now
     locked.version += 1
     locked.save(update_fields=[*TASK_FIELDS, "last_reported_at", "version", "updated_at"])
+    project_counts_refresh(project_ids=[locked.project_id])
     audit_record(
         actor=actor,
         action="report.submit",

@@ -22,6 +22,7 @@ from projects.models import OPEN_TASK_STATUSES, Priority, Project, Task, TaskSid
 from projects.permissions import ProjectAccess, project_access, require, require_can_mark_internal
 from projects.services.audit import audit_record, diff, snapshot
 from projects.services.common import check_fields, check_version, require_member
+from projects.services.counts import project_counts_refresh
 
 TRACKED = (
     "title", "description", "owner", "side", "start_date", "due_date", "status", "priority",
@@ -54,6 +55,7 @@ def _save(task: Task, *, actor: User, action: str, before: dict, extra: dict | N
     task.version += 1
     task.full_clean()
     task.save()
+    project_counts_refresh(project_ids=[task.project_id])
     audit_record(actor=actor, action=action, obj=task, changes={**changes, **(extra or {})}, internal=task.internal)
     inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=tuple(changes),
                            people=tuple({before["owner"]} - {task.owner_id, None}), task=task))
@@ -107,6 +109,7 @@ def task_create(
     )
     task.full_clean()
     task.save()
+    project_counts_refresh(project_ids=[project.pk])
     audit_record(actor=actor, action="task.create", obj=task, changes=diff({}, snapshot(task, TRACKED)), internal=internal)
     inbox.tell(inbox.Event(kind="task", actor_id=actor.pk, task_id=task.pk, changed=("owner",), task=task))
     _tell_new_owner(task, actor)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from conversations.models import Attachment, Comment, Notification
 from engagement import models as em
 from portal.accounts.models import User
+from portal.outbox.models import MessageKind, OutboundMessage
 from projects import models as pm
 
 
@@ -150,8 +151,14 @@ def add_health(world, objects, n, start):
 
 
 def add_digests(world, objects, n, start):
+    messages = OutboundMessage.objects.bulk_create(
+        [OutboundMessage(kind=MessageKind.DIGEST, recipient=world.client, to_email=world.client.email,
+                         dedupe_key=f"digest:{world.client.pk}:{2000 + start + i}-W01", subject="s", body_text="t", body_html="h")
+         for i in range(n)]
+    )
     em.Digest.objects.bulk_create(
-        [em.Digest(recipient=world.client, iso_week=f"{2000 + start + i}-W01", subject="s", body_text="t", body_html="h") for i in range(n)]
+        [em.Digest(recipient=world.client, iso_week=f"{2000 + start + i}-W01", subject="s", message=message)
+         for i, message in enumerate(messages)]
     )
 
 

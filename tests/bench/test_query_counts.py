@@ -21,9 +21,9 @@ DASHBOARD_QUERIES = 12  # 11, and the header bell's unread count
 API_TASK_LIST_QUERIES = 4
 # The session, the person, the task with its access; the report's full validation (each of its two check constraints
 # in a savepoint of its own; the task and the author are the objects already read); then in a savepoint: the task
-# under its row lock, the report, the task and the audit row; the inbox's "report awaits you" line of the task put
-# away (one UPDATE: the report is what it waited for).
-REPORT_POST_QUERIES = 16
+# under its row lock, the report, the task, the project's stored counts and the audit row; the inbox's "report awaits
+# you" line of the task put away (one UPDATE: the report is what it waited for).
+REPORT_POST_QUERIES = 17
 
 
 def _portfolio(world, projects: int):

@@ -108,9 +108,9 @@ def test_invalid_report_refused(world, percent, report_state):
 
 def test_report_submit_query_count_does_not_grow_with_history(world, django_assert_num_queries):
     # the role; the report's full validation (each of its two check constraints in a savepoint of its own; the task
-    # and the author are the objects given); in a savepoint: the task under its lock, the report, the task, the audit row,
-    # the task's "report awaits you" inbox line put away
-    queries = 14
+    # and the author are the objects given); in a savepoint: the task under its lock, the report, the task, the
+    # project's stored counts, the audit row, the task's "report awaits you" inbox line put away
+    queries = 15
     task = f.TaskFactory(project=world.project, owner=world.client)
     with django_assert_num_queries(queries):
         report_submit(actor=world.client, task=task, percent=10, state=ReportState.ON_TRACK)

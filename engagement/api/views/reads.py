@@ -30,7 +30,7 @@ class DigestDetailView(ApiView):
 
     @extend_schema(operation_id="digests_retrieve", tags=["digests"], responses=s.DigestOutputSerializer)
     def get(self, request, pk: int):
-        digest = selectors.digests_for_user(request.user).filter(pk=pk).first()
+        digest = selectors.digests_for_user(request.user).filter(pk=pk).select_related("message").first()
         if digest is None:
             raise Http404
         return Response(s.DigestOutputSerializer(digest).data)

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagement.demo.scale import Progress, seed_scale
 from engagement.demo.showcase import LOGINS, PASSWORD, seed_showcase
+from projects.models import Project
+from projects.services.counts import project_counts_refresh
 
 
 class Command(BaseCommand):
@@ -22,6 +24,8 @@ class Command(BaseCommand):
         if scale < 0:
             raise CommandError("--scale must be a positive number of projects.")
         made = seed_scale(scale, progress=Progress(scale, stream=self.stderr)) if scale else seed_showcase()
+        # The demo data is written in bulk, past the task services: its projects' stored counts are set here.
+        project_counts_refresh(project_ids=Project.objects.values_list("pk", flat=True))
         if not any(made.values()):
             self.stdout.write("Demo data already present; nothing to do.")
         else:
