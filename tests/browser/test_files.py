@@ -72,6 +72,7 @@ def test_drop_upload_preview_refusal_and_another_company(page, new_page, live_se
     assert Attachment.objects.count() == 2
     preview = page.get_by_role("img", name="Preview of logo.png")
     preview.wait_for()
+    page.wait_for_function("() => document.querySelector('.file-thumb img').complete")  # loaded, or failed to
     assert page.evaluate("() => document.querySelector('.file-thumb img').naturalWidth") == 1
     assert axe_check(page) == []
     _shots(page, "files-en")
