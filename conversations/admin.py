@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from conversations.models import Attachment, Comment, InboundMessage, Notification
+from portal.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnlyAdmin):
     """Read-only: comments change through the portal's services (audited)."""
 
     list_display = ("id", "project", "author", "internal", "created_at", "edited_at", "removed_at")
@@ -13,34 +14,16 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ("project", "author")
     raw_id_fields = ("task", "decision", "meeting", "risk", "author", "removed_by", "project")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("id", "recipient", "kind", "project", "created_at", "read_at", "settled_at")
     list_filter = ("kind",)
     list_select_related = ("recipient", "project")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     """Read-only, and without the stored file's address: files are reached only through the portal's access-checked
     views, and change only through its services (audited)."""
 
@@ -51,27 +34,12 @@ class AttachmentAdmin(admin.ModelAdmin):
     exclude = ("file",)
     raw_id_fields = ("task", "decision", "meeting", "risk", "comment", "uploaded_by", "removed_by", "project")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(ReadOnlyAdmin):
     """What became of each e-mail the reply receiver got (read-only; never the message itself)."""
 
     list_display = ("received_at", "sender", "outcome", "reason", "source", "comment")
     list_filter = ("outcome", "reason", "source")
     search_fields = ("sender", "message_id")
     raw_id_fields = ("comment",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

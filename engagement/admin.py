@@ -21,7 +21,7 @@ from engagement.models import (
     QuietPeriod,
     Stakeholder,
 )
-from portal.outbox.admin import ReadOnlyAdmin
+from portal.core.admin import ReadOnlyAdmin
 from projects.admin import ArchiveNotDeleteMixin
 
 
@@ -140,21 +140,12 @@ class DecisionAdmin(ArchiveNotDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(DecisionResponse)
-class DecisionResponseAdmin(admin.ModelAdmin):
+class DecisionResponseAdmin(ReadOnlyAdmin):
     list_display = ("decision", "user", "kind", "at", "via")
     list_filter = ("kind", "via")
     search_fields = ("decision__title", "user__email", "comment")
     list_select_related = ("decision", "user")
     readonly_fields = ("decision", "user", "kind", "comment", "at", "via")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Digest)

@@ -56,7 +56,8 @@ def test_a_failed_run_is_recorded_with_its_error_and_still_raises(caplog):
 def test_every_scheduled_job_records_its_runs():
     from celery import current_app
 
-    import engagement.tasks  # noqa: F401 - registers the tasks
+    import conversations.tasks  # noqa: F401 - registers the tasks
+    import engagement.tasks  # noqa: F401
     import engagement.tasks_health  # noqa: F401
     import portal.outbox.tasks  # noqa: F401
 
