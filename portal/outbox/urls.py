@@ -3,7 +3,8 @@ portal/outbox/bounces.py) and replies by e-mail (`inbound`, handled by conversat
 `inbound` signal).
 
 Served only when `ANYMAIL["WEBHOOK_SECRET"]` is set (HTTP basic auth, given to the provider in the webhook URL).
-Postmark, SendGrid, Mailjet and SparkPost need nothing more; Mailgun also signs its webhooks and is served when its signing key is set too.
+Postmark, Mailjet and SparkPost need nothing more; Mailgun also signs its webhooks and is served when its signing key
+is set too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from anymail.webhooks.mailgun import MailgunInboundWebhookView, MailgunTrackingWebhookView
 from anymail.webhooks.mailjet import MailjetInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView, PostmarkTrackingWebhookView
-from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from anymail.webhooks.sparkpost import SparkPostInboundWebhookView
 from django.conf import settings
 from django.urls import path
@@ -22,7 +22,6 @@ urlpatterns = [
     path("postmark/tracking/", PostmarkTrackingWebhookView.as_view(), name="postmark_tracking_webhook"),
     path("postmark/inbound/", PostmarkInboundWebhookView.as_view(), name="postmark_inbound_webhook"),
     # Inbound webhooks authenticated by the secret alone.
-    path("sendgrid/inbound/", SendGridInboundWebhookView.as_view(), name="sendgrid_inbound_webhook"),
     path("mailjet/inbound/", MailjetInboundWebhookView.as_view(), name="mailjet_inbound_webhook"),
     path("sparkpost/inbound/", SparkPostInboundWebhookView.as_view(), name="sparkpost_inbound_webhook"),
 ]

@@ -60,7 +60,6 @@ PUBLIC = {
     # shared secret.
     "anymail:postmark_tracking_webhook",
     "anymail:postmark_inbound_webhook",
-    "anymail:sendgrid_inbound_webhook",
     "anymail:mailjet_inbound_webhook",
     "anymail:sparkpost_inbound_webhook",
 }
