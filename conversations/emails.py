@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import TARGET_FIELDS, Notification, NotificationKind
+from conversations.models import LINE_PREFERENCES, TARGET_FIELDS, Notification, NotificationKind
 from conversations.text import plain
 from portal.accounts.models import Delivery
 from portal.core.time import next_working_instant
@@ -28,9 +28,7 @@ from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 
 RENDERER = "conversations.emails.render_inbox"
-# The preference that says how a person hears of each kind of line this e-mail carries.
-EMAILED_KINDS = {NotificationKind.MENTION: "notify_mention", NotificationKind.REPLY: "notify_reply",
-                 NotificationKind.TASK_CHANGED: "notify_task"}
+EMAILED_KINDS = LINE_PREFERENCES  # the kinds this e-mail may carry, each by the person's preference
 
 
 def thread_url(project_slug: str, field: str, target_id: int, comment_id: int | None = None) -> str:

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from conversations import emails
-from conversations.models import TARGET_FIELDS, Notification, NotificationKind
+from conversations.models import LINE_PREFERENCES, TARGET_FIELDS, Notification, NotificationKind
 from engagement.models import Decision
 from engagement.selectors.awaiting import report_awaited, reports_awaiting_by_person
 from portal.accounts.models import Delivery, User
@@ -39,7 +39,7 @@ K = NotificationKind
 TOLD_FIELDS = ("title", "description", "owner", "start_date", "due_date", "status", "priority", "internal",
                "report_cadence_days")
 # The kinds a digest lists as lines (what awaits a person is in every digest already, as its own part).
-DIGEST_KINDS = {K.MENTION: "notify_mention", K.REPLY: "notify_reply", K.TASK_CHANGED: "notify_task"}
+DIGEST_KINDS = LINE_PREFERENCES
 
 
 def _settle(rows, now: dt.datetime) -> int:

@@ -162,6 +162,12 @@ class NotificationKind(models.TextChoices):
     TASK_CHANGED = "task", _("your task changed")
 
 
+# The person's preference (inbox only / inbox and e-mail / digest) that says how they hear of the lines they are
+# told of as lines; what awaits them (decisions, reports) has its own e-mails and its own part of the digest.
+LINE_PREFERENCES = {NotificationKind.MENTION: "notify_mention", NotificationKind.REPLY: "notify_reply",
+                    NotificationKind.TASK_CHANGED: "notify_task"}
+
+
 class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
