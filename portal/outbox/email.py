@@ -135,13 +135,16 @@ class CalendarEmail(EmailMultiAlternatives):
         att.add_header("Content-Disposition", "attachment", filename="invite.ics")
         self.attach(att)
 
-    def _create_alternatives(self, msg):  # private Django API: pinned by test_outbox_mime
-        msg = super()._create_alternatives(msg)
+    def message(self, *args, **kwargs):
+        """Django's MIME tree, with the calendar added as the last part of its multipart/alternative (base64, so
+        its CRLF line endings survive every relay)."""
+        msg = super().message(*args, **kwargs)
+        alternative = next(part for part in msg.walk() if part.get_content_type() == "multipart/alternative")
         charset = Charset("utf-8")
         charset.body_encoding = BASE64
         part = MIMEText(self._ics.decode("utf-8"), "calendar", charset)
         part.set_param("method", self._method, requote=False)
-        msg.attach(part)
+        alternative.attach(part)
         return msg
 
 

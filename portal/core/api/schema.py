@@ -36,16 +36,22 @@ class ApiSchema(AutoSchema):
             codes.append("409")
         return codes
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction=direction)
-        if direction != "response":
-            return responses
+    def get_operation(self, *args, **kwargs):
+        """The operation as drf-spectacular builds it, with the shared error body added for each error code the
+        operation can answer (responses it declares itself are kept)."""
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        responses = operation.setdefault("responses", {})
+        error = self.resolve_serializer(ErrorSerializer, "response")
         for code in self._error_codes():
             if code in responses:
                 continue
-            body = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-            body["description"] = _ERROR_DESCRIPTIONS[code]
-            for media in body.get("content", {}).values():
-                media["examples"] = {"error": {"value": _ERROR_EXAMPLES[code], "summary": _ERROR_DESCRIPTIONS[code]}}
-            responses[code] = body
-        return dict(sorted(responses.items()))
+            example = {"error": {"value": _ERROR_EXAMPLES[code], "summary": _ERROR_DESCRIPTIONS[code]}}
+            responses[code] = {
+                "content": {media: {"schema": error.ref, "examples": example}
+                            for media in self.map_renderers("media_type")},
+                "description": _ERROR_DESCRIPTIONS[code],
+            }
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
