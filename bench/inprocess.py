@@ -6,7 +6,7 @@ figures of `bench/run.py` (the portfolio lead's dashboard, the busiest client's 
 50) it prints the median over `--repeat` requests through Django's test client of: Python CPU, SQL time (the wall
 time of the statements, measured around each one), queries and response size, and the number of Python function
 calls of one request (cProfile; it does not depend on the machine's load). For the digests it builds
-`--batches` batches of DIGEST_BATCH_SIZE client contacts' digests (`digest_send_batch`, each rolled back) and
+`--batches` batches of DIGEST_BATCH_SIZE client contacts' digests (the first batches of a run for `--contacts`) (`digest_send_batch`, each rolled back) and
 prints CPU and SQL milliseconds and Python function calls per digest. `--profile` adds a cProfile summary of the digest batches.
 
     DATABASE_URL=postgres://…/rapport_bench_200 python bench/inprocess.py [--repeat 15] [--batches 3]
@@ -101,15 +101,18 @@ def pages(repeat: int) -> dict:
     return figures
 
 
-def digests(batches: int, profile: bool) -> dict:
+def digests(batches: int, profile: bool, population: int) -> dict:
     from django.conf import settings
     from django.db import transaction
 
-    from bench.digests import contacts_ensure, moment_of_week
+    from bench.digests import clean, contacts_ensure, moment_of_week
     from engagement.services.digests import _by_project, digest_send_batch
 
     size = settings.DIGEST_BATCH_SIZE
-    contacts = _by_project(contacts_ensure(size * batches))
+    # The batches are the first ones of a run for `population` contacts, ordered by project as the job orders them, so
+    # readers of one project share a batch as they do in `bench/digests.py`.
+    contacts = _by_project(contacts_ensure(max(population, size * batches)))[:size * batches]
+    clean(contacts)  # a digest already stored for this week (by bench/digests.py) is not built again
     moment = moment_of_week()
     profiler = cProfile.Profile() if profile else None
     rows = []
@@ -151,6 +154,7 @@ def main() -> int:
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-digests", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--contacts", type=int, default=10_000, help="digest population, as bench/digests.py")
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.bench"
     import django
@@ -160,7 +164,7 @@ def main() -> int:
     if not args.skip_pages:
         result["pages"] = pages(args.repeat)
     if not args.skip_digests:
-        result["digests"] = digests(args.batches, args.profile)
+        result["digests"] = digests(args.batches, args.profile, args.contacts)
     result["loadavg_after"] = os.getloadavg()
     profile = result.get("digests", {}).pop("profile", None)
     print(json.dumps(result, indent=1))
