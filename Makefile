@@ -50,6 +50,7 @@ lint: $(STAMP)
 	$(PYTHON) manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/lint-imports
 	$(PYTHON) bin/import_cycles.py
+	$(PYTHON) bin/private_overrides.py
 
 # The benchmarks (bench/README.md): request figures, digest fan-out, reminder lateness. PostgreSQL via DATABASE_URL
 # (a dedicated rapport_bench_<scale> database is derived from it), Redis db BENCH_REDIS_URL (default 127.0.0.1:6379/10).
