@@ -14,9 +14,20 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from django.utils import translation
 
 from projects.models import Membership, Role
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts and ends in the default language: a request through the test client activates its reader's
+    language in the thread and leaves it active, so a test that asked for a Russian page would turn the next test's
+    messages Russian."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
