@@ -11,23 +11,27 @@ from engagement.selectors.absences import away_and_covering
 from engagement.services.links import A, action_link_create, action_link_url
 from portal.accounts.models import Delivery
 from portal.core.time import next_working_instant
-from portal.outbox.email import render_email
+from portal.outbox.email import Rendered, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 from projects.models import CLIENT_ROLES, Membership
 from projects.permissions import ProjectAccess
 
+RENDERER = "engagement.emails.decisions.render_decision_request"
+
 
 def queue_decision_request(*, decision_id: int) -> int:
     """One e-mail per client person who may answer (`decision:<id>:<person>`), held for their working hours; none to
-    a person away that day, and their backup's e-mail says whom they cover for. Safe to call twice."""
+    a person away that day, and their backup's e-mail says whom they cover for. Safe to call twice.
+
+    The e-mail is written when it goes (`render_decision_request`): a request held for the person's morning is
+    dropped when the question was settled meanwhile (approved by the lead, answered in the portal, withdrawn)."""
     decision = Decision.objects.select_related("project__manager").filter(pk=decision_id).first()
     if decision is None or not decision.needs_client:
         return 0
     project = decision.project
     answered = set(DecisionResponse.objects.filter(decision=decision).values_list("user_id", flat=True))
-    action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
     queued = 0
     memberships = list(Membership.objects.filter(project=project, role__in=CLIENT_ROLES, user__is_active=True).select_related("user"))
     away, covering = away_and_covering(project_id=project.pk, people=[m.user for m in memberships], now=timezone.now())
@@ -41,24 +45,38 @@ def queue_decision_request(*, decision_id: int) -> int:
             continue  # they chose to read it in their inbox (and digest) only
         if OutboundMessage.objects.filter(dedupe_key=key).exists():
             continue
-        context = {
-            "person": person,
-            "decision": decision,
-            "project": project,
-            "approve": action == A.APPROVE,
-            "action_url": action_link_url(action_link_create(person=person, action=action, obj=decision)),
-            "view_url": portal_url("engagement:decision", project.slug, decision.pk),
-            "covering": covering.get(person.pk, []),
-        }
-        rendered = render_email("decision_request", context, language=person.language, time_zone=person.time_zone)
-        headers = automated_headers(kind=MessageKind.DECISION_REQUEST, language=person.language,
-                                    sender_name=str(project.manager),
-                                    reply_to=reply_address(person=person, kind="decisions", object_id=decision.pk,
-                                                           project_id=project.pk))
         _row, created = outbox_enqueue(
-            kind=MessageKind.DECISION_REQUEST, recipient=person, dedupe_key=key, subject=rendered.subject,
-            body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,
+            kind=MessageKind.DECISION_REQUEST, recipient=person, dedupe_key=key, subject=decision.title,
+            payload={"render": RENDERER, "decision": decision.pk}, project_id=project.pk,
             send_after=next_working_instant(timezone.now(), person.time_zone),
         )
         queued += int(created)
     return queued
+
+
+def render_decision_request(row: OutboundMessage) -> Rendered | None:
+    """Called by the outbox at send time. None (skip) when the decision no longer awaits the person: the one rule of
+    `DecisionQuerySet.awaiting` (settled, withdrawn or superseded, answered, or the person left the project)."""
+    person = row.recipient
+    decision = Decision.objects.select_related("project__manager").filter(pk=row.payload.get("decision")).first()
+    if person is None or decision is None or not Decision.objects.awaiting(person).filter(pk=decision.pk).exists():
+        return None
+    project = decision.project
+    people = [m.user for m in Membership.objects.filter(project=project, role__in=CLIENT_ROLES, user__is_active=True).select_related("user")]
+    _away, covering = away_and_covering(project_id=project.pk, people=people, now=timezone.now())
+    action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
+    context = {
+        "person": person,
+        "decision": decision,
+        "project": project,
+        "approve": action == A.APPROVE,
+        "action_url": action_link_url(action_link_create(person=person, action=action, obj=decision)),
+        "view_url": portal_url("engagement:decision", project.slug, decision.pk),
+        "covering": covering.get(person.pk, []),
+    }
+    rendered = render_email("decision_request", context, language=person.language, time_zone=person.time_zone)
+    rendered.headers = automated_headers(
+        kind=MessageKind.DECISION_REQUEST, language=person.language, sender_name=str(project.manager),
+        reply_to=reply_address(person=person, kind="decisions", object_id=decision.pk, project_id=project.pk),
+    )
+    return rendered

@@ -195,7 +195,11 @@ def _client_context(*, person, projects, local_today, week_start, week, tasks, o
     ]
     report_url = {t.pk: url("projects:task-report", t.project.slug, t.pk) for t in tasks}
     actions = [{"kind": "overdue", "task": t, "url": report_url[t.pk], "days": (local_today - t.due_date).days} for t in overdue]
-    actions += [{"kind": "report_due", "task": t, "url": report_url[t.pk], "due": t.report_due_at()} for t in report_due]
+    # A report already past its due day says by how long ("late by 3 days"), not a date weeks ago; the oldest first.
+    local_due = {t.pk: t.report_due_at().astimezone(zone(person.time_zone)).date() for t in report_due}
+    actions += [{"kind": "report_due", "task": t, "url": report_url[t.pk], "due": t.report_due_at(),
+                 "late_days": max((local_today - local_due[t.pk]).days, 0)}
+                for t in sorted(report_due, key=lambda t: local_due[t.pk])]
     actions += decision_items
     actions += [item for item in meeting_items if item["rsvp"] == "none"]
     action_count = len(overdue) + len(report_due) + len(awaiting) + len(unanswered)

@@ -208,8 +208,8 @@ def _state(link: ActionLink, obj, access: ProjectAccess, now: dt.datetime) -> st
     if link.action in DECISION_ACTIONS:
         if not access.can_respond_to(obj):
             return NO_ACCESS
-        if not obj.needs_client:
-            return CHANGED
+        if not Decision.objects.asking().filter(pk=obj.pk).exists():
+            return CHANGED  # settled (an approval once approved), withdrawn or superseded: as the decision page says
         if DecisionResponse.objects.filter(decision=obj, user=person).exists():
             return USED
     if link.action in RSVP_ACTIONS and isinstance(obj, Meeting):

@@ -472,3 +472,26 @@ def test_the_manager_digest_waits_only_for_decisions_that_still_ask(world):
     context = manager_digest_context(person=world.manager, week_start=dt.date(2026, 11, 30), now=now)
 
     assert context["content"]["needs_you"] == [waiting.pk]
+
+
+def test_a_report_past_its_due_day_says_how_late_it_is_oldest_first(world, mailoutbox):
+    """Read in a real inbox: "report due 13 Oct" seven weeks after 13 Oct told the reader nothing; such a report now
+    says how late it is, in their language, before the reports still to come."""
+    _silence_staff(world)
+    world.client.language = "ru"
+    world.client.save()
+    with time_machine.travel(MONDAY_8_MSK - dt.timedelta(days=1), tick=False):
+        soon = f.TaskFactory(project=world.project, owner=world.client, title="Soon", due_date=dt.date(2026, 12, 31),
+                             report_cadence_days=3)
+    with time_machine.travel(MONDAY_8_MSK - dt.timedelta(days=26), tick=False):
+        late = f.TaskFactory(project=world.project, owner=world.client, title="Late", due_date=dt.date(2026, 12, 31),
+                             report_cadence_days=5)
+    assert (soon.due_date, late.due_date) == (dt.date(2026, 12, 31), dt.date(2026, 12, 31))  # neither task is overdue
+    digest_send_batch(kind="client", person_ids=[world.client.pk], now=MONDAY_8_MSK)
+    services.outbox_send_due(now=MONDAY_8_MSK)
+    [message] = mailoutbox
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    assert "Late (Acme portal) — отчёт просрочен на 21 день" in message.body
+    assert "отчёт просрочен на 21 день" in html
+    assert message.body.index("Late (Acme portal)") < message.body.index("Soon (Acme portal)")
+    assert "Soon (Acme portal) — пора отчитаться" in message.body

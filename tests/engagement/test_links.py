@@ -228,3 +228,23 @@ def test_handle_link_records_that_the_backup_took_it_on_and_needs_access(world, 
     assert _state() == before
     assert client.post(_url(token)).status_code == 200
     assert AuditEvent.objects.filter(action="escalation.handle", actor=world.client_lead, object_id=str(task.pk)).count() == 1
+
+
+def test_an_approval_link_after_the_decision_was_approved_asks_nothing(world, client):
+    """Seen in a browser: the lead approved from her e-mail; her colleague's Approve button still showed "Approve this
+    decision?" and recorded a second approval of a settled decision. It now says it was approved and changes nothing."""
+    from engagement.models.decisions import ResponseKind
+    from engagement.services.decisions import decision_respond
+
+    decision = _decision(world, involvement=Involvement.APPROVAL, status=DecisionStatus.PROPOSED, recorded_by=world.manager)
+    token = action_link_create(person=world.client, action=A.APPROVE, obj=decision)
+    decision_respond(actor=world.client_lead, decision=decision, kind=ResponseKind.APPROVED)
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED
+    before = _state()
+    page = client.get(_url(token))
+    assert page.status_code == 409 and b"Approve this decision?" not in page.content
+    assert b"already approved" in page.content
+    response = client.post(_url(token))
+    assert response.status_code == 409 and b"already approved" in response.content
+    assert _state() == before

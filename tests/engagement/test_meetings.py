@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -282,3 +283,29 @@ def test_rsvp_refusals_change_nothing(world):
     with pytest.raises(ApplicationError):
         rsvp_set(actor=world.client, meeting=past, answer=Rsvp.YES)
     assert state() == before
+
+
+def test_the_update_after_a_move_says_when_the_meeting_was(world, smtp_sink, django_capture_on_commit_callbacks):
+    """Read at a real SMTP server: the update of a moved meeting tells each reader the old time in their own zone
+    (the portal's meeting page does), not only "it was changed"."""
+    from portal.outbox.services import outbox_send_due
+
+    world.client.time_zone, world.client.language = "Europe/Moscow", "ru"
+    world.client.save(update_fields=["time_zone", "language"])
+    world.client_lead.time_zone = "America/New_York"
+    world.client_lead.save(update_fields=["time_zone"])
+    start = dt.datetime(2026, 12, 8, 12, 0, tzinfo=dt.UTC)
+    meeting = f.MeetingFactory(project=world.project, title="Sync", starts_at=start, ends_at=start + dt.timedelta(minutes=30))
+    for person in (world.client, world.client_lead):
+        f.AttendanceFactory(meeting=meeting, user=person)
+    with time_machine.travel(dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting_reschedule(actor=world.manager, meeting=meeting, starts_at=start + dt.timedelta(hours=3), reason="Clash")
+        outbox_send_due()
+    texts = {m["To"]: (m.get_body(("plain",)).get_content(), m.get_body(("html",)).get_content()) for m in smtp_sink.messages}
+    lead_text, lead_html = texts[world.client_lead.email]
+    assert "This meeting moved. It was Tue 8 Dec, 07:00 New York; the new time is below." in lead_text
+    assert "<del>Tue 8 Dec, 07:00 New York</del>" in lead_html
+    client_text, client_html = texts[world.client.email]
+    assert "Встреча перенесена. Было: Вт 8 декабря, 15:00 Москва; новое время — ниже." in client_text
+    assert "<del>Вт 8 декабря, 15:00 Москва</del>" in client_html

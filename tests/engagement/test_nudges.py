@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -175,3 +176,18 @@ def test_an_item_escalated_before_bundling_is_not_escalated_again(world):
                              dedupe_key=f"escalate:decision-{decision.pk}:{world.client_lead.pk}:1")
     nudges_send(now=TUESDAY_0930_MSK)
     assert OutboundMessage.objects.filter(kind=MessageKind.ESCALATION).count() == 1
+
+
+def test_a_nudge_says_how_late_a_report_is(world, mailoutbox):
+    """"report due, 55 days" could be read as due in 55 days: the line now says the report is late by that long."""
+    _owes(world)
+    with time_machine.travel(TUESDAY_0930_MSK - dt.timedelta(days=6), tick=False):
+        f.TaskFactory(project=world.project, owner=world.client, title="Sitemap", due_date=dt.date(2026, 12, 31),
+                      report_cadence_days=1)
+    nudges_send(now=TUESDAY_0930_MSK)
+    services.outbox_send_due(now=TUESDAY_0930_MSK)
+    mail = next(m for m in mailoutbox if m.to == [world.client.email])
+    assert "Sitemap (Acme portal) — report late by 5 days" in mail.body
+    assert re.search(r"Homepage copy \(Acme portal\) — overdue\s", mail.body)  # its report is not late yet
+    html = next(content for content, mimetype in mail.alternatives if mimetype == "text/html")
+    assert "report late by 5 days" in html

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from engagement.emails.decisions import queue_decision_request
 from engagement.emails.meetings import queue_recap
 from engagement.models import MeetingStatus
-from engagement.models.decisions import DecisionStatus, Involvement
+from engagement.models.decisions import DecisionStatus, Involvement, ResponseKind
+from engagement.services.decisions import decision_respond
 from portal.outbox import services
 from portal.outbox.models import MessageKind, OutboundMessage
 from projects.emails import queue_invitation_email, queue_membership_added_email
@@ -49,6 +51,33 @@ def test_decision_request_goes_to_client_people_who_may_answer(world, mailoutbox
     services.outbox_send_due(now=timezone.now() + dt.timedelta(days=3))  # held for their working hours at most that long
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.client.email, world.client_lead.email])
     assert all("/e/a/" in m.body and "approval" in m.subject for m in mailoutbox)
+
+
+def test_a_request_held_for_working_hours_is_dropped_once_the_decision_is_settled(world, mailoutbox):
+    """The lead approves from her e-mail while a colleague's request still waits for his morning: the colleague is
+    not asked about a settled decision when his morning comes (nor is someone who answered in the portal)."""
+    world.client.time_zone = "America/New_York"
+    world.client.save(update_fields=["time_zone"])
+    world.client_lead.time_zone = "Europe/London"
+    world.client_lead.save(update_fields=["time_zone"])
+    decision = f.DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.APPROVAL,
+                                 status=DecisionStatus.PROPOSED, requested_at=timezone.now(), recorded_by=world.manager)
+    consulted = f.DecisionFactory(project=world.project, title="Log retention", involvement=Involvement.CONSULTED,
+                                  status=DecisionStatus.APPROVED, requested_at=timezone.now(), recorded_by=world.manager)
+    london_noon = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)  # a Monday: 07:00 in New York, before his hours
+    with time_machine.travel(london_noon, tick=False):
+        assert queue_decision_request(decision_id=decision.pk) == 2
+        assert queue_decision_request(decision_id=consulted.pk) == 2
+        services.outbox_send_due()
+        assert sorted(m.to[0] for m in mailoutbox) == [world.client_lead.email] * 2
+        decision_respond(actor=world.client_lead, decision=decision, kind=ResponseKind.APPROVED, via="email-link")
+        decision_respond(actor=world.client, decision=consulted, kind=ResponseKind.ACKNOWLEDGED)
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED
+    services.outbox_send_due(now=london_noon + dt.timedelta(days=1))
+    assert [m.to[0] for m in mailoutbox] == [world.client_lead.email] * 2
+    held = OutboundMessage.objects.filter(recipient=world.client, kind=MessageKind.DECISION_REQUEST)
+    assert sorted(held.values_list("status", flat=True)) == ["skipped", "skipped"]
 
 
 def test_internal_decision_is_never_mailed_to_clients(world):

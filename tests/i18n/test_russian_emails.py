@@ -183,3 +183,11 @@ def test_invitation_description_labels_are_russian(russian, mailoutbox):
     description = str(_calendars(invite)[0].walk("VEVENT")[0]["DESCRIPTION"])
     assert description.startswith("Повестка:\nСроки и тексты")
     assert "Подключиться: https://meet.example/acme" in description and "Открыть встречу в Rapport: http" in description
+
+
+def test_a_moved_meeting_says_when_it_is_now_in_russian(russian, mailoutbox):
+    """The update's subject gives the new time as «теперь …» ("from now on"); «сейчас …» read as "it is on right now"."""
+    _every_kind(russian)
+    [update] = [m for m in mailoutbox if m.extra_headers["X-Rapport-Kind"] == "meeting_update" and m.to == [russian.client.email]]
+    assert update.subject.startswith("Изменено: Сверка · теперь "), update.subject
+    assert "сейчас" not in update.subject

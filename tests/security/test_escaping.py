@@ -44,7 +44,7 @@ def _evil_world(world):
             "title": TITLE,
             "context": LONG,
             "decision": LONG,
-            "involvement": Involvement.APPROVAL,
+            "involvement": Involvement.CONSULTED,  # approved and asking for acknowledgement
             "status": DecisionStatus.APPROVED,
         },
         meeting={"title": TITLE, "agenda": LONG, "starts_at": start, "ends_at": start + dt.timedelta(hours=1)},
