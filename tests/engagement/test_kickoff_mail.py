@@ -187,6 +187,24 @@ def test_a_lone_request_that_stopped_waiting_is_not_sent(world, django_capture_o
     assert mailoutbox[0].extra_headers["X-Rapport-Kind"] == K.REQUESTS  # Lena's two tasks: one message
 
 
+def test_a_request_told_this_morning_is_not_nudged_again_the_same_morning(world, django_capture_on_commit_callbacks):
+    """A decision asked at 22:00 reaches the lead at 08:00 the next morning; the 09:00 nudge does not repeat it."""
+    from engagement.services.nudges import nudges_send
+
+    tuesday = dt.datetime(2026, 12, 1, 9, 30, tzinfo=MSK).astimezone(dt.UTC)
+    with time_machine.travel(tuesday - dt.timedelta(hours=11, minutes=30), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        decision_record(actor=world.manager, project=world.project, title="Hosting provider",
+                        involvement=Involvement.CONSULTED, decision="EU region")
+    with time_machine.travel(tuesday - dt.timedelta(hours=1, minutes=30), tick=False):
+        assert outbox_send_due() == {"sent": 2}  # Lena's and Boris's requests, at 08:00
+    with time_machine.travel(tuesday, tick=False):
+        nudges_send(now=tuesday)
+        nudges_send(now=tuesday + dt.timedelta(days=1))
+    nudged = OutboundMessage.objects.filter(kind=K.NUDGE, recipient=world.client_lead)
+    assert [row.dedupe_key for row in nudged] == [f"nudge:{world.client_lead.pk}:2026-12-02"]  # Wednesday's, not Tuesday's
+
+
 class FlakyBackend(EmailBackend):
     """The SMTP server refuses the first message (a 4xx), then accepts."""
 
