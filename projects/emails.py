@@ -2,7 +2,9 @@
 "a client reports a task blocked" (docs/notifications.md).
 
 Each writes one outbox row; the dedupe key makes a second call a no-op. Messages that are not tied to a moment wait
-for the recipient's working hours (`next_working_instant`).
+for the recipient's working hours (`next_working_instant`). "Added to a project" and "a task is yours" are requests:
+they wait for the bundle window too, and requests to one person in one window go out as one message
+(portal/outbox/bundles.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.time import next_working_instant
+from portal.outbox.bundles import request_payload, request_send_after
 from portal.outbox.email import absolute, base_headers, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.replies import reply_address
@@ -89,8 +92,22 @@ def queue_membership_added_email(*, membership_id: int) -> bool:
         kind=MessageKind.NOTICE, recipient=person, dedupe_key=key, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html,
         headers=_headers(MessageKind.NOTICE, person.language, project.manager), project_id=project.pk,
+        payload={"membership": membership.pk, **request_payload(
+            person=person, still=f"{__name__}.membership_still_there", line=f"{__name__}.membership_line",
+            reply_to=project.manager.email)},
+        send_after=request_send_after(timezone.now(), person.time_zone),
     )
     return created
+
+
+def membership_still_there(row: OutboundMessage) -> bool:
+    """The "added to a project" notice still holds when it goes (portal/outbox/bundles.py)."""
+    return Membership.objects.filter(pk=row.payload["membership"], user_id=row.recipient_id).exists()
+
+
+def membership_line(row: OutboundMessage) -> dict:
+    project = Membership.objects.select_related("project").get(pk=row.payload["membership"]).project
+    return {"what": "member", "project": project.name, "url": _url("projects:overview", project.slug)}
 
 
 def queue_task_assigned_email(*, task_id: int, owner_id: int, version: int, assigned_by_id: int | None = None) -> bool:
@@ -119,9 +136,23 @@ def queue_task_assigned_email(*, task_id: int, owner_id: int, version: int, assi
         body_text=rendered.body_text, body_html=rendered.body_html,
         headers=_headers(MessageKind.TASK_ASSIGNED, person.language, sender, task_reply_address(task, person)),
         project_id=project.pk,
-        send_after=next_working_instant(timezone.now(), person.time_zone),
+        payload={"task": task.pk, **request_payload(
+            person=person, still=f"{__name__}.task_still_theirs", line=f"{__name__}.task_line", reply_to=sender.email)},
+        send_after=request_send_after(timezone.now(), person.time_zone),
     )
     return created
+
+
+def task_still_theirs(row: OutboundMessage) -> bool:
+    """The task is still open and the recipient's when the e-mail goes (portal/outbox/bundles.py)."""
+    task = Task.objects.filter(pk=row.payload["task"]).first()
+    return task is not None and task.owner_id == row.recipient_id and task.is_open and not task.internal
+
+
+def task_line(row: OutboundMessage) -> dict:
+    task = Task.objects.select_related("project").get(pk=row.payload["task"])
+    return {"what": "task", "title": task.title, "project": task.project.name, "due": task.due_date,
+            "url": _url("projects:task-report", task.project.slug, task.pk)}
 
 
 def queue_task_blocked_email(*, report_id: int) -> bool:

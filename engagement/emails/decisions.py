@@ -10,7 +10,7 @@ from engagement.models.decisions import Involvement
 from engagement.selectors.absences import away_and_covering
 from engagement.services.links import A, action_link_create, action_link_url
 from portal.accounts.models import Delivery
-from portal.core.time import next_working_instant
+from portal.outbox.bundles import request_payload, request_send_after
 from portal.outbox.email import Rendered, render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.replies import reply_address
@@ -47,11 +47,28 @@ def queue_decision_request(*, decision_id: int) -> int:
             continue
         _row, created = outbox_enqueue(
             kind=MessageKind.DECISION_REQUEST, recipient=person, dedupe_key=key, subject=decision.title,
-            payload={"render": RENDERER, "decision": decision.pk}, project_id=project.pk,
-            send_after=next_working_instant(timezone.now(), person.time_zone),
+            payload={"render": RENDERER, "decision": decision.pk,
+                     **request_payload(person=person, still=f"{__name__}.decision_still_awaits",
+                                       line=f"{__name__}.decision_request_line", reply_to=project.manager.email)},
+            project_id=project.pk, send_after=request_send_after(timezone.now(), person.time_zone),
         )
         queued += int(created)
     return queued
+
+
+def decision_still_awaits(row: OutboundMessage) -> bool:
+    """The decision still awaits the recipient when the request goes (the rule `render_decision_request` applies)."""
+    return row.recipient is not None and Decision.objects.awaiting(row.recipient).filter(pk=row.payload.get("decision")).exists()
+
+
+def decision_request_line(row: OutboundMessage) -> dict:
+    """The request's line in a message that tells several (portal/outbox/bundles.py), with its own signed link made
+    now, as the single e-mail's is."""
+    decision = Decision.objects.select_related("project").get(pk=row.payload["decision"])
+    action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
+    return {"what": action.value, "title": decision.title, "project": decision.project.name,
+            "url": action_link_url(action_link_create(person=row.recipient, action=action, obj=decision)),
+            "view_url": portal_url("engagement:decision", decision.project.slug, decision.pk)}
 
 
 def render_decision_request(row: OutboundMessage) -> Rendered | None:

@@ -8,7 +8,7 @@ from engagement.emails.common import automated_headers, portal_url
 from engagement.models import CommunicationPlan
 from engagement.selectors.absences import away_and_covering
 from engagement.selectors.plan_history import plan_changes_since_sign_off
-from portal.core.time import next_working_instant
+from portal.outbox.bundles import request_payload, request_send_after
 from portal.outbox.email import render_email
 from portal.outbox.models import MessageKind, OutboundMessage
 from portal.outbox.services import outbox_enqueue
@@ -46,7 +46,24 @@ def queue_sign_off_request(*, plan_id: int) -> int:
         _row, created = outbox_enqueue(
             kind=MessageKind.SIGN_OFF_REQUEST, recipient=person, dedupe_key=key, subject=rendered.subject,
             body_text=rendered.body_text, body_html=rendered.body_html, headers=headers, project_id=project.pk,
-            send_after=next_working_instant(timezone.now(), person.time_zone),
+            payload={"plan": plan.pk, "version": plan.version, **request_payload(
+                person=person, still=f"{__name__}.sign_off_still_asked", line=f"{__name__}.sign_off_line",
+                reply_to=manager.email)},
+            send_after=request_send_after(timezone.now(), person.time_zone),
         )
         queued += int(created)
     return queued
+
+
+def sign_off_still_asked(row: OutboundMessage) -> bool:
+    """The plan still awaits the recipient's sign-off when the e-mail goes (not signed off meanwhile, by them or another
+    lead; they are still a lead of the project): portal/outbox/bundles.py."""
+    plan = CommunicationPlan.objects.filter(pk=row.payload["plan"]).first()
+    return (plan is not None and plan.signed_off_version != plan.version
+            and Membership.objects.filter(project_id=plan.project_id, user_id=row.recipient_id, role=Role.CLIENT_LEAD).exists())
+
+
+def sign_off_line(row: OutboundMessage) -> dict:
+    plan = CommunicationPlan.objects.select_related("project").get(pk=row.payload["plan"])
+    return {"what": "sign_off", "project": plan.project.name, "version": row.payload["version"],
+            "url": portal_url("engagement:plan", plan.project.slug)}

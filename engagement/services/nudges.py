@@ -36,7 +36,7 @@ from engagement.services.links import A, action_link_create, action_link_url, un
 from portal.accounts.models import Delivery, User
 from portal.core.time import next_working_instant, zone
 from portal.outbox.email import render_email
-from portal.outbox.models import MessageKind, OutboundMessage
+from portal.outbox.models import MessageKind, MessageStatus, OutboundMessage
 from portal.outbox.replies import reply_address
 from portal.outbox.services import outbox_enqueue
 from projects.models import Membership, Project, Task, TaskSide
@@ -103,12 +103,14 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
     if not people:
         return 0
     items = _without_quiet(_items(people, now), today)
+    told = _requests_told_today(people, today, now)
     queued = 0
     for person_id, owed in items.items():
         person, local_date = people[person_id], local_dates[person_id]
         if local_date is None or person_id in away:
             continue
-        owed_before_today = [item for item in owed if not _asked_today(item, person, local_date) and _by_email(item, person)]
+        owed_before_today = [item for item in owed if not _asked_today(item, person, local_date)
+                             and (person_id, item.key) not in told and _by_email(item, person)]
         if person.email_nudges and owed_before_today and not _digest_day(person, local_date, now):
             queued += _queue_nudge(person, owed_before_today, local_date, now)
     queued += _escalate(people, items, now, away)
@@ -127,6 +129,18 @@ def _without_quiet(items: dict[int, list[Item]], today: dict[int, dt.date]) -> d
 def _by_email(item: Item, person: User) -> bool:
     """The person hears of this kind of item by e-mail (their inbox and digest say it otherwise)."""
     return getattr(person, f"notify_{item.kind}") == Delivery.EMAIL
+
+
+def _requests_told_today(people: dict[int, User], today: dict[int, dt.date], now: dt.datetime) -> set[tuple[int, str]]:
+    """(person, item key) of the decision requests that reached each person on their current local day, alone or in
+    a message of requests: one asked late yesterday goes in the person's morning, and a nudge that morning would
+    repeat it (one query)."""
+    rows = OutboundMessage.objects.filter(
+        recipient_id__in=list(people), status__in=[MessageStatus.SENT, MessageStatus.BUNDLED],
+        sent_at__gte=now - dt.timedelta(days=2), payload__has_key="decision",
+    ).values_list("recipient_id", "sent_at", "payload__decision")
+    return {(pk, f"decision-{decision}") for pk, sent_at, decision in rows
+            if sent_at.astimezone(zone(people[pk].time_zone)).date() == today[pk]}
 
 
 def _asked_today(item: Item, person: User, local_date: dt.date) -> bool:

@@ -26,6 +26,9 @@ class MessageKind(models.TextChoices):
     SIGN_OFF_REQUEST = "sign_off_request", _("plan sign-off request")
     TASK_BLOCKED = "task_blocked", _("task reported blocked")
     PASSWORD_RESET = "password_reset", _("password reset")
+    # Several of the requests above (task assigned, decision request, sign-off request, added to a project) told
+    # one person in one message (portal/outbox/bundles.py).
+    REQUESTS = "requests", _("requests awaiting you")
 
 
 class MessageStatus(models.TextChoices):
@@ -37,6 +40,7 @@ class MessageStatus(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
     SUPPRESSED = "suppressed", _("not sent: address undeliverable")
     BOUNCED = "bounced", _("bounced")
+    BUNDLED = "bundled", _("told in another message")  # a request sent within the person's bundle (bundles.py)
 
 
 class OutboundMessage(TimeStamped):

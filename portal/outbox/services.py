@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from portal.outbox import bundles
 from portal.outbox.email import Rendered, build_message, msgid, one_line
 from portal.outbox.models import MessageStatus, OutboundMessage
 from portal.outbox.suppressions import blocks, suppressed_among
@@ -250,8 +251,25 @@ def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None, su
     if row.recipient_id and not row.recipient.is_active:
         _finish(row, MessageStatus.SKIPPED, error="recipient deactivated")
         return SKIPPED
+    bundle = adopted = None
     try:
-        if row.payload.get("render"):
+        if row.payload.get(bundles.KEY):
+            if not bundles.still_mine(row):  # told by a bundle sent earlier in this batch
+                return NOT_CLAIMED
+            bundle = bundles.bundle_gather(row)
+            if not bundle.waiting:
+                bundles.bundle_finish(bundle, sent=True)
+                _finish(row, MessageStatus.SKIPPED, error="no longer waiting")
+                return SKIPPED
+            adopted = bundles.bundle_render(bundle)
+            if adopted is not None and adopted[1] is None:  # the one left had nothing to say any more
+                bundle.waiting.clear()
+                bundles.bundle_finish(bundle, sent=True)
+                _finish(row, MessageStatus.SKIPPED, error="no longer waiting")
+                return SKIPPED
+            if adopted is not None:
+                bundles.bundle_adopt(row, *adopted)
+        if row.payload.get("render") and not (bundle is not None and adopted is not None):  # not written above
             rendered = import_string(row.payload["render"])(row)
             if rendered is None:
                 _finish(row, MessageStatus.SKIPPED, error="nothing to send any more")
@@ -260,6 +278,8 @@ def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None, su
         message = build_message(row, connection=connection)
     except Exception as exc:  # a rendering bug must not leave the row in `sending` forever
         log.exception("outbox: message %s could not be built", row.pk)
+        if bundle is not None:
+            bundles.bundle_finish(bundle, sent=False)
         _finish(row, MessageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         return FAILED
     try:
@@ -267,7 +287,11 @@ def _send_claimed(row: OutboundMessage, *, now: dt.datetime, connection=None, su
             connection.open()  # a no-op while open; raises like send() would when the server is unreachable
         message.send()
     except Exception as exc:
+        if bundle is not None:
+            bundles.bundle_finish(bundle, sent=False)
         return _retry_or_fail(row, exc, now=now)
+    if bundle is not None:
+        bundles.bundle_finish(bundle, sent=True)
     _finish(row, MessageStatus.SENT)
     return SENT
 

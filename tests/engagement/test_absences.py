@@ -214,7 +214,7 @@ def test_a_decision_request_skips_the_away_person_and_tells_the_backup(world, ma
         decision = f.DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.CONSULTED,
                                      status=DecisionStatus.APPROVED, requested_at=TUESDAY_0930_MSK)
         queue_decision_request(decision_id=decision.pk)
-        services.outbox_send_due(now=TUESDAY_0930_MSK)
+        services.outbox_send_due(now=TUESDAY_0930_MSK + dt.timedelta(minutes=10))  # after the requests' bundle window
     assert _per_person(MessageKind.DECISION_REQUEST) == {world.client_lead.email: 1}
     mail = next(m for m in mailoutbox if m.to == [world.client_lead.email])
     assert "Boris Client is away until 11 Dec 2026, so it comes to you at once." in mail.body

@@ -6,12 +6,14 @@ requests; the manager clears it and mail flows again."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from engagement.emails.decisions import queue_decision_request
 from engagement.models.decisions import DecisionStatus, Involvement
@@ -101,7 +103,7 @@ def _then_suppressed_routed_shown_and_cleared(world, client, sink, kind: str) ->
     decision = f.DecisionFactory(project=world.project, title="Hosting provider", involvement=Involvement.CONSULTED,
                                  status=DecisionStatus.APPROVED)
     queue_decision_request(decision_id=decision.pk)
-    services.outbox_send_due()
+    services.outbox_send_due(now=timezone.now() + dt.timedelta(days=3))  # a request: after the bundle window, in working hours
     assert not OutboundMessage.objects.filter(kind=MessageKind.DECISION_REQUEST, recipient=world.client).exists()
     to_lena = [m for m in _to(sink, world.client_lead.email) if m["X-Rapport-Kind"] == MessageKind.DECISION_REQUEST]
     assert len(to_lena) == 1

@@ -95,7 +95,7 @@ def test_a_removed_contact_is_listed_as_removed(world, history):
 def test_the_sign_off_request_says_what_changed_since_the_signed_version(world, history, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         plan_request_sign_off(actor=world.manager, plan=history)
-    outbox.outbox_send_due(now=TUESDAY_NOON_MSK)
+    outbox.outbox_send_due(now=TUESDAY_NOON_MSK + dt.timedelta(minutes=10))  # after the requests' bundle window
 
     [message] = [m for m in mailoutbox if m.to == [world.client_lead.email]]
     assert "What changed since version 3, the one last signed off:" in message.body
@@ -109,7 +109,7 @@ def test_a_first_sign_off_request_has_no_changes_to_show(world, mailoutbox, djan
     plan = plan_update(actor=world.manager, project=world.project, client_response_hours=24)
     with django_capture_on_commit_callbacks(execute=True):
         plan_request_sign_off(actor=world.manager, plan=plan)
-    outbox.outbox_send_due(now=TUESDAY_NOON_MSK)
+    outbox.outbox_send_due(now=TUESDAY_NOON_MSK + dt.timedelta(minutes=10))  # after the requests' bundle window
     [message] = mailoutbox
     assert "What changed since" not in message.body
     assert plan_changes_since_sign_off(plan) is None

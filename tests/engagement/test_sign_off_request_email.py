@@ -34,7 +34,7 @@ def test_the_client_leads_are_asked_by_email_once_a_day(world, mailoutbox, setti
     with django_capture_on_commit_callbacks(execute=True):
         plan_request_sign_off(actor=world.manager, plan=plan)  # asked again the same day: no second e-mail
 
-    outbox.outbox_send_due(now=TUESDAY_NOON_MSK)
+    outbox.outbox_send_due(now=TUESDAY_NOON_MSK + dt.timedelta(minutes=10))  # after the requests' bundle window
     assert Counter((m.to[0], m.extra_headers["X-Rapport-Kind"]) for m in mailoutbox) == {
         (world.client_lead.email, MessageKind.SIGN_OFF_REQUEST): 1,
         (second_lead.email, MessageKind.SIGN_OFF_REQUEST): 1,

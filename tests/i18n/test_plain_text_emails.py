@@ -79,6 +79,7 @@ TEMPLATE_KINDS = {
     "password_reset": "password_reset",
     "comment_mention": "notice",
     "reply_refused": "notice",
+    "requests": "requests",
 }
 
 
@@ -157,6 +158,12 @@ def _every_kind(w, language: str):
     # A task given to a client person, the plan's sign-off asked, a task reported blocked.
     given = f.TaskFactory(project=w.project, owner=w.client, title=TASK, due_date=dt.date(2026, 12, 11))
     queue_task_assigned_email(task_id=given.pk, owner_id=w.client.pk, version=given.version, assigned_by_id=w.manager.pk)
+    # Two tasks for one more client person in one bundle window: one message listing both (portal/outbox/bundles.py).
+    newcomer = f.ClientUserFactory(email="nina@acme.example", organisation=w.project.client, language=language, time_zone=ZONE)
+    f.MembershipFactory(project=w.project, user=newcomer, role="client")
+    for title in (TASK, DECISION):
+        task = f.TaskFactory(project=w.project, owner=newcomer, title=title, due_date=dt.date(2026, 12, 11))
+        queue_task_assigned_email(task_id=task.pk, owner_id=newcomer.pk, version=task.version, assigned_by_id=w.manager.pk)
     plan.sign_off_requested_at = MONDAY_8 - dt.timedelta(days=4)
     plan.save()
     queue_sign_off_request(plan_id=plan.pk)
