@@ -19,7 +19,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from engagement.emails.common import automated_headers
 from engagement.models import Digest
@@ -41,6 +42,30 @@ from projects import inbox
 from projects.models import CLIENT_ROLES, Membership, Project
 
 CATCH_UP = dt.timedelta(days=1)  # a slot missed by downtime is still served within a day
+
+# The fixed words of a client digest's body (text and HTML), translated once per language for a whole batch and
+# given to the templates as `labels`: they are the same for every reader in that language.
+LABELS = {
+    "open_my_work": gettext_noop("Open my work in Rapport"),
+    "needs_action": gettext_noop("Needs your action"),
+    "submit": gettext_noop("Submit report"),
+    "view": gettext_noop("View / comment"),
+    "approve": gettext_noop("Approve"),
+    "acknowledge": gettext_noop("Acknowledge"),
+    "report_due": gettext_noop("report due"),
+    "will_you_attend": gettext_noop("Will you attend?"),
+    "yes": gettext_noop("Yes"),
+    "maybe": gettext_noop("Maybe"),
+    "no": gettext_noop("No"),
+    "nothing": gettext_noop("Nothing needs you this week."),
+    "open_tasks": gettext_noop("Your open tasks"),
+    "due": gettext_noop("due"),
+    "next_report": gettext_noop("next report"),
+    "upcoming_meetings": gettext_noop("Upcoming meetings"),
+    "why": gettext_noop("You get this because you are a client contact on a Rapport project."),
+    "settings": gettext_noop("E-mail settings"),
+    "your_manager": gettext_noop("Your manager"),
+}
 
 
 @dataclass(frozen=True)
@@ -194,10 +219,13 @@ def digest_build_many(*, due: list[tuple], now: dt.datetime) -> list[Digest]:
     contexts = client_digest_contexts(people=people, week_starts={p.pk: s.week_start for p, s in due}, now=now)
     _add_links(people, contexts, now=now)
     lines = inbox.digest_lines(people)
-    items, parts = [], {}
+    items, parts, labels = [], {}, {}
     for person, slot in due:
         context = contexts[person.pk]
         context["inbox_lines"] = lines.get(person.pk, [])
+        if person.language not in labels:
+            labels[person.language] = digest_labels(person.language)
+        context["labels"] = labels[person.language]
         context["projects_part"] = _projects_part(person, context, parts)
         rendered = render_email("client_digest", context, language=person.language, time_zone=person.time_zone)
         items.append((person, slot, rendered, context["content"], _client_headers(person, context),
@@ -205,6 +233,12 @@ def digest_build_many(*, due: list[tuple], now: dt.datetime) -> list[Digest]:
     built = _store_many(items)
     inbox.digested({digest.message_id: [line.id for line in lines.get(digest.recipient_id, [])] for digest in built})
     return built
+
+
+def digest_labels(language: str) -> dict[str, str]:
+    """`LABELS` in `language`."""
+    with translation.override(language):
+        return {key: gettext(text) for key, text in LABELS.items()}
 
 
 def _projects_part(person, context: dict, parts: dict) -> Part:

@@ -7,6 +7,7 @@ The MIME shape for calendar mail (emails.md §4.1): multipart/mixed [ multipart/
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from email import encoders
 from email.charset import BASE64, Charset
@@ -47,12 +48,19 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def inline_css(html: str) -> str:
+@functools.cache
+def _inliner():
+    """One css-inline inliner for the process, configured once (it holds no per-message state)."""
     try:
         import css_inline
     except ImportError:  # the stylesheet stays in <style>; every client we target reads it
-        return html
-    return css_inline.CSSInliner(load_remote_stylesheets=False).inline(html)
+        return None
+    return css_inline.CSSInliner(load_remote_stylesheets=False)
+
+
+def inline_css(html: str) -> str:
+    inliner = _inliner()
+    return html if inliner is None else inliner.inline(html)
 
 
 @dataclass
