@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from portal.core.time import zone, zone_label
 
@@ -176,6 +176,24 @@ def chip(value, label) -> str:
     if icon:
         return format_html('<span class="chip {}"><i class="bi {}" aria-hidden="true"></i> {}</span>', css, icon, label)
     return format_html('<span class="chip {}">{}</span>', css, label)
+
+
+# A progress report's state as its chip shows it: (class from rapport.css, word).
+_STATES = {
+    "on_track": ("on-track", gettext_lazy("on track")),
+    "at_risk": ("at-risk", gettext_lazy("at risk")),
+    "blocked": ("blocked", gettext_lazy("blocked")),
+}
+_DONE = ("done", gettext_lazy("done"))
+
+
+@register.simple_tag
+def state_chip(state, percent=None) -> str:
+    """The chip of a report's state ('on track · 40 %'), for task rows and report histories."""
+    css, word = _STATES.get(state, _DONE)
+    if percent is None:
+        return format_html('<span class="chip chip-{}">{}</span>', css, word)
+    return format_html('<span class="chip chip-{}">{} · {} %</span>', css, word, percent)
 
 
 @register.filter
