@@ -197,6 +197,22 @@ def state_chip(state, percent=None) -> str:
 
 
 @register.filter
+def select_options(bound_field) -> list[tuple[str, object, bool]]:
+    """(value, label, selected) for each option of a single-choice field, read straight from its choices: what the
+    Select widget would mark, without building a widget context per option. The first option whose value is the
+    field's current value is selected; no value selects the empty option."""
+    current = bound_field.value()
+    current = "" if current is None else str(current)
+    options, chosen = [], False
+    for value, label in bound_field.field.choices:
+        text = str(value)
+        selected = not chosen and text == current
+        chosen = chosen or selected
+        options.append((text, label, selected))
+    return options
+
+
+@register.filter
 def get_item(mapping, key):
     if mapping is None:
         return None
