@@ -301,7 +301,9 @@ class DashboardFilterForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Open projects")), ("all", _("All")), *ProjectStatus.choices], required=False
     )
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none(), required=False, empty_label=_("All clients"))
+    # The id of one of the person's clients: their (id, name) pairs are the choices, read once for the select and the
+    # check (a model instance per client of a large portfolio is the dashboard's cost that grows with the data).
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int, empty_value=None, required=False)
     attention = forms.BooleanField(label=_("Needs attention"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=DASHBOARD_SORTS, required=False)
 
@@ -309,7 +311,7 @@ class DashboardFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         # The clients of the person's projects: a semi-join (no DISTINCT over every membership row), two columns.
         mine = Project.objects.filter(memberships__user=user).values("client_id")
-        self.fields["client"].queryset = Client.objects.filter(pk__in=mine).only("id", "name")
+        self.fields["client"].choices = [("", _("All clients")), *Client.objects.filter(pk__in=mine).values_list("id", "name")]
 
 
 class InvitationAcceptForm(forms.Form):

@@ -72,7 +72,8 @@ def _active_override(now) -> QuerySet:
 
 
 def dashboard_projects(*, user, status: str = "", client=None, attention: bool = False, sort: str = "") -> QuerySet:
-    """The projects the person belongs to, annotated for the table. One query per page (plus the count)."""
+    """The projects the person belongs to, annotated for the table (`client`: a client or its id). One query per page
+    (plus the count)."""
     now, today = timezone.now(), timezone.localdate()
     client_tasks = Task.objects.filter(project=OuterRef("pk"), side=TaskSide.CLIENT, status__in=OPEN_TASK_STATUSES)
     qs = (

@@ -88,6 +88,18 @@ def test_filter_bar_offers_my_clients_and_keeps_the_choice(client, world):
     assert "Initech" not in html
     assert '<select name="client" class="form-select" id="id_client">' in html
 
+
+def test_a_client_of_none_of_my_projects_is_not_a_filter(client, world):
+    initech = f.ProjectFactory(client=f.ClientFactory(name="Initech"), name="Initech CRM").client
+    client.force_login(world.manager)
+
+    for asked in (initech.pk, "not-a-number"):
+        response = client.get(reverse("home"), {"client": asked})
+
+        assert not response.context["form"].is_valid()
+        assert {p.name for p in response.context["page"].object_list} == {"Acme portal", "Globex ERP"}
+        assert "Initech" not in response.content.decode()
+
 def test_sort_by_launch_date(client, world):
     world.other_project.target_launch = timezone.localdate() + dt.timedelta(days=5)
     world.other_project.save()
