@@ -41,8 +41,12 @@ run: $(RUN_STAMP) messages
 # 30 s, 50 concurrent clients for a minute) and the fault scenarios of the four-worker suite; here that suite runs its
 # clean scenario once per broker (four workers, exactly once, counted at an SMTP server). A single worker killed
 # mid-batch stays here (tests/engagement/test_celery_worker.py).
+# It runs in TEST_WORKERS pytest-xdist processes (`make test TEST_WORKERS=0`: one process): each has its own test
+# database and, with REDIS_URL, its own Redis database (the next number per worker, portal/settings/test.py); the tests
+# that share a fixed resource carry one `xdist_group` and run in one worker in turn (--dist loadgroup).
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	FAULT_SCALE_SCENARIOS=$${FAULT_SCALE_SCENARIOS:-clean} $(BIN)/pytest -m "not slow"
+	FAULT_SCALE_SCENARIOS=$${FAULT_SCALE_SCENARIOS:-clean} $(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

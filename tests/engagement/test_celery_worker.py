@@ -30,7 +30,8 @@ from portal.outbox.models import MessageStatus, OutboundMessage
 from projects.models import Membership, Role
 from tests import factories as f
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.redis, pytest.mark.postgres]
+# One fixed Redis database (MAIL_TEST_REDIS_DB) that these tests empty: under pytest-xdist they run one after the other.
+pytestmark = [pytest.mark.celery_worker, pytest.mark.redis, pytest.mark.postgres, pytest.mark.xdist_group("mail-redis-db")]
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = int(os.environ.get("MAIL_TEST_REDIS_DB", "2"))  # a shared machine: each run its own database
 

@@ -20,7 +20,9 @@ from tests import factories as f
 from tests.conftest import _need
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-pytestmark = pytest.mark.postgres
+# var/backups/ (a test compares the dumps in it before and after) and var/media_restore/ are shared: under
+# pytest-xdist these tests run one after the other.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("backups")]
 
 
 def _url(name: str | None = None) -> str:
