@@ -133,7 +133,7 @@ def test_old_signature_refused_even_if_row_is_pending(world):
     assert err.value.code == "expired"
 
 
-@pytest.mark.parametrize("mangle", [lambda t: t[:-2] + "xx", lambda t: "garbage", lambda t: t.replace(":", ";", 1)])
+@pytest.mark.parametrize("mangle", [lambda t: t[:-2] + ("yy" if t.endswith("xx") else "xx"), lambda t: "garbage", lambda t: t.replace(":", ";", 1)])
 def test_tampered_token_refused(world, mangle):
     invitation = _invite(world)
     before = state()
