@@ -73,6 +73,7 @@ class Meeting(TimeStamped):
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     rescheduled_from = models.DateTimeField(_("rescheduled from"), null=True, blank=True)
+    reschedule_reason = models.TextField(_("reason for the move"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_shared = models.BooleanField(_("minutes shared with the client"), default=True)

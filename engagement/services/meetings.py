@@ -147,7 +147,7 @@ def meeting_reschedule(
     extra = {"reason": reason.strip()}
     if not rsvp_survives(old_start=meeting.starts_at, old_end=meeting.ends_at, new_start=start, new_end=start + duration):
         extra["rsvps_reset"] = answers_reset([meeting.pk])
-    meeting.rescheduled_from = meeting.starts_at
+    meeting.rescheduled_from, meeting.reschedule_reason = meeting.starts_at, extra["reason"]
     meeting.starts_at, meeting.ends_at = start, start + duration
     meeting.sequence += 1
     _save(meeting, actor=actor, action="meeting.reschedule", before=before, extra=extra)

@@ -309,3 +309,21 @@ def test_the_update_after_a_move_says_when_the_meeting_was(world, smtp_sink, dja
     client_text, client_html = texts[world.client.email]
     assert "Встреча перенесена. Было: Вт 8 декабря, 15:00 Москва; новое время — ниже." in client_text
     assert "<del>Вт 8 декабря, 15:00 Москва</del>" in client_html
+    # The reason the manager gave for the move reaches the attendees too, in both parts.
+    assert "Why: Clash" in lead_text and "Why: Clash" in lead_html
+    assert "Почему: Clash" in client_text and "Почему: Clash" in client_html
+
+
+def test_the_update_of_a_move_without_a_reason_has_no_why_line(world, smtp_sink, django_capture_on_commit_callbacks):
+    from portal.outbox.services import outbox_send_due
+
+    start = dt.datetime(2026, 12, 8, 12, 0, tzinfo=dt.UTC)
+    meeting = f.MeetingFactory(project=world.project, title="Sync", starts_at=start, ends_at=start + dt.timedelta(minutes=30))
+    f.AttendanceFactory(meeting=meeting, user=world.client)
+    with time_machine.travel(dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting_reschedule(actor=world.manager, meeting=meeting, starts_at=start + dt.timedelta(hours=3), reason="  ")
+        outbox_send_due()
+    [message] = [m for m in smtp_sink.messages if m["To"] == world.client.email]
+    assert "This meeting moved." in message.get_body(("plain",)).get_content()
+    assert "Why:" not in message.get_body(("plain",)).get_content()
