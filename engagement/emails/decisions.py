@@ -56,6 +56,10 @@ def queue_decision_request(*, decision_id: int) -> int:
     return queued
 
 
+def _action(decision: Decision) -> str:
+    return A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
+
+
 def decision_still_awaits(row: OutboundMessage) -> bool:
     """The decision still awaits the recipient when the request goes (the rule `render_decision_request` applies)."""
     return row.recipient is not None and Decision.objects.awaiting(row.recipient).filter(pk=row.payload.get("decision")).exists()
@@ -65,7 +69,7 @@ def decision_request_line(row: OutboundMessage) -> dict:
     """The request's line in a message that tells several (portal/outbox/bundles.py), with its own signed link made
     now, as the single e-mail's is."""
     decision = Decision.objects.select_related("project").get(pk=row.payload["decision"])
-    action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
+    action = _action(decision)
     return {"what": action.value, "title": decision.title, "project": decision.project.name,
             "url": action_link_url(action_link_create(person=row.recipient, action=action, obj=decision)),
             "view_url": portal_url("engagement:decision", decision.project.slug, decision.pk)}
@@ -76,12 +80,12 @@ def render_decision_request(row: OutboundMessage) -> Rendered | None:
     `DecisionQuerySet.awaiting` (settled, withdrawn or superseded, answered, or the person left the project)."""
     person = row.recipient
     decision = Decision.objects.select_related("project__manager").filter(pk=row.payload.get("decision")).first()
-    if person is None or decision is None or not Decision.objects.awaiting(person).filter(pk=decision.pk).exists():
+    if decision is None or not decision_still_awaits(row):
         return None
     project = decision.project
     people = [m.user for m in Membership.objects.filter(project=project, role__in=CLIENT_ROLES, user__is_active=True).select_related("user")]
     _away, covering = away_and_covering(project_id=project.pk, people=people, now=timezone.now())
-    action = A.APPROVE if decision.involvement == Involvement.APPROVAL else A.ACKNOWLEDGE
+    action = _action(decision)
     context = {
         "person": person,
         "decision": decision,

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from portal.core.time import zone, zone_label
+from projects.models import ReportState
 
 register = template.Library()
 
@@ -178,22 +179,15 @@ def chip(value, label) -> str:
     return format_html('<span class="chip {}">{}</span>', css, label)
 
 
-# A progress report's state as its chip shows it: (class from rapport.css, word).
-_STATES = {
-    "on_track": ("on-track", gettext_lazy("on track")),
-    "at_risk": ("at-risk", gettext_lazy("at risk")),
-    "blocked": ("blocked", gettext_lazy("blocked")),
-}
-_DONE = ("done", gettext_lazy("done"))
-
-
 @register.simple_tag
 def state_chip(state, percent=None) -> str:
-    """The chip of a report's state ('on track · 40 %'), for task rows and report histories."""
-    css, word = _STATES.get(state, _DONE)
+    """The chip of a report's state ('on track · 40 %'), for task rows and report histories: the state's own word, and
+    its class in rapport.css (`chip-on-track`, …); anything else reads as done."""
+    state = ReportState(state) if state in ReportState.values else ReportState.DONE
+    css = state.value.replace("_", "-")
     if percent is None:
-        return format_html('<span class="chip chip-{}">{}</span>', css, word)
-    return format_html('<span class="chip chip-{}">{} · {} %</span>', css, word, percent)
+        return format_html('<span class="chip chip-{}">{}</span>', css, state.label)
+    return format_html('<span class="chip chip-{}">{} · {} %</span>', css, state.label, percent)
 
 
 @register.filter
