@@ -9,7 +9,6 @@ dunder methods are public protocol and are left out).
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import pkgutil
 import sys
@@ -45,7 +44,9 @@ def overrides() -> list[str]:
                 continue
             module = importlib.import_module(info.name)
             for cls in vars(module).values():
-                if inspect.isclass(cls) and cls.__module__ == module.__name__:
+                # Not inspect.isclass: it asks the object its __class__, which a lazy proxy (Celery's shared tasks)
+                # answers by resolving itself in whichever app is current.
+                if issubclass(type(cls), type) and cls.__module__ == module.__name__:
                     found.extend(of_class(cls))
     return found
 
